@@ -1,0 +1,1 @@
+"""Behaviour: strategies, protocols and the rules of a negotiation round (no Mesa here)."""

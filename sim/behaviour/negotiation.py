@@ -1,0 +1,170 @@
+"""The state of a negotiation between rounds, and how a round's offer and responses resolve.
+
+Resolution of a round (all parties see the same offer):
+
+1. **Full agreement** when every party whose consent the offer needs (the principals,
+   plus each third party controlling an issue the offer moves off its status quo)
+   accepts it: every open issue is settled at the offer's value and the talks end.
+2. Otherwise, **partial agreements**: each open *separable* issue that the offer moves
+   off its status quo is settled on its own at the offer's value when every party that
+   must consent to that issue strictly prefers the value to the issue's status quo
+   (v_ij(x_j) > v_ij(sq_j)) and it crosses none of their red lines. A settled issue stays
+   settled, becomes part of the status quo, and is held fixed in later offers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from sim.behaviour.offers import TOUCH_TOLERANCE, OfferSet, build_offer_set
+from sim.behaviour.strategies.base import Offer, RoundContext
+from sim.game import Game
+
+PROPOSER, ACCEPT, REJECT, SILENT = "proposer", "accept", "reject", ""
+
+
+class Negotiator(Protocol):
+    """What a protocol needs from a party (the Mesa agents implement it)."""
+
+    index: int
+
+    def threshold(self, ctx: RoundContext) -> float: ...
+
+    def propose(self, ctx: RoundContext, threshold: float) -> int: ...
+
+    def accepts(self, ctx: RoundContext, option: int, threshold: float) -> bool: ...
+
+
+@dataclass(frozen=True)
+class RoundRecord:
+    """What happened in one round (round numbers count from 1)."""
+
+    round: int
+    proposer: int
+    outcome: np.ndarray
+    utilities: np.ndarray
+    thresholds: np.ndarray
+    reservation: np.ndarray
+    responses: tuple[str, ...]
+    settled: tuple[int, ...]
+    agreement: bool
+
+
+class Negotiation:
+    """Open and settled issues, the current offer set, and the record of past rounds."""
+
+    def __init__(self, game: Game, max_rounds: int) -> None:
+        self.game = game
+        self.max_rounds = max_rounds
+        self.settled = np.full(game.n_issues, np.nan)
+        self.status_quo = game.status_quo.copy()
+        self.history: list[Offer] = []
+        self.records: list[RoundRecord] = []
+        self.partials: list[tuple[int, float, int]] = []
+        self.agreement_round: int | None = None
+        self.offers = self._offer_set()
+
+    @property
+    def done(self) -> bool:
+        return self.agreement_round is not None or len(self.records) >= self.max_rounds
+
+    def _offer_set(self) -> OfferSet:
+        g = self.game
+        return build_offer_set(g.options(self.settled), self.status_quo, g.consent)
+
+    def context(self, round_index: int) -> RoundContext:
+        """The context of round ``round_index`` (counting from 0)."""
+        reservation = self.game.reservation(self.status_quo)
+        return RoundContext(round_index, self.max_rounds, self.offers, reservation, self.history)
+
+    def resolve(
+        self,
+        ctx: RoundContext,
+        proposer: int,
+        option: int,
+        responses: list[str],
+        thresholds: np.ndarray,
+    ) -> RoundRecord:
+        """Apply the round's offer and responses (see the module docstring)."""
+        outcome = ctx.offers.outcomes[option]
+        utilities = ctx.offers.utilities[option]
+        self.history.append(Offer(ctx.round, proposer, outcome, utilities))
+        agreed = all(r != REJECT for r in responses)
+        settled = (
+            self._settle_all(outcome, ctx.round)
+            if agreed
+            else self._settle_separable(outcome, ctx.round)
+        )
+        record = RoundRecord(
+            ctx.round + 1,
+            proposer,
+            outcome,
+            utilities,
+            thresholds,
+            ctx.reservation,
+            tuple(responses),
+            tuple(settled),
+            agreed,
+        )
+        self.records.append(record)
+        if settled and not agreed:
+            self.offers = self._offer_set()
+        return record
+
+    def _settle_all(self, outcome: np.ndarray, round_index: int) -> list[int]:
+        open_issues = np.flatnonzero(np.isnan(self.settled))
+        self.settled[open_issues] = outcome[open_issues]
+        self.status_quo = self.settled.copy()
+        self.agreement_round = round_index + 1
+        return [int(j) for j in open_issues]
+
+    def _settle_separable(self, outcome: np.ndarray, round_index: int) -> list[int]:
+        g = self.game
+        done = []
+        for j in np.flatnonzero(g.separable & np.isnan(self.settled)):
+            x, sq = outcome[j], self.status_quo[j]
+            if abs(x - sq) <= TOUCH_TOLERANCE:
+                continue
+            values = g.prefs.issue_values(j, np.array([x, sq]))
+            ok = g.prefs.issue_acceptable(j, np.array([x]))[:, 0]
+            must = g.consent[j]
+            if np.all((values[must, 0] > values[must, 1]) & ok[must]):
+                self.settled[j] = self.status_quo[j] = x
+                self.partials.append((int(j), float(x), round_index + 1))
+                done.append(int(j))
+        return done
+
+    def final_outcome(self) -> np.ndarray:
+        """Settled values where agreed, the status quo elsewhere."""
+        return np.where(np.isnan(self.settled), self.status_quo, self.settled)
+
+    def outcome_kind(self) -> str:
+        """``agreement``, ``partial`` or ``none``."""
+        if self.agreement_round is not None:
+            return "agreement"
+        return "partial" if self.partials else "none"
+
+
+def play_round(
+    negotiation: Negotiation, parties: list[Negotiator], proposer: int, round_index: int
+) -> RoundRecord:
+    """One round: every party sets its threshold, ``proposer`` offers, the others respond.
+
+    A party is asked to respond only when the offer needs its consent.
+    """
+    ctx = negotiation.context(round_index)
+    thresholds = np.array([p.threshold(ctx) for p in parties])
+    option = parties[proposer].propose(ctx, thresholds[proposer])
+    needs = ctx.offers.needs_consent[option]
+    responses = []
+    for p in parties:
+        if p.index == proposer:
+            responses.append(PROPOSER)
+        elif needs[p.index]:
+            responses.append(ACCEPT if p.accepts(ctx, option, thresholds[p.index]) else REJECT)
+        else:
+            responses.append(SILENT)
+    return negotiation.resolve(ctx, proposer, option, responses, thresholds)

@@ -1,0 +1,75 @@
+"""The set of offers a proposer chooses from, and the proposal rule shared by strategies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.theory.frontier import Options
+
+TOUCH_TOLERANCE = 1e-9
+SCORE_TOLERANCE = 1e-12
+
+
+@dataclass(frozen=True)
+class OfferSet:
+    """Candidate agreements for the current round.
+
+    Attributes:
+        outcomes: (k, m) outcome vectors (settled issues held at their settled value).
+        utilities: (k, n) every party's utility for each outcome.
+        acceptable: (k, n) whether each outcome respects each party's red lines.
+        needs_consent: (k, n) parties who must accept the outcome: the principals, and the
+            third parties that control an issue the outcome moves off its status quo.
+        best, worst: (n,) each party's highest and lowest utility over the outcomes that
+            respect its red lines (the "hi" and "worst" of the concession rules).
+    """
+
+    outcomes: np.ndarray
+    utilities: np.ndarray
+    acceptable: np.ndarray
+    needs_consent: np.ndarray
+    best: np.ndarray
+    worst: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+
+def build_offer_set(options: Options, status_quo: np.ndarray, consent: np.ndarray) -> OfferSet:
+    """The round's offer set: ``options`` plus who must consent given the status quo."""
+    touches = np.abs(options.outcomes - status_quo) > TOUCH_TOLERANCE
+    needs = (touches.astype(int) @ consent.astype(int)) > 0
+    needs |= consent.all(axis=0)
+    own_ok = np.where(options.acceptable, options.utilities, np.nan)
+    best = np.nan_to_num(np.nanmax(own_ok, axis=0, initial=-np.inf), nan=0.0)
+    worst = np.nan_to_num(np.nanmin(own_ok, axis=0, initial=np.inf), nan=0.0)
+    return OfferSet(options.outcomes, options.utilities, options.acceptable, needs, best, worst)
+
+
+def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.ndarray) -> int:
+    """The offer ``me`` expects the others to accept most readily, at or above ``threshold``.
+
+    Rule: among outcomes within ``me``'s red lines with u_me >= threshold, maximise the
+    smallest normalised gain (u_j − r_j) / (best_j − r_j) of the other parties whose
+    consent the outcome needs (−inf for a party whose red line it crosses). Ties go to
+    the lowest u_me, then to the lowest index. On a two-party Pareto frontier this is
+    exactly "the lowest-utility outcome at or above the threshold". If no outcome
+    reaches the threshold, ``me`` offers its best outcome.
+    """
+    own = offers.utilities[:, me]
+    mine = offers.acceptable[:, me]
+    eligible = mine & (own >= threshold - SCORE_TOLERANCE)
+    if not eligible.any():
+        pool = np.where(mine, own, -np.inf) if mine.any() else own
+        return int(np.argmax(pool))
+    span = np.maximum(offers.best - reservation, 1e-9)
+    gains = np.where(offers.acceptable, (offers.utilities - reservation) / span, -np.inf)
+    others = offers.needs_consent.copy()
+    others[:, me] = False
+    score = np.where(others, gains, np.inf).min(axis=1)
+    score = np.where(eligible, score, -np.inf)
+    top = score.max()
+    ties = np.flatnonzero(eligible & ((score >= top - SCORE_TOLERANCE) | (top == -np.inf)))
+    return int(ties[np.argmin(own[ties])])

@@ -1,0 +1,136 @@
+"""The strategy interface, the shared round context, and the registry of strategies by name.
+
+A strategy is a small class with a ``name``, a ``classifier`` (Axelrod's pattern:
+stochastic, memory depth, concession style, opponent model), a pydantic ``Params`` model
+for its parameters, and a documented rule for its *threshold*: the utility it demands this
+round. Proposing and responding follow from the threshold:
+
+* propose: :func:`sim.behaviour.offers.choose_offer` at the threshold;
+* respond: accept an offer iff it respects the party's red lines and
+  u_me(offer) >= threshold.
+
+Every threshold is clamped to be at least the party's reservation utility, so no party
+proposes or accepts a deal it values below fighting on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from sim.behaviour.offers import SCORE_TOLERANCE, OfferSet, choose_offer
+
+
+@dataclass(frozen=True)
+class Offer:
+    """An offer made in a round: who proposed it and every party's utility for it."""
+
+    round: int
+    proposer: int
+    outcome: np.ndarray
+    utilities: np.ndarray
+
+
+@dataclass
+class RoundContext:
+    """What every party sees when it proposes or responds in a round."""
+
+    round: int
+    max_rounds: int
+    offers: OfferSet
+    reservation: np.ndarray
+    history: list[Offer] = field(default_factory=list)
+
+    @property
+    def relative_time(self) -> float:
+        """t = (round + 1) / (max_rounds + 1), in (0, 1) (round counts from 0)."""
+        return (self.round + 1) / (self.max_rounds + 1)
+
+    def bounds(self, me: int) -> tuple[float, float]:
+        """(lo, hi): lo = max(worst, reservation) and hi = best utility of ``me``."""
+        return max(self.offers.worst[me], self.reservation[me]), self.offers.best[me]
+
+
+class Params(BaseModel):
+    """Base of strategy parameter models: unknown parameters are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Strategy:
+    """Base class: subclasses set ``name``, ``classifier``, ``Params`` and ``raw_threshold``."""
+
+    name: ClassVar[str]
+    classifier: ClassVar[dict[str, Any]]
+    Params: ClassVar[type[Params]] = Params
+
+    def __init__(self, params: Params | None = None, party_ids: tuple[str, ...] = ()) -> None:
+        self.params = params if params is not None else self.Params()
+        self.party_ids = party_ids
+
+    def check(self, me: str, party_ids: tuple[str, ...]) -> list[tuple[str, str]]:
+        """Problems with parameters that refer to other parties: (param, message) pairs."""
+        return []
+
+    def raw_threshold(self, me: int, ctx: RoundContext) -> float:
+        """The strategy's own rule for the utility it demands this round."""
+        raise NotImplementedError
+
+    def threshold(self, me: int, ctx: RoundContext) -> float:
+        """The rule's threshold, never below the party's reservation utility."""
+        return max(self.raw_threshold(me, ctx), float(ctx.reservation[me]))
+
+    def propose(self, me: int, ctx: RoundContext, threshold: float) -> int:
+        """Index of the offer to make (see :func:`~sim.behaviour.offers.choose_offer`)."""
+        return choose_offer(ctx.offers, me, threshold, ctx.reservation)
+
+    def accepts(self, me: int, ctx: RoundContext, option: int, threshold: float) -> bool:
+        """Accept iff within own red lines and u_me(offer) >= threshold (to 1e-12)."""
+        offers = ctx.offers
+        u = offers.utilities[option, me]
+        return bool(offers.acceptable[option, me] and u >= threshold - SCORE_TOLERANCE)
+
+
+REGISTRY: dict[str, type[Strategy]] = {}
+
+
+def register(cls: type[Strategy]) -> type[Strategy]:
+    """Class decorator adding a strategy to :data:`REGISTRY` under its ``name``."""
+    if cls.name in REGISTRY:
+        raise ValueError(f"strategy name {cls.name!r} registered twice")
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+class StrategyError(ValueError):
+    """An unknown strategy name or invalid parameters: (field, message) problems."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
+        self.problems = problems
+
+
+def make_strategy(
+    name: str, params: dict[str, Any], me: str, party_ids: tuple[str, ...]
+) -> Strategy:
+    """Build a registered strategy, or raise :class:`StrategyError` naming the field."""
+    if name not in REGISTRY:
+        known = ", ".join(sorted(REGISTRY))
+        raise StrategyError([("name", f"unknown strategy '{name}'; known strategies: {known}")])
+    cls = REGISTRY[name]
+    try:
+        parsed = cls.Params.model_validate(params)
+    except ValidationError as exc:
+        problems = [
+            (".".join(["params", *map(str, e["loc"])]), e["msg"].removeprefix("Value error, "))
+            for e in exc.errors(include_url=False)
+        ]
+        raise StrategyError(problems) from None
+    strategy = cls(parsed, party_ids)
+    problems = [(f"params.{f}", m) for f, m in strategy.check(me, party_ids)]
+    if problems:
+        raise StrategyError(problems)
+    return strategy

@@ -1,0 +1,96 @@
+"""Time-dependent concession: Boulware, linear and Conceder (Faratin, Sierra & Jennings 1998).
+
+Threshold at relative time t = (round + 1) / (max_rounds + 1):
+
+    threshold(t) = lo + (hi − lo) · (1 − t^e),
+
+with hi the party's best utility over the offer set and lo = max(worst, reservation).
+e > 1 concedes late (Boulware), e = 1 linearly, e < 1 early (Conceder). This is the
+"polynomial" time-dependent tactic in the form used by the ANAC literature
+(Baarslag et al. 2014), with the exponent on t.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from sim.behaviour.strategies.base import Params, RoundContext, Strategy, register
+
+
+class TimeDependentParams(Params):
+    """``exponent`` e > 0 of the concession curve."""
+
+    exponent: float = Field(default=1.0, gt=0.0, le=100.0)
+
+
+class BoulwareParams(Params):
+    """Boulware: e > 1 (default 3)."""
+
+    exponent: float = Field(default=3.0, gt=1.0, le=100.0)
+
+
+class ConcederParams(Params):
+    """Conceder: 0 < e < 1 (default 1/3)."""
+
+    exponent: float = Field(default=1 / 3, gt=0.0, lt=1.0)
+
+
+class LinearParams(Params):
+    """Linear: no parameters (e = 1)."""
+
+
+def time_dependent_threshold(lo: float, hi: float, t: float, exponent: float) -> float:
+    """lo + (hi − lo)(1 − t^e) (Faratin et al. 1998)."""
+    return lo + (hi - lo) * (1.0 - t**exponent)
+
+
+@register
+class TimeDependent(Strategy):
+    """Concede along lo + (hi − lo)(1 − t^e) with a free exponent e."""
+
+    name = "time_dependent"
+    classifier: ClassVar[dict[str, Any]] = {
+        "stochastic": False,
+        "memory_depth": 0,
+        "concession": "time",
+        "opponent_model": False,
+    }
+    Params = TimeDependentParams
+
+    def raw_threshold(self, me: int, ctx: RoundContext) -> float:
+        lo, hi = ctx.bounds(me)
+        return time_dependent_threshold(lo, hi, ctx.relative_time, self.exponent)
+
+    @property
+    def exponent(self) -> float:
+        return self.params.exponent
+
+
+@register
+class Boulware(TimeDependent):
+    """Time-dependent with e > 1: holds out and concedes near the deadline."""
+
+    name = "boulware"
+    Params = BoulwareParams
+
+
+@register
+class Conceder(TimeDependent):
+    """Time-dependent with e < 1: concedes early."""
+
+    name = "conceder"
+    Params = ConcederParams
+
+
+@register
+class Linear(TimeDependent):
+    """Time-dependent with e = 1: concedes at a constant rate."""
+
+    name = "linear"
+    Params = LinearParams
+
+    @property
+    def exponent(self) -> float:
+        return 1.0

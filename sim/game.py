@@ -1,0 +1,180 @@
+"""A validated scenario compiled into arrays: the numeric game the engine plays.
+
+Party order follows the scenario file; mediators hold no preferences and are kept apart
+(``mediators``), so every array indexed by party covers the *negotiating* parties only.
+Saliences are divided by their sum (see :func:`normalised_weights`), and the
+normalisation is reported in ``notes``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from sim.scenario.schema import Issue, Party, Scenario
+from sim.theory.frontier import Frontier, Options, pareto_frontier, restrict_options
+from sim.theory.preferences import Preferences, red_line_bounds
+
+FRONTIER_RESOLUTION = 100
+
+
+@dataclass(frozen=True, eq=False)
+class Game:
+    """The numeric form of a scenario (see the module docstring)."""
+
+    scenario: Scenario
+    party_ids: tuple[str, ...]
+    party_names: tuple[str, ...]
+    issue_ids: tuple[str, ...]
+    principals: np.ndarray
+    prefs: Preferences
+    status_quo: np.ndarray
+    separable: np.ndarray
+    consent: np.ndarray
+    fighting_cost: np.ndarray
+    fixed_reservation: np.ndarray
+    mediators: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+    _options_cache: dict[bytes, Options] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_parties(self) -> int:
+        return len(self.party_ids)
+
+    @property
+    def n_issues(self) -> int:
+        return len(self.issue_ids)
+
+    def index(self, party_id: str) -> int:
+        return self.party_ids.index(party_id)
+
+    @cached_property
+    def frontier(self) -> Frontier:
+        """The Pareto frontier approximation of :mod:`sim.theory.frontier` (computed once)."""
+        return pareto_frontier(self.prefs, self.anchor_points(), FRONTIER_RESOLUTION)
+
+    def options(self, settled: np.ndarray) -> Options:
+        """Frontier outcomes with the settled issues held fixed (cached per settlement)."""
+        key = settled.tobytes()
+        if key not in self._options_cache:
+            self._options_cache[key] = restrict_options(self.prefs, self.frontier.outcomes, settled)
+        return self._options_cache[key]
+
+    def anchor_points(self) -> np.ndarray:
+        """Values every grid must contain exactly: ideals, red lines and the status quo."""
+        p = self.prefs
+        rows = [
+            p.ideal,
+            np.where(np.isfinite(p.accept_lo), p.accept_lo, np.nan),
+            np.where(np.isfinite(p.accept_hi), p.accept_hi, np.nan),
+            self.status_quo[None],
+        ]
+        return np.concatenate(rows, axis=0)
+
+    def reservation(self, status_quo: np.ndarray) -> np.ndarray:
+        """r_i = u_i(status quo) − fighting cost_i, or the fixed reservation when given."""
+        from_war = self.prefs.utilities(status_quo)[0] - self.fighting_cost
+        return np.where(np.isnan(self.fixed_reservation), from_war, self.fixed_reservation)
+
+    def format_outcome(self, outcome: np.ndarray) -> dict[str, float | str]:
+        """Outcome values by issue id, with labels for discrete issues."""
+        out: dict[str, float | str] = {}
+        for j, issue in enumerate(self.scenario.issues):
+            value = float(outcome[j])
+            out[issue.id] = issue.values[int(value)] if issue.kind == "discrete" else value
+        return out
+
+
+def compile_game(scenario: Scenario) -> Game:
+    """Turn a validated scenario into a :class:`Game`."""
+    issues = scenario.issues
+    negotiators = [p for p in scenario.parties if p.role != "mediator"]
+    weights, notes = normalised_weights(scenario, negotiators)
+    prefs = _preferences(issues, negotiators, weights)
+    ids = [p.id for p in negotiators]
+    consent = np.zeros((len(issues), len(negotiators)), dtype=bool)
+    for j, issue in enumerate(issues):
+        for pid in issue.consent:
+            if pid in ids:
+                consent[j, ids.index(pid)] = True
+    principals = np.array([p.role == "principal" for p in negotiators])
+    consent |= principals[None, :]
+    return Game(
+        scenario=scenario,
+        party_ids=tuple(ids),
+        party_names=tuple(p.name for p in negotiators),
+        issue_ids=tuple(i.id for i in issues),
+        principals=principals,
+        prefs=prefs,
+        status_quo=np.array([_numeric_status_quo(i) for i in issues]),
+        separable=np.array([i.separable for i in issues]),
+        consent=consent,
+        fighting_cost=np.array([_value(p.fighting_cost, 0.0) for p in negotiators]),
+        fixed_reservation=np.array([_value(p.reservation, np.nan) for p in negotiators]),
+        mediators=tuple(p.id for p in scenario.parties if p.role == "mediator"),
+        notes=tuple(notes),
+    )
+
+
+def normalised_weights(scenario: Scenario, parties: list[Party]) -> tuple[np.ndarray, list[str]]:
+    """Saliences as an (n, m) array with rows divided by their sums, and a note per change."""
+    raw = np.array([[p.positions[i.id].salience.value for i in scenario.issues] for p in parties])
+    sums = raw.sum(axis=1)
+    notes = [
+        f"saliences of {p.id} summed to {s:g}; normalised to sum to 1"
+        for p, s in zip(parties, sums, strict=True)
+        if abs(s - 1.0) > 1e-9
+    ]
+    return raw / sums[:, None], notes
+
+
+def _value(item, default: float) -> float:
+    return default if item is None else float(item.value)
+
+
+def _numeric_status_quo(issue: Issue) -> float:
+    sq = issue.status_quo.value
+    return float(issue.values.index(sq)) if issue.kind == "discrete" else float(sq)
+
+
+def _preferences(issues: list[Issue], parties: list[Party], weights: np.ndarray) -> Preferences:
+    n, m = weights.shape
+    ideal = np.zeros((n, m))
+    exponent = np.full((n, m), 2)
+    bounds = np.empty((2, n, m))
+    tables: list[np.ndarray | None] = []
+    allowed: list[np.ndarray | None] = []
+    for j, issue in enumerate(issues):
+        positions = [p.positions[issue.id] for p in parties]
+        if issue.kind == "discrete":
+            tables.append(
+                np.array([[pos.values[v].value for v in issue.values] for pos in positions])
+            )
+            allowed.append(
+                np.array([[v not in pos.unacceptable for v in issue.values] for pos in positions])
+            )
+            bounds[:, :, j] = [[-np.inf] * n, [np.inf] * n]
+            continue
+        tables.append(None)
+        allowed.append(None)
+        for i, pos in enumerate(positions):
+            ideal[i, j] = pos.ideal.value
+            exponent[i, j] = 1 if pos.loss == "linear" else 2
+            red = None if pos.red_line is None else pos.red_line.value
+            bounds[:, i, j] = red_line_bounds(ideal[i, j], red)
+    spans = np.array([issue.span() for issue in issues])
+    return Preferences(
+        weights=weights,
+        spatial=np.array([i.kind != "discrete" for i in issues]),
+        integer=np.array([i.kind == "integer" for i in issues]),
+        lo=spans[:, 0],
+        hi=spans[:, 1],
+        ideal=ideal,
+        exponent=exponent,
+        accept_lo=bounds[0],
+        accept_hi=bounds[1],
+        tables=tuple(tables),
+        allowed=tuple(allowed),
+    )

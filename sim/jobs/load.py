@@ -1,0 +1,34 @@
+"""Loading a scenario file into a playable game, with every input error reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.behaviour.strategies import StrategyError, make_strategy
+from sim.game import Game, compile_game
+from sim.scenario import InputError, Problem, Scenario, load_scenario
+
+
+def strategy_problems(scenario: Scenario) -> list[Problem]:
+    """Unknown strategy names and invalid strategy parameters, with field paths."""
+    negotiators = tuple(p.id for p in scenario.parties if p.role != "mediator")
+    problems = []
+    for k, party in enumerate(scenario.parties):
+        try:
+            make_strategy(party.strategy.name, party.strategy.params, party.id, negotiators)
+        except StrategyError as exc:
+            problems += [Problem(f"parties[{k}].strategy.{f}", m) for f, m in exc.problems]
+    return problems
+
+
+def check_scenario(scenario: Scenario, file: str) -> Game:
+    """Check strategies and compile; raise :class:`InputError` naming the file and fields."""
+    problems = strategy_problems(scenario)
+    if problems:
+        raise InputError(file, problems)
+    return compile_game(scenario)
+
+
+def load_game(path: str | Path) -> Game:
+    """Read, validate and compile a scenario file."""
+    return check_scenario(load_scenario(path), str(path))

@@ -1,0 +1,135 @@
+"""Running one scenario: ``run_game(game, seed) -> RunResult`` and its tables.
+
+Round numbers in every output count from 1. ``summary["round"]`` is the round of the full
+agreement, or of the last partial agreement when there is none, or ``null``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.behaviour.negotiation import Negotiation, RoundRecord
+from sim.game import Game
+from sim.jobs.load import check_scenario
+from sim.model.model import NegotiationModel
+from sim.output.folders import atomic_folder, choose_folder
+from sim.output.run_data import load_run
+from sim.output.run_files import write_run_files
+from sim.output.run_plots import plot_run
+from sim.scenario import InputError, Problem, Scenario, load_scenario
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished negotiation: its game, seed, round records and final state."""
+
+    game: Game
+    seed: int
+    max_rounds: int
+    records: list[RoundRecord]
+    negotiation: Negotiation
+
+    def summary(self) -> dict[str, Any]:
+        """The run's outcome as plain JSON-ready data (see the module docstring)."""
+        g, neg = self.game, self.negotiation
+        final = neg.final_outcome()
+        utilities = g.prefs.utilities(final)[0]
+        agreed = ~np.isnan(neg.settled)
+        partial_rounds = [r for _, _, r in neg.partials]
+        round_ = neg.agreement_round or (partial_rounds[-1] if partial_rounds else None)
+        return {
+            "scenario": g.scenario.title,
+            "seed": self.seed,
+            "outcome": neg.outcome_kind(),
+            "round": round_,
+            "rounds_played": len(self.records),
+            "max_rounds": self.max_rounds,
+            "terms": {
+                k: v for k, v in g.format_outcome(final).items() if agreed[g.issue_ids.index(k)]
+            },
+            "final_state": g.format_outcome(final),
+            "utilities": _by_party(g, utilities),
+            "reservation": _by_party(
+                g, self.records[-1].reservation if self.records else g.reservation(neg.status_quo)
+            ),
+            "partial_agreements": [
+                {
+                    "issue": g.issue_ids[j],
+                    "value": g.format_outcome(final)[g.issue_ids[j]],
+                    "round": r,
+                }
+                for j, _, r in neg.partials
+            ],
+            "notes": list(g.notes),
+        }
+
+    def round_rows(self) -> list[dict[str, Any]]:
+        """One flat row per round: proposer, offer per issue, and per party its utility
+        for the offer, threshold (aspiration), reservation and response."""
+        g = self.game
+        rows = []
+        for rec in self.records:
+            row: dict[str, Any] = {"round": rec.round, "proposer": g.party_ids[rec.proposer]}
+            row |= {f"offer.{k}": v for k, v in g.format_outcome(rec.outcome).items()}
+            for i, pid in enumerate(g.party_ids):
+                row[f"utility.{pid}"] = float(rec.utilities[i])
+                row[f"threshold.{pid}"] = float(rec.thresholds[i])
+                row[f"reservation.{pid}"] = float(rec.reservation[i])
+                row[f"response.{pid}"] = rec.responses[i]
+            row["settled"] = ";".join(g.issue_ids[j] for j in rec.settled)
+            row["agreement"] = rec.agreement
+            rows.append(row)
+        return rows
+
+
+def _by_party(game: Game, values: np.ndarray) -> dict[str, float]:
+    return {pid: float(v) for pid, v in zip(game.party_ids, values, strict=True)}
+
+
+def run_game(game: Game, seed: int | None = None, max_rounds: int | None = None) -> RunResult:
+    """Play the scenario's negotiation to the end with the given (or the scenario's) seed."""
+    seed = game.scenario.seed if seed is None else seed
+    model = NegotiationModel(game, seed, max_rounds)
+    try:
+        while model.running:
+            model.step()
+    finally:
+        model.release()
+    neg = model.negotiation
+    return RunResult(game, seed, model.max_rounds, neg.records, neg)
+
+
+def resolve(scenario: Scenario, seed: int | None, rounds: int | None) -> Scenario:
+    """The scenario with command-line overrides applied (``--seed``, ``--rounds``)."""
+    update: dict[str, Any] = {}
+    if seed is not None:
+        update["seed"] = seed
+    if rounds is not None:
+        update["protocol"] = scenario.protocol.model_copy(update={"max_rounds": rounds})
+    return scenario.model_copy(update=update)
+
+
+def run_to_folder(
+    scenario_file: str | Path,
+    seed: int | None = None,
+    rounds: int | None = None,
+    out: str | Path | None = None,
+) -> tuple[Path, dict[str, Any]]:
+    """Load, run, and write a new result folder (all or nothing); return it and the summary."""
+    if rounds is not None and rounds < 1:
+        raise InputError("--rounds", [Problem("--rounds", f"must be at least 1, got {rounds}")])
+    if seed is not None and seed < 0:
+        raise InputError("--seed", [Problem("--seed", f"must be >= 0, got {seed}")])
+    scenario = resolve(load_scenario(scenario_file), seed, rounds)
+    game = check_scenario(scenario, str(scenario_file))
+    folder = choose_folder(Path(scenario_file).stem, out)
+    result = run_game(game)
+    summary = result.summary()
+    with atomic_folder(folder) as tmp:
+        write_run_files(tmp, result, scenario_file, summary)
+        plot_run(load_run(tmp), tmp / "plots")
+    return folder, summary

@@ -1,0 +1,26 @@
+"""Mesa agents: one per negotiating party, delegating to its strategy."""
+
+from __future__ import annotations
+
+import mesa
+
+from sim.behaviour.strategies import RoundContext, Strategy
+
+
+class PartyAgent(mesa.Agent):
+    """A negotiating party (principal or third party) in the Mesa model."""
+
+    def __init__(self, model: mesa.Model, index: int, party_id: str, strategy: Strategy) -> None:
+        super().__init__(model)
+        self.index = index
+        self.party_id = party_id
+        self.strategy = strategy
+
+    def threshold(self, ctx: RoundContext) -> float:
+        return self.strategy.threshold(self.index, ctx)
+
+    def propose(self, ctx: RoundContext, threshold: float) -> int:
+        return self.strategy.propose(self.index, ctx, threshold)
+
+    def accepts(self, ctx: RoundContext, option: int, threshold: float) -> bool:
+        return self.strategy.accepts(self.index, ctx, option, threshold)

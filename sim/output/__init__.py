@@ -1,0 +1,1 @@
+"""Output: result folders (written atomically) and the plots drawn from their data."""

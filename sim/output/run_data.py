@@ -1,0 +1,67 @@
+"""Reading a run folder back: the data the plots, reports and comparisons draw from."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sim.output.run_files import FRONTIER, ROUNDS, SCENARIO, SUMMARY, read_csv
+from sim.scenario import InputError, Problem, Scenario, parse_scenario, read_yaml
+
+
+@dataclass(frozen=True)
+class RunData:
+    """A run folder's contents as arrays and mappings."""
+
+    folder: Path
+    scenario: Scenario
+    rounds: list[dict[str, str]]
+    summary: dict
+    frontier: np.ndarray
+
+    @property
+    def party_ids(self) -> list[str]:
+        return [p.id for p in self.scenario.parties if p.role != "mediator"]
+
+    @property
+    def party_names(self) -> dict[str, str]:
+        return {p.id: p.name for p in self.scenario.parties}
+
+    def column(self, name: str) -> np.ndarray:
+        """A numeric column of ``rounds.csv`` (NaN where empty or non-numeric)."""
+        return np.array([_float(r.get(name, "")) for r in self.rounds])
+
+    @property
+    def round_numbers(self) -> np.ndarray:
+        return self.column("round")
+
+    def principal_pair(self) -> tuple[str, str]:
+        """The two parties of the utility plane: the first two principals (or parties)."""
+        principals = [p.id for p in self.scenario.parties if p.role == "principal"]
+        pair = (principals + [p for p in self.party_ids if p not in principals])[:2]
+        return pair[0], pair[1]
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return np.nan
+
+
+def load_run(folder: str | Path) -> RunData:
+    """Load a run folder written by ``sim run``; raise :class:`InputError` if it is not one."""
+    folder = Path(folder)
+    missing = [f for f in (SCENARIO, ROUNDS, SUMMARY) if not (folder / f).is_file()]
+    if missing:
+        problem = Problem("", f"not a run folder: missing {', '.join(missing)}")
+        raise InputError(str(folder), [problem])
+    scenario = parse_scenario(read_yaml(folder / SCENARIO), str(folder / SCENARIO))
+    summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+    frontier_rows = read_csv(folder / FRONTIER) if (folder / FRONTIER).is_file() else []
+    ids = [p.id for p in scenario.parties if p.role != "mediator"]
+    frontier = np.array([[float(r[p]) for p in ids] for r in frontier_rows]).reshape(-1, len(ids))
+    return RunData(folder, scenario, read_csv(folder / ROUNDS), summary, frontier)

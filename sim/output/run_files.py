@@ -1,0 +1,81 @@
+"""The files of a run folder: resolved scenario, manifest, rounds, frontier and summary."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import yaml
+
+import sim
+from sim.output.folders import write_json
+from sim.scenario import Scenario
+
+SCENARIO = "scenario.yaml"
+MANIFEST = "manifest.json"
+ROUNDS = "rounds.csv"
+SUMMARY = "summary.json"
+FRONTIER = "frontier.csv"
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The resolved scenario as YAML (defaults filled in, unset optional fields left out)."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def sha256_file(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def manifest(scenario_file: str | Path, seed: int, extra: dict[str, Any] | None = None) -> dict:
+    """Provenance of a job: versions, seed, scenario hash, command and UTC time."""
+    return {
+        "package": "ceasefire-sim",
+        "version": sim.__version__,
+        "seed": seed,
+        "scenario_file": Path(scenario_file).name,
+        "scenario_sha256": sha256_file(scenario_file),
+        "command": " ".join(["sim", *sys.argv[1:]]),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "mesa": mesa.__version__,
+        **(extra or {}),
+    }
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write dict rows as CSV, columns in the order of the first row."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else [])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def frontier_rows(party_ids: tuple[str, ...], utilities: np.ndarray) -> list[dict[str, float]]:
+    """The frontier candidates' utilities, one row per candidate."""
+    return [{pid: float(u) for pid, u in zip(party_ids, row, strict=True)} for row in utilities]
+
+
+def write_run_files(folder: Path, result, scenario_file: str | Path, summary: dict) -> None:
+    """Write every data file of a run into ``folder`` (plots are drawn separately)."""
+    (folder / SCENARIO).write_text(scenario_yaml(result.game.scenario), encoding="utf-8")
+    write_json(folder / MANIFEST, manifest(scenario_file, result.seed))
+    write_csv(folder / ROUNDS, result.round_rows())
+    write_csv(
+        folder / FRONTIER, frontier_rows(result.game.party_ids, result.game.frontier.utilities)
+    )
+    write_json(folder / SUMMARY, summary)

@@ -1,0 +1,270 @@
+"""Plots of a single run, drawn from the run folder's data (never from a live model).
+
+* ``offers.png``: the offer on every issue over rounds, coloured by proposer, with the
+  status quo, each principal's ideal point and the partial/full settlements marked;
+* ``utilities.png``: for every party, its utility of each round's offer, its threshold
+  (aspiration) and its reservation utility;
+* ``utility_plane.png``: the plane of the two principals' utilities with the Pareto
+  frontier, the offers' path, the reservation (disagreement) point and the outcome.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from sim.output.run_data import RunData
+from sim.output.style import party_style, save
+from sim.theory.pareto import pareto_mask
+
+
+def plot_run(run: RunData, folder: Path) -> list[Path]:
+    """Write every plot of a run into ``folder``; return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        save(offers_figure(run), folder / "offers.png"),
+        save(utilities_figure(run), folder / "utilities.png"),
+        save(utility_plane_figure(run), folder / "utility_plane.png"),
+    ]
+
+
+def _title(run: RunData, what: str) -> str:
+    s = run.summary
+    return f"{run.scenario.title}\n{what} (seed {s['seed']}, outcome: {s['outcome']})"
+
+
+def offers_figure(run: RunData) -> plt.Figure:
+    issues = run.scenario.issues
+    cols = min(4, len(issues))
+    rows = math.ceil(len(issues) / cols)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(3.6 * cols, 2.9 * rows + 0.9), squeeze=False, sharex=True
+    )
+    rounds = run.round_numbers
+    proposers = [r["proposer"] for r in run.rounds]
+    principals = [p for p in run.scenario.parties if p.role == "principal"]
+    for ax, issue in zip(axes.flat, issues, strict=False):
+        y = run.column(f"offer.{issue.id}")
+        ax.plot(rounds, y, color="0.55", lw=1, zorder=1)
+        for pid in dict.fromkeys(proposers):
+            sel = np.array([p == pid for p in proposers])
+            ax.scatter(
+                rounds[sel],
+                y[sel],
+                s=28,
+                zorder=3,
+                label=f"offer by {run.party_names[pid]}",
+                **party_style(run.party_ids, pid, line=False),
+            )
+        sq = issue.status_quo.value
+        if not isinstance(sq, str):
+            ax.axhline(sq, color="k", ls="--", lw=1, label="status quo")
+        for p in principals:
+            ideal = p.positions[issue.id].ideal
+            if ideal is not None:
+                ax.axhline(
+                    ideal.value,
+                    lw=0.9,
+                    alpha=0.6,
+                    ls=":",
+                    color=party_style(run.party_ids, p.id)["color"],
+                    label=f"ideal of {p.name}",
+                )
+        _mark_settlements(ax, run, issue.id, rounds, y)
+        ax.set_title(issue.label, fontsize=9)
+        lo, hi = issue.span()
+        ax.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(issues) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("round")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("offer (0 = Kyiv's max, 1 = Moscow's max)", fontsize=7)
+    _figure_legend(fig, axes.flat[0])
+    fig.suptitle(_title(run, "Offers per issue over rounds"), fontsize=11)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def _mark_settlements(ax, run: RunData, issue_id: str, rounds: np.ndarray, y: np.ndarray) -> None:
+    for k, row in enumerate(run.rounds):
+        if issue_id in row["settled"].split(";"):
+            if row["agreement"] == "True":
+                ax.scatter(
+                    [rounds[k]],
+                    [y[k]],
+                    marker="*",
+                    s=190,
+                    color="gold",
+                    edgecolor="k",
+                    zorder=4,
+                    label="full agreement",
+                )
+            else:
+                ax.scatter(
+                    [rounds[k]],
+                    [y[k]],
+                    marker="P",
+                    s=120,
+                    color="#7fd17f",
+                    edgecolor="k",
+                    zorder=4,
+                    label="partial agreement (issue alone)",
+                )
+
+
+def _figure_legend(fig: plt.Figure, ax) -> None:
+    handles, labels = [], []
+    for a in fig.axes:
+        for h, lab in zip(*a.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(
+        handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8, frameon=False
+    )
+
+
+def utilities_figure(run: RunData) -> plt.Figure:
+    ids = run.party_ids
+    cols = min(2, len(ids))
+    rows = math.ceil(len(ids) / cols)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(5.2 * cols, 3.2 * rows + 0.8), squeeze=False, sharex=True, sharey=True
+    )
+    rounds = run.round_numbers
+    for ax, pid in zip(axes.flat, ids, strict=False):
+        style = party_style(ids, pid, line=False)
+        ax.plot(
+            rounds,
+            run.column(f"utility.{pid}"),
+            label="utility of the offer",
+            lw=1.2,
+            markersize=4,
+            **style,
+        )
+        ax.plot(
+            rounds,
+            run.column(f"threshold.{pid}"),
+            color=style["color"],
+            ls="--",
+            lw=1.2,
+            label="threshold (aspiration)",
+        )
+        ax.plot(
+            rounds,
+            run.column(f"reservation.{pid}"),
+            color="k",
+            ls=":",
+            lw=1.2,
+            label="reservation (value of fighting on)",
+        )
+        ax.set_title(run.party_names[pid], fontsize=10)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(ids) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("round")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("utility (0–1)")
+    _figure_legend(fig, axes.flat[0])
+    fig.suptitle(_title(run, "Utilities, thresholds and reservations"), fontsize=11)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return fig
+
+
+def utility_plane_figure(run: RunData) -> plt.Figure:
+    a, b = run.principal_pair()
+    ia, ib = run.party_ids.index(a), run.party_ids.index(b)
+    fig, ax = plt.subplots(figsize=(7, 6.2))
+    if len(run.frontier):
+        plane = run.frontier[:, [ia, ib]]
+        ax.scatter(
+            plane[:, 0], plane[:, 1], s=5, color="0.8", label="frontier outcomes (all parties)"
+        )
+        front = plane[pareto_mask(plane)]
+        front = front[np.argsort(front[:, 0])]
+        ax.plot(
+            front[:, 0],
+            front[:, 1],
+            color="0.25",
+            lw=1.5,
+            label=f"Pareto frontier ({run.party_names[a]}–{run.party_names[b]})",
+        )
+    ua, ub = run.column(f"utility.{a}"), run.column(f"utility.{b}")
+    ax.plot(ua, ub, color="tab:blue", lw=0.8, alpha=0.6)
+    for k, row in enumerate(run.rounds):
+        style = party_style(run.party_ids, row["proposer"], line=False)
+        ax.scatter(
+            ua[k],
+            ub[k],
+            s=30,
+            zorder=3,
+            **style,
+            label=f"offer by {run.party_names[row['proposer']]}",
+        )
+        ax.annotate(
+            row["round"], (ua[k], ub[k]), fontsize=7, xytext=(3, 3), textcoords="offset points"
+        )
+    res = run.summary["reservation"]
+    ax.scatter(
+        res[a],
+        res[b],
+        marker="X",
+        s=90,
+        color="k",
+        zorder=4,
+        label="reservation (disagreement) point",
+    )
+    util = run.summary["utilities"]
+    ax.scatter(
+        util[a],
+        util[b],
+        marker="*",
+        s=260,
+        color="gold",
+        edgecolor="k",
+        zorder=5,
+        label=f"outcome: {run.summary['outcome']}",
+    )
+    _mark_references(ax, run, a, b)
+    ax.set_xlabel(f"utility of {run.party_names[a]} (0–1)")
+    ax.set_ylabel(f"utility of {run.party_names[b]} (0–1)")
+    ax.grid(alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    uniq = dict(zip(labels, handles, strict=True))
+    ax.legend(uniq.values(), uniq.keys(), fontsize=7, loc="lower left")
+    ax.set_title(_title(run, "Utility plane of the principals"), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _mark_references(ax, run: RunData, a: str, b: str) -> None:
+    """Mark the reference points of ``summary['reference']`` when the run has them."""
+    markers = {
+        "nash": ("D", "Nash point"),
+        "kalai_smorodinsky": ("s", "Kalai–Smorodinsky"),
+        "weighted_nash": ("P", "weighted Nash"),
+        "forecast": ("^", "forecast (BDM)"),
+    }
+    for key, (marker, label) in markers.items():
+        ref = run.summary.get("reference", {}).get(key)
+        if ref and ref.get("utilities"):
+            u = ref["utilities"]
+            ax.scatter(
+                u[a],
+                u[b],
+                marker=marker,
+                s=70,
+                facecolor="white",
+                edgecolor="k",
+                zorder=4,
+                label=label,
+            )

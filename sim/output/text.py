@@ -1,0 +1,81 @@
+"""Short human-readable descriptions printed by the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.game import Game
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def describe_run(summary: dict[str, Any], folder: Path) -> str:
+    """Outcome, agreed terms, utilities and where the files are."""
+    lines = [f"{summary['scenario']} (seed {summary['seed']})"]
+    kind = summary["outcome"]
+    if kind == "agreement":
+        lines.append(f"outcome: full agreement in round {summary['round']}")
+    elif kind == "partial":
+        lines.append(f"outcome: partial agreement only ({summary['rounds_played']} rounds)")
+    else:
+        lines.append(f"outcome: no agreement after {summary['rounds_played']} rounds")
+    for p in summary["partial_agreements"]:
+        lines.append(f"  partial: {p['issue']} = {_fmt(p['value'])} in round {p['round']}")
+    if summary["terms"]:
+        lines.append(
+            "agreed terms: " + ", ".join(f"{k}={_fmt(v)}" for k, v in summary["terms"].items())
+        )
+    lines.append("utilities: " + ", ".join(f"{k}={v:.3f}" for k, v in summary["utilities"].items()))
+    lines += [f"note: {n}" for n in summary["notes"]]
+    lines.append(f"results written to {folder}")
+    return "\n".join(lines)
+
+
+def describe_scenario(game: Game, file: str) -> str:
+    """What a valid scenario contains, and how its saliences were treated."""
+    s = game.scenario
+    roles = ", ".join(f"{p.id} ({p.role}, {p.strategy.name})" for p in s.parties)
+    counts = provenance_counts(game)
+    lines = [
+        f"{file}: valid",
+        f"  title: {s.title} ({s.date})",
+        f"  issues ({len(s.issues)}): {', '.join(game.issue_ids)}",
+        f"  parties: {roles}",
+        f"  protocol: {s.protocol.kind}, order {s.protocol.proposer_order}, "
+        f"max {s.protocol.max_rounds} rounds",
+        f"  provenance: {counts['source']} numbers sourced, {counts['assumption']} assumptions",
+    ]
+    lines += [f"  note: {n}" for n in game.notes]
+    return "\n".join(lines)
+
+
+def provenance_counts(game: Game) -> dict[str, int]:
+    """How many numbers of the scenario are sourced and how many are assumptions."""
+    counts = {"source": 0, "assumption": 0}
+    for item in provenance_items(game.scenario):
+        counts[item[1].kind] += 1
+    return counts
+
+
+def provenance_items(scenario) -> list[tuple[str, Any]]:
+    """Every (field path, provenance-carrying value) of a scenario, in file order."""
+    items: list[tuple[str, Any]] = []
+    for k, issue in enumerate(scenario.issues):
+        items.append((f"issues[{k}].status_quo", issue.status_quo))
+    for k, party in enumerate(scenario.parties):
+        base = f"parties[{k}]"
+        for name in ("fighting_cost", "reservation", "capability", "bargaining_power", "discount"):
+            value = getattr(party, name)
+            if value is not None:
+                items.append((f"{base}.{name}", value))
+        for iid, pos in party.positions.items():
+            for name in ("ideal", "salience", "red_line"):
+                value = getattr(pos, name)
+                if value is not None:
+                    items.append((f"{base}.positions.{iid}.{name}", value))
+            for label, value in (pos.values or {}).items():
+                items.append((f"{base}.positions.{iid}.values.{label}", value))
+    return items

@@ -1,0 +1,127 @@
+"""Cross-field checks of a scenario that the per-field schema cannot express.
+
+Each check returns :class:`~sim.scenario.errors.Problem` objects whose path names the
+offending field, e.g. ``parties[2].positions.territory.red_line``.
+"""
+
+from __future__ import annotations
+
+from sim.scenario.errors import Problem
+from sim.scenario.schema import SALIENCE_TOLERANCE, Issue, Party, Position, Scenario
+
+
+def cross_check(scenario: Scenario) -> list[Problem]:
+    """All cross-field problems of ``scenario`` (an empty list when it is consistent)."""
+    problems: list[Problem] = []
+    issues = {i.id: i for i in scenario.issues}
+    party_ids = set(scenario.party_ids)
+    for k, issue in enumerate(scenario.issues):
+        for j, pid in enumerate(issue.consent):
+            if pid not in party_ids:
+                problems.append(
+                    Problem(f"issues[{k}].consent[{j}]", _unknown("party", pid, party_ids))
+                )
+    for k, party in enumerate(scenario.parties):
+        problems += _party_problems(f"parties[{k}]", party, issues, scenario)
+    for j, pid in enumerate(scenario.protocol.proposer_order):
+        if pid not in party_ids:
+            problems.append(
+                Problem(f"protocol.proposer_order[{j}]", _unknown("party", pid, party_ids))
+            )
+    return problems
+
+
+def _unknown(what: str, name: str, known: set[str] | dict) -> str:
+    return f"unknown {what} '{name}'; known {what} ids: {', '.join(sorted(known))}"
+
+
+def _party_problems(
+    where: str, party: Party, issues: dict[str, Issue], scenario: Scenario
+) -> list[Problem]:
+    problems = [
+        Problem(f"{where}.positions.{iid}", _unknown("issue", iid, issues))
+        for iid in party.positions
+        if iid not in issues
+    ]
+    if party.role == "mediator":
+        return problems
+    missing = [iid for iid in issues if iid not in party.positions]
+    if missing:
+        problems.append(
+            Problem(f"{where}.positions", f"no position on issue(s) {', '.join(missing)}")
+        )
+    for iid, pos in party.positions.items():
+        if iid in issues:
+            problems += _position_problems(f"{where}.positions.{iid}", pos, issues[iid])
+    total = sum(p.salience.value for p in party.positions.values())
+    if total <= 0:
+        problems.append(Problem(f"{where}.positions", "saliences are all zero; give weights > 0"))
+    elif scenario.salience_normalisation == "strict" and abs(total - 1) > SALIENCE_TOLERANCE:
+        problems.append(
+            Problem(
+                f"{where}.positions",
+                f"saliences sum to {total:g}, expected 1 (salience_normalisation: strict); "
+                "fix them or set salience_normalisation: normalise",
+            )
+        )
+    return problems
+
+
+def _position_problems(where: str, pos: Position, issue: Issue) -> list[Problem]:
+    if issue.kind == "discrete":
+        return _discrete_position_problems(where, pos, issue)
+    problems = []
+    if pos.values is not None or pos.unacceptable:
+        problems.append(
+            Problem(
+                where,
+                f"'values'/'unacceptable' are for discrete issues; {issue.id} is "
+                f"{issue.kind}: give 'ideal' (and optionally 'red_line')",
+            )
+        )
+    lo, hi = issue.span()
+    if pos.ideal is None:
+        problems.append(Problem(f"{where}.ideal", f"missing: a number in [{lo:g}, {hi:g}]"))
+    elif not lo <= pos.ideal.value <= hi:
+        problems.append(
+            Problem(f"{where}.ideal.value", f"{pos.ideal.value:g} is outside [{lo:g}, {hi:g}]")
+        )
+    if pos.red_line is not None and not lo <= pos.red_line.value <= hi:
+        problems.append(
+            Problem(
+                f"{where}.red_line.value", f"{pos.red_line.value:g} is outside [{lo:g}, {hi:g}]"
+            )
+        )
+    return problems
+
+
+def _discrete_position_problems(where: str, pos: Position, issue: Issue) -> list[Problem]:
+    problems = []
+    if pos.ideal is not None or pos.red_line is not None:
+        problems.append(
+            Problem(
+                where,
+                f"{issue.id} is discrete: score its labels in 'values' and list "
+                "red-line labels in 'unacceptable' instead of 'ideal'/'red_line'",
+            )
+        )
+    if pos.values is None:
+        problems.append(
+            Problem(f"{where}.values", f"missing: a score in [0, 1] for each of {issue.values}")
+        )
+    else:
+        extra = sorted(set(pos.values) - set(issue.values))
+        missing = [v for v in issue.values if v not in pos.values]
+        if extra:
+            problems.append(
+                Problem(
+                    f"{where}.values",
+                    f"unknown label(s) {extra}; labels of {issue.id}: {issue.values}",
+                )
+            )
+        if missing:
+            problems.append(Problem(f"{where}.values", f"no score for label(s) {missing}"))
+    bad = [v for v in pos.unacceptable if v not in issue.values]
+    if bad:
+        problems.append(Problem(f"{where}.unacceptable", f"unknown label(s) {bad}"))
+    return problems

@@ -1,0 +1,46 @@
+"""User-facing input errors: each names the file, the field path and what was expected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file: where (a field path) and what was expected."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+@dataclass
+class InputError(Exception):
+    """A user mistake in an input file (scenario, sweep, result folder).
+
+    The CLI prints ``str(error)`` on stderr and exits with code 2, without a traceback.
+    """
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        head = f"error: {self.file}"
+        if len(self.problems) == 1:
+            return f"{head}: {self.problems[0]}"
+        lines = [f"{head}: {len(self.problems)} problems"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+def format_loc(loc: tuple[str | int, ...]) -> str:
+    """Render a pydantic location tuple as ``parties[2].positions.territory.salience``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

@@ -1,0 +1,1 @@
+"""Game-theory core: pure numpy functions, no Mesa, no scenario files, no command line."""

@@ -1,0 +1,184 @@
+"""A finite approximation of the Pareto frontier of the continuous agreement space.
+
+Utilities are additive across issues and each ``v_ij`` is concave on spatial issues, so the
+utility possibility set is convex and every Pareto-optimal outcome maximises a weighted
+sum Σ_i λ_i u_i(x) for some λ in the simplex (Geoffrion 1968). Because the sum separates
+by issue, its maximiser is found issue by issue:
+
+    x_j(λ) = argmax_{x ∈ grid_j} Σ_i λ_i w_ij v_ij(x)
+
+(for quadratic losses this is the λ·w-weighted mean of the ideals, for linear ones a
+weighted median). The discretisation:
+
+* each continuous issue is a grid of ``resolution + 1`` evenly spaced values in [0, 1],
+  with every party's ideal point, red line and the status quo added so they are exact;
+  integer issues use every integer (or ``resolution + 1`` rounded points when wider);
+  discrete issues use every label;
+* λ runs over the simplex lattice with step 1/k (k chosen so that the lattice has at
+  most ``max_weights`` points), which includes every party's own optimum;
+* for each λ the maximiser is taken both unrestricted and restricted to values inside
+  every party's red lines (where such values exist on that issue);
+* linear losses make the frontier piecewise linear, and the weighted sum then jumps
+  between vertices; the edges are filled in by adding, for each issue, every grid value
+  between the candidates that agree on all other issues (the frontier's 1-skeleton);
+* finally the candidates kept are those Pareto-efficient among all candidates, and those
+  Pareto-efficient among the candidates that respect every red line (the frontier of the
+  region where an agreement is possible at all).
+
+The result is deterministic: no random sampling.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from math import comb
+
+import numpy as np
+
+from sim.theory.pareto import pareto_mask
+from sim.theory.preferences import Preferences
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """Pareto-efficient candidate outcomes and their utilities.
+
+    Attributes:
+        outcomes: (k, m) outcome vectors.
+        utilities: (k, n) utilities of every party.
+        acceptable: (k, n) whether each outcome respects each party's red lines.
+    """
+
+    outcomes: np.ndarray
+    utilities: np.ndarray
+    acceptable: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+
+def simplex_lattice(n: int, max_points: int) -> np.ndarray:
+    """All weight vectors of n parties with entries in {0, 1/k, ..., 1} summing to 1.
+
+    k is the largest step count whose lattice has at most ``max_points`` points
+    (C(k + n − 1, n − 1) of them); at least k = 1 (the n unit vectors).
+    """
+    k = 1
+    while comb(k + 1 + n - 1, n - 1) <= max_points:
+        k += 1
+    if n == 1:
+        return np.ones((1, 1))
+    points = [
+        np.diff([0, *cuts, k + n - 1]) - 1
+        for cuts in itertools.combinations(range(1, k + n - 1), n - 1)
+    ]
+    return np.asarray(points, dtype=float) / k
+
+
+def issue_grid(prefs: Preferences, j: int, resolution: int, extra: np.ndarray) -> np.ndarray:
+    """The finite set of values used for issue j (sorted, unique), see the module docstring."""
+    lo, hi = prefs.lo[j], prefs.hi[j]
+    if prefs.tables[j] is not None:
+        return np.arange(prefs.tables[j].shape[1], dtype=float)
+    if prefs.integer[j]:
+        if hi - lo <= resolution:
+            return np.arange(lo, hi + 1, dtype=float)
+        return np.unique(np.round(np.linspace(lo, hi, resolution + 1)))
+    finite = extra[np.isfinite(extra) & (extra >= lo) & (extra <= hi)]
+    return np.unique(np.concatenate([np.linspace(lo, hi, resolution + 1), finite]))
+
+
+def weighted_sum_maximisers(
+    prefs: Preferences, grids: list[np.ndarray], lambdas: np.ndarray, feasible: list[np.ndarray]
+) -> np.ndarray:
+    """x_j(λ) for every λ row and issue j, searched over ``grids[j][feasible[j]]``.
+
+    Ties are broken toward the lowest grid value (deterministic). Returns (len(λ), m).
+    """
+    out = np.empty((len(lambdas), prefs.n_issues))
+    for j, grid in enumerate(grids):
+        values = grid[feasible[j]]
+        contrib = prefs.weights[:, j, None] * prefs.issue_values(j, values)
+        out[:, j] = values[np.argmax(lambdas @ contrib, axis=1)]
+    return out
+
+
+def fill_edges(prefs: Preferences, candidates: np.ndarray, grids: list[np.ndarray]) -> np.ndarray:
+    """Add the grid values between candidates that differ on a single linear-loss issue."""
+    added = [candidates]
+    for j in range(prefs.n_issues):
+        if not prefs.spatial[j] or not np.any(prefs.exponent[:, j] == 1):
+            continue
+        others = np.delete(candidates, j, axis=1)
+        _, group = np.unique(others, axis=0, return_inverse=True)
+        lo = np.full(group.max() + 1, np.inf)
+        hi = np.full(group.max() + 1, -np.inf)
+        np.minimum.at(lo, group, candidates[:, j])
+        np.maximum.at(hi, group, candidates[:, j])
+        for g in np.flatnonzero(hi > lo):
+            between = grids[j][(grids[j] > lo[g]) & (grids[j] < hi[g])]
+            block = np.repeat(candidates[group == g][:1], len(between), axis=0)
+            block[:, j] = between
+            added.append(block)
+    return np.unique(np.concatenate(added), axis=0)
+
+
+def pareto_frontier(
+    prefs: Preferences,
+    anchors: np.ndarray,
+    resolution: int = 100,
+    max_weights: int = 600,
+) -> Frontier:
+    """Approximate Pareto frontier of the agreement space (see the module docstring).
+
+    Args:
+        prefs: the parties' preferences.
+        anchors: (r, m) outcome values to add to the grids exactly (ideals, red lines,
+            status quo); NaN entries are ignored.
+        resolution: grid intervals on each continuous issue.
+        max_weights: upper bound on the number of λ lattice points.
+    """
+    grids = [issue_grid(prefs, j, resolution, anchors[:, j]) for j in range(prefs.n_issues)]
+    lambdas = simplex_lattice(prefs.n_parties, max_weights)
+    free = [np.ones(len(g), dtype=bool) for g in grids]
+    blocks = [weighted_sum_maximisers(prefs, grids, lambdas, free)]
+    within = [prefs.issue_acceptable(j, g).all(axis=0) for j, g in enumerate(grids)]
+    within = [w if w.any() else f for w, f in zip(within, free, strict=True)]
+    blocks.append(weighted_sum_maximisers(prefs, grids, lambdas, within))
+    candidates = fill_edges(prefs, np.unique(np.concatenate(blocks), axis=0), grids)
+    utilities = prefs.utilities(candidates)
+    ok = prefs.acceptable(candidates)
+    keep = pareto_mask(utilities)
+    everyone = np.flatnonzero(ok.all(axis=1))
+    keep[everyone[pareto_mask(utilities[everyone])]] = True
+    return Frontier(candidates[keep], utilities[keep], ok[keep])
+
+
+@dataclass(frozen=True)
+class Options:
+    """Outcomes open for agreement once some issues are settled (independent of the war)."""
+
+    outcomes: np.ndarray
+    utilities: np.ndarray
+    acceptable: np.ndarray
+
+
+def restrict_options(
+    prefs: Preferences, frontier_outcomes: np.ndarray, settled: np.ndarray
+) -> Options:
+    """Frontier outcomes with the issues in ``settled`` (non-NaN) held at their values.
+
+    Holding issues fixed can make some outcomes equal or dominated, so the set is reduced
+    to its Pareto-efficient rows again: those efficient among all, and those efficient
+    among the outcomes that respect every red line (as in :mod:`sim.theory.frontier`).
+    """
+    fixed = ~np.isnan(settled)
+    outcomes = frontier_outcomes.copy()
+    outcomes[:, fixed] = settled[fixed]
+    utilities = prefs.utilities(outcomes)
+    acceptable = prefs.acceptable(outcomes)
+    keep = pareto_mask(utilities)
+    both = np.flatnonzero(acceptable.all(axis=1))
+    keep[both[pareto_mask(utilities[both])]] = True
+    return Options(outcomes[keep], utilities[keep], acceptable[keep])

@@ -1,0 +1,131 @@
+"""Strategies: concession curves equal their formulas; the registry is complete."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pickle
+import pkgutil
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import sim.behaviour.strategies as strategies_pkg
+from sim.behaviour.offers import build_offer_set
+from sim.behaviour.strategies import REGISTRY, RoundContext, Strategy, make_strategy
+from sim.behaviour.strategies.base import Offer, StrategyError
+from sim.theory.frontier import Options
+
+PARTIES = ("russia", "ukraine")
+
+
+def linear_frontier_ctx(round_index, max_rounds=9, reservation=(0.0, 0.0), history=()):
+    """Two parties on u_R = x, u_U = 1 − x, x on a 0.01 grid."""
+    x = np.linspace(0, 1, 101)
+    opts = Options(x[:, None], np.column_stack([x, 1 - x]), np.ones((101, 2), dtype=bool))
+    offers = build_offer_set(opts, np.array([0.5]), np.ones((1, 2), dtype=bool))
+    return RoundContext(round_index, max_rounds, offers, np.array(reservation), list(history))
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "e"),
+    [
+        ("boulware", {"exponent": 3.0}, 3.0),
+        ("linear", {}, 1.0),
+        ("conceder", {"exponent": 0.25}, 0.25),
+        ("time_dependent", {"exponent": 1.7}, 1.7),
+    ],
+)
+def test_time_dependent_threshold_formula(name, params, e):
+    s = make_strategy(name, params, "russia", PARTIES)
+    for k in range(9):
+        ctx = linear_frontier_ctx(k, reservation=(0.2, 0.0))
+        t = (k + 1) / 10
+        lo, hi = 0.2, 1.0  # lo = max(worst 0, reservation 0.2)
+        assert_allclose(s.threshold(0, ctx), lo + (hi - lo) * (1 - t**e), atol=1e-12)
+
+
+def test_boulware_concedes_later_than_conceder():
+    b = make_strategy("boulware", {}, "russia", PARTIES)
+    c = make_strategy("conceder", {}, "russia", PARTIES)
+    for k in range(9):
+        ctx = linear_frontier_ctx(k)
+        assert b.threshold(0, ctx) > c.threshold(0, ctx)
+
+
+def test_proposal_is_lowest_own_utility_at_threshold():
+    s = make_strategy("linear", {}, "russia", PARTIES)
+    ctx = linear_frontier_ctx(2)  # t = 0.3, threshold 0.7
+    option = s.propose(0, ctx, s.threshold(0, ctx))
+    assert_allclose(ctx.offers.utilities[option], [0.7, 0.3], atol=1e-12)
+
+
+def test_tit_for_tat_mirrors_real_concessions_only():
+    s = make_strategy(
+        "tit_for_tat",
+        {"opponent": "russia", "scale": 0.5, "min_concession": 0.05},
+        "ukraine",
+        PARTIES,
+    )
+
+    def offer(k, u_russia):
+        return Offer(k, 0, np.array([u_russia]), np.array([u_russia, 1 - u_russia]))
+
+    # Russia's own utility: 1.0 -> 0.98 (a 0.02 "ultimatum" step, ignored) -> 0.78 (0.2)
+    history = [offer(0, 1.0), offer(2, 0.98), offer(4, 0.78)]
+    ctx = linear_frontier_ctx(5, history=history)
+    assert_allclose(s.threshold(1, ctx), 1.0 - 0.5 * 0.2, atol=1e-12)
+    assert_allclose(s.threshold(1, linear_frontier_ctx(5, history=history[:2])), 1.0)
+
+
+def test_hardliner_keeps_its_demand():
+    s = make_strategy("hardliner", {"aspiration": 0.9}, "russia", PARTIES)
+    values = {s.threshold(0, linear_frontier_ctx(k, reservation=(0.1, 0))) for k in range(9)}
+    assert len(values) == 1
+    assert_allclose(values.pop(), 0.1 + 0.9 * 0.9)
+
+
+def test_threshold_never_below_reservation():
+    s = make_strategy("conceder", {"exponent": 0.1}, "russia", PARTIES)
+    ctx = linear_frontier_ctx(8, reservation=(0.95, 0.0))
+    assert s.threshold(0, ctx) >= 0.95
+
+
+def _concrete_strategy_classes():
+    for mod in pkgutil.iter_modules(strategies_pkg.__path__):
+        module = importlib.import_module(f"{strategies_pkg.__name__}.{mod.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Strategy) and cls is not Strategy and "name" in cls.__dict__:
+                yield cls
+
+
+def test_every_strategy_is_registered_once():
+    classes = set(_concrete_strategy_classes())
+    assert classes, "no strategies found"
+    assert {REGISTRY[c.name] for c in classes} == classes
+    assert len(REGISTRY) == len(classes)
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_strategy_contract(name):
+    """Every strategy: documented rule, classifier, deterministic, offers in the set, picklable."""
+    cls = REGISTRY[name]
+    assert cls.__doc__ and cls.classifier["stochastic"] in (True, False)
+    params = {"opponent": "russia"} if name == "tit_for_tat" else {}
+    s = make_strategy(name, params, "ukraine", PARTIES)
+    ctx = linear_frontier_ctx(3)
+    thr = s.threshold(1, ctx)
+    option = s.propose(1, ctx, thr)
+    assert 0 <= option < len(ctx.offers)
+    assert option == make_strategy(name, params, "ukraine", PARTIES).propose(1, ctx, thr)
+    assert ctx.offers.utilities[option, 1] >= thr - 1e-12
+    assert s.accepts(1, ctx, option, thr)
+    clone = pickle.loads(pickle.dumps(s))
+    assert clone.threshold(1, ctx) == thr
+
+
+def test_unknown_strategy_lists_known():
+    with pytest.raises(StrategyError) as err:
+        make_strategy("grim_trigger", {}, "russia", PARTIES)
+    assert "known strategies: boulware" in str(err.value)
