@@ -13,6 +13,8 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.behaviour.offers import Bid, evaluate_bid
+from sim.behaviour.strategies.base import IssueSpace
 from sim.scenario.schema import Issue, Party, Scenario
 from sim.theory.frontier import Frontier, Options, pareto_frontier, restrict_options
 from sim.theory.preferences import Preferences, red_line_bounds
@@ -35,6 +37,7 @@ class Game:
     consent: np.ndarray
     fighting_cost: np.ndarray
     fixed_reservation: np.ndarray
+    discount: np.ndarray
     mediators: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
     _options_cache: dict[bytes, Options] = field(default_factory=dict, repr=False)
@@ -72,6 +75,16 @@ class Game:
             self.status_quo[None],
         ]
         return np.concatenate(rows, axis=0)
+
+    @cached_property
+    def space(self) -> IssueSpace:
+        """Spans and kinds of the issues, as strategies see them."""
+        p = self.prefs
+        return IssueSpace(p.lo, p.hi, ~p.spatial, p.integer)
+
+    def evaluate(self, outcome: np.ndarray, status_quo: np.ndarray) -> Bid:
+        """Utilities, red-line checks and required consents of any outcome."""
+        return evaluate_bid(self.prefs, outcome, status_quo, self.consent)
 
     def reservation(self, status_quo: np.ndarray) -> np.ndarray:
         """r_i = u_i(status quo) − fighting cost_i, or the fixed reservation when given."""
@@ -113,6 +126,7 @@ def compile_game(scenario: Scenario) -> Game:
         consent=consent,
         fighting_cost=np.array([_value(p.fighting_cost, 0.0) for p in negotiators]),
         fixed_reservation=np.array([_value(p.reservation, np.nan) for p in negotiators]),
+        discount=np.array([_value(p.discount, np.nan) for p in negotiators]),
         mediators=tuple(p.id for p in scenario.parties if p.role == "mediator"),
         notes=tuple(notes),
     )

@@ -12,20 +12,38 @@ import pytest
 from numpy.testing import assert_allclose
 
 import sim.behaviour.strategies as strategies_pkg
-from sim.behaviour.offers import build_offer_set
+from sim.behaviour.offers import Bid, build_offer_set
 from sim.behaviour.strategies import REGISTRY, RoundContext, Strategy, make_strategy
-from sim.behaviour.strategies.base import Offer, StrategyError
+from sim.behaviour.strategies.base import IssueSpace, Offer, StrategyError
 from sim.theory.frontier import Options
 
 PARTIES = ("russia", "ukraine")
 
 
 def linear_frontier_ctx(round_index, max_rounds=9, reservation=(0.0, 0.0), history=()):
-    """Two parties on u_R = x, u_U = 1 − x, x on a 0.01 grid."""
+    """Two parties on u_R = x, u_U = 1 − x, x on a 0.01 grid; discount factors 0.9, 0.8."""
     x = np.linspace(0, 1, 101)
     opts = Options(x[:, None], np.column_stack([x, 1 - x]), np.ones((101, 2), dtype=bool))
-    offers = build_offer_set(opts, np.array([0.5]), np.ones((1, 2), dtype=bool))
-    return RoundContext(round_index, max_rounds, offers, np.array(reservation), list(history))
+    consent = np.ones((1, 2), dtype=bool)
+    offers = build_offer_set(opts, np.array([0.5]), consent)
+
+    def evaluate(outcome):
+        return Bid(
+            outcome, np.array([outcome[0], 1 - outcome[0]]), np.ones(2, bool), np.ones(2, bool)
+        )
+
+    space = IssueSpace(np.zeros(1), np.ones(1), np.zeros(1, bool), np.zeros(1, bool))
+    return RoundContext(
+        round_index,
+        max_rounds,
+        offers,
+        np.array(reservation),
+        list(history),
+        status_quo=np.array([0.5]),
+        discount=np.array([0.9, 0.8]),
+        evaluate=evaluate,
+        space=space,
+    )
 
 
 @pytest.mark.parametrize(
@@ -57,8 +75,8 @@ def test_boulware_concedes_later_than_conceder():
 def test_proposal_is_lowest_own_utility_at_threshold():
     s = make_strategy("linear", {}, "russia", PARTIES)
     ctx = linear_frontier_ctx(2)  # t = 0.3, threshold 0.7
-    option = s.propose(0, ctx, s.threshold(0, ctx))
-    assert_allclose(ctx.offers.utilities[option], [0.7, 0.3], atol=1e-12)
+    bid = s.propose(0, ctx, s.threshold(0, ctx))
+    assert_allclose(bid.utilities, [0.7, 0.3], atol=1e-12)
 
 
 def test_tit_for_tat_mirrors_real_concessions_only():
@@ -112,15 +130,21 @@ def test_strategy_contract(name):
     """Every strategy: documented rule, classifier, deterministic, offers in the set, picklable."""
     cls = REGISTRY[name]
     assert cls.__doc__ and cls.classifier["stochastic"] in (True, False)
-    params = {"opponent": "russia"} if name == "tit_for_tat" else {}
+    params = {"opponent": "russia"} if name in ("tit_for_tat", "zeuthen") else {}
     s = make_strategy(name, params, "ukraine", PARTIES)
     ctx = linear_frontier_ctx(3)
+    if name == "mediator":
+        bid = s.propose(-1, ctx, np.nan)
+        assert np.all((bid.outcome >= 0) & (bid.outcome <= 1))
+        assert np.array_equal(bid.outcome, s.propose(-1, ctx, np.nan).outcome)
+        return
     thr = s.threshold(1, ctx)
-    option = s.propose(1, ctx, thr)
-    assert 0 <= option < len(ctx.offers)
-    assert option == make_strategy(name, params, "ukraine", PARTIES).propose(1, ctx, thr)
-    assert ctx.offers.utilities[option, 1] >= thr - 1e-12
-    assert s.accepts(1, ctx, option, thr)
+    bid = s.propose(1, ctx, thr)
+    assert np.all((bid.outcome >= 0) & (bid.outcome <= 1))
+    again = make_strategy(name, params, "ukraine", PARTIES).propose(1, ctx, thr)
+    assert np.array_equal(bid.outcome, again.outcome)
+    assert bid.utilities[1] >= thr - 1e-12
+    assert s.accepts(1, ctx, bid, thr)
     clone = pickle.loads(pickle.dumps(s))
     assert clone.threshold(1, ctx) == thr
 

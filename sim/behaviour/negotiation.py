@@ -19,23 +19,25 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.behaviour.offers import TOUCH_TOLERANCE, OfferSet, build_offer_set
-from sim.behaviour.strategies.base import Offer, RoundContext
+from sim.behaviour.offers import TOUCH_TOLERANCE, Bid, OfferSet, build_offer_set
+from sim.behaviour.strategies.base import MEDIATOR_INDEX, Offer, RoundContext
 from sim.game import Game
 
 PROPOSER, ACCEPT, REJECT, SILENT = "proposer", "accept", "reject", ""
 
 
 class Negotiator(Protocol):
-    """What a protocol needs from a party (the Mesa agents implement it)."""
+    """What a round needs from a party (the Mesa agents implement it). A mediator has
+    ``index`` :data:`MEDIATOR_INDEX` and is only asked to propose."""
 
     index: int
+    party_id: str
 
     def threshold(self, ctx: RoundContext) -> float: ...
 
-    def propose(self, ctx: RoundContext, threshold: float) -> int: ...
+    def propose(self, ctx: RoundContext, threshold: float) -> Bid: ...
 
-    def accepts(self, ctx: RoundContext, option: int, threshold: float) -> bool: ...
+    def accepts(self, ctx: RoundContext, bid: Bid, threshold: float) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class RoundRecord:
 
     round: int
     proposer: int
+    proposer_id: str
     outcome: np.ndarray
     utilities: np.ndarray
     thresholds: np.ndarray
@@ -77,21 +80,30 @@ class Negotiation:
 
     def context(self, round_index: int) -> RoundContext:
         """The context of round ``round_index`` (counting from 0)."""
-        reservation = self.game.reservation(self.status_quo)
-        return RoundContext(round_index, self.max_rounds, self.offers, reservation, self.history)
+        g, sq = self.game, self.status_quo.copy()
+        return RoundContext(
+            round_index,
+            self.max_rounds,
+            self.offers,
+            g.reservation(sq),
+            self.history,
+            status_quo=sq,
+            discount=g.discount,
+            evaluate=lambda x: g.evaluate(x, sq),
+            space=g.space,
+        )
 
     def resolve(
         self,
         ctx: RoundContext,
-        proposer: int,
-        option: int,
+        proposer: Negotiator,
+        bid: Bid,
         responses: list[str],
         thresholds: np.ndarray,
     ) -> RoundRecord:
         """Apply the round's offer and responses (see the module docstring)."""
-        outcome = ctx.offers.outcomes[option]
-        utilities = ctx.offers.utilities[option]
-        self.history.append(Offer(ctx.round, proposer, outcome, utilities))
+        outcome, utilities = bid.outcome, bid.utilities
+        self.history.append(Offer(ctx.round, proposer.index, outcome, utilities))
         agreed = all(r != REJECT for r in responses)
         settled = (
             self._settle_all(outcome, ctx.round)
@@ -100,7 +112,8 @@ class Negotiation:
         )
         record = RoundRecord(
             ctx.round + 1,
-            proposer,
+            proposer.index,
+            proposer.party_id,
             outcome,
             utilities,
             thresholds,
@@ -149,22 +162,23 @@ class Negotiation:
 
 
 def play_round(
-    negotiation: Negotiation, parties: list[Negotiator], proposer: int, round_index: int
+    negotiation: Negotiation, parties: list[Negotiator], proposer: Negotiator, round_index: int
 ) -> RoundRecord:
     """One round: every party sets its threshold, ``proposer`` offers, the others respond.
 
-    A party is asked to respond only when the offer needs its consent.
+    The proposer is a negotiating party or a mediator. A party is asked to respond only
+    when the offer needs its consent.
     """
     ctx = negotiation.context(round_index)
     thresholds = np.array([p.threshold(ctx) for p in parties])
-    option = parties[proposer].propose(ctx, thresholds[proposer])
-    needs = ctx.offers.needs_consent[option]
+    own = thresholds[proposer.index] if proposer.index != MEDIATOR_INDEX else np.nan
+    bid = proposer.propose(ctx, own)
     responses = []
     for p in parties:
-        if p.index == proposer:
+        if p.index == proposer.index:
             responses.append(PROPOSER)
-        elif needs[p.index]:
-            responses.append(ACCEPT if p.accepts(ctx, option, thresholds[p.index]) else REJECT)
+        elif bid.needs_consent[p.index]:
+            responses.append(ACCEPT if p.accepts(ctx, bid, thresholds[p.index]) else REJECT)
         else:
             responses.append(SILENT)
-    return negotiation.resolve(ctx, proposer, option, responses, thresholds)
+    return negotiation.resolve(ctx, proposer, bid, responses, thresholds)

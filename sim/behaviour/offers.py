@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.theory.frontier import Options
+from sim.theory.preferences import Preferences
 
 TOUCH_TOLERANCE = 1e-9
 SCORE_TOLERANCE = 1e-12
@@ -35,6 +36,36 @@ class OfferSet:
 
     def __len__(self) -> int:
         return len(self.outcomes)
+
+    def bid(self, option: int) -> Bid:
+        """The offer set's row ``option`` as a :class:`Bid`."""
+        return Bid(
+            self.outcomes[option],
+            self.utilities[option],
+            self.acceptable[option],
+            self.needs_consent[option],
+        )
+
+
+@dataclass(frozen=True)
+class Bid:
+    """One offer on the table: the outcome, every party's utility for it, whether it
+    respects each party's red lines, and whose consent it needs."""
+
+    outcome: np.ndarray
+    utilities: np.ndarray
+    acceptable: np.ndarray
+    needs_consent: np.ndarray
+
+
+def evaluate_bid(
+    prefs: Preferences, outcome: np.ndarray, status_quo: np.ndarray, consent: np.ndarray
+) -> Bid:
+    """A :class:`Bid` for any outcome (not only those of the offer set)."""
+    touches = np.abs(outcome - status_quo) > TOUCH_TOLERANCE
+    needs = (touches[None, :].astype(int) @ consent.astype(int))[0] > 0
+    needs |= consent.all(axis=0)
+    return Bid(outcome, prefs.utilities(outcome)[0], prefs.acceptable(outcome)[0], needs)
 
 
 def build_offer_set(options: Options, status_quo: np.ndarray, consent: np.ndarray) -> OfferSet:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.behaviour.strategies import StrategyError, make_strategy
+from sim.behaviour.strategies import MEDIATOR, RUBINSTEIN, StrategyError, make_strategy
 from sim.game import Game, compile_game
 from sim.scenario import InputError, Problem, Scenario, load_scenario
 
@@ -14,6 +14,23 @@ def strategy_problems(scenario: Scenario) -> list[Problem]:
     negotiators = tuple(p.id for p in scenario.parties if p.role != "mediator")
     problems = []
     for k, party in enumerate(scenario.parties):
+        if (party.role == "mediator") != (party.strategy.name == MEDIATOR):
+            problems.append(
+                Problem(
+                    f"parties[{k}].strategy.name",
+                    f"role {party.role} and strategy '{party.strategy.name}' "
+                    f"do not fit: mediators (and only they) use '{MEDIATOR}'",
+                )
+            )
+            continue
+        if party.strategy.name == RUBINSTEIN and scenario.protocol.kind != "rubinstein":
+            problems.append(
+                Problem(
+                    f"parties[{k}].strategy.name",
+                    "the 'rubinstein' strategy "
+                    "plays the equilibrium of the rubinstein protocol only",
+                )
+            )
         try:
             make_strategy(party.strategy.name, party.strategy.params, party.id, negotiators)
         except StrategyError as exc:

@@ -73,7 +73,7 @@ class RunResult:
         g = self.game
         rows = []
         for rec in self.records:
-            row: dict[str, Any] = {"round": rec.round, "proposer": g.party_ids[rec.proposer]}
+            row: dict[str, Any] = {"round": rec.round, "proposer": rec.proposer_id}
             row |= {f"offer.{k}": v for k, v in g.format_outcome(rec.outcome).items()}
             for i, pid in enumerate(g.party_ids):
                 row[f"utility.{pid}"] = float(rec.utilities[i])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import mesa
 
+from sim.behaviour.offers import Bid
 from sim.behaviour.strategies import RoundContext, Strategy
+from sim.behaviour.strategies.base import MEDIATOR_INDEX
 
 
 class PartyAgent(mesa.Agent):
@@ -19,8 +21,21 @@ class PartyAgent(mesa.Agent):
     def threshold(self, ctx: RoundContext) -> float:
         return self.strategy.threshold(self.index, ctx)
 
-    def propose(self, ctx: RoundContext, threshold: float) -> int:
+    def propose(self, ctx: RoundContext, threshold: float) -> Bid:
         return self.strategy.propose(self.index, ctx, threshold)
 
-    def accepts(self, ctx: RoundContext, option: int, threshold: float) -> bool:
-        return self.strategy.accepts(self.index, ctx, option, threshold)
+    def accepts(self, ctx: RoundContext, bid: Bid, threshold: float) -> bool:
+        return self.strategy.accepts(self.index, ctx, bid, threshold)
+
+
+class MediatorAgent(mesa.Agent):
+    """A mediator: proposes single negotiating texts, holds no preferences, never votes."""
+
+    def __init__(self, model: mesa.Model, party_id: str, strategy: Strategy) -> None:
+        super().__init__(model)
+        self.index = MEDIATOR_INDEX
+        self.party_id = party_id
+        self.strategy = strategy
+
+    def propose(self, ctx: RoundContext, threshold: float) -> Bid:
+        return self.strategy.propose(self.index, ctx, threshold)

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import mesa
 
 from sim.behaviour.negotiation import Negotiation, RoundRecord, play_round
-from sim.behaviour.strategies import make_strategy
+from sim.behaviour.strategies import Strategy, make_strategy
 from sim.game import Game
-from sim.model.agents import PartyAgent
+from sim.model.agents import MediatorAgent, PartyAgent
 
 
 class NegotiationModel(mesa.Model):
@@ -28,20 +28,21 @@ class NegotiationModel(mesa.Model):
         protocol = game.scenario.protocol
         self.max_rounds = max_rounds or protocol.max_rounds
         self.negotiation = Negotiation(game, self.max_rounds)
-        self.parties = [self._make_agent(i, pid) for i, pid in enumerate(game.party_ids)]
-        self.proposer_order = [
-            game.index(pid) for pid in protocol.proposer_order if pid in game.party_ids
+        self.parties = [
+            PartyAgent(self, i, pid, self._strategy(pid)) for i, pid in enumerate(game.party_ids)
         ]
+        self.mediators = [MediatorAgent(self, pid, self._strategy(pid)) for pid in game.mediators]
+        by_id = {a.party_id: a for a in [*self.parties, *self.mediators]}
+        self.proposers = [by_id[pid] for pid in protocol.proposer_order]
         self.round = 0
 
-    def _make_agent(self, index: int, party_id: str) -> PartyAgent:
+    def _strategy(self, party_id: str) -> Strategy:
         spec = self.game.scenario.party(party_id).strategy
-        strategy = make_strategy(spec.name, spec.params, party_id, self.game.party_ids)
-        return PartyAgent(self, index, party_id, strategy)
+        return make_strategy(spec.name, spec.params, party_id, self.game.party_ids)
 
     def step(self) -> None:
-        """Play one round: the proposer of this round offers, the others respond."""
-        proposer = self.proposer_order[self.round % len(self.proposer_order)]
+        """Play one round: this round's proposer (party or mediator) offers, others respond."""
+        proposer = self.proposers[self.round % len(self.proposers)]
         play_round(self.negotiation, self.parties, proposer, self.round)
         self.round += 1
         self.running = not self.negotiation.done

@@ -28,6 +28,49 @@ def cross_check(scenario: Scenario) -> list[Problem]:
             problems.append(
                 Problem(f"protocol.proposer_order[{j}]", _unknown("party", pid, party_ids))
             )
+    return problems + _protocol_problems(scenario)
+
+
+def _protocol_problems(scenario: Scenario) -> list[Problem]:
+    """Proposers fit the protocol; Rubinstein needs two parties with discount factors."""
+    protocol = scenario.protocol
+    roles = {p.id: p.role for p in scenario.parties}
+    want_mediator = protocol.kind == "mediated"
+    problems = [
+        Problem(
+            f"protocol.proposer_order[{j}]",
+            f"'{pid}' is a {roles[pid]}; the {protocol.kind} protocol needs "
+            + ("mediators" if want_mediator else "negotiating parties (not mediators)"),
+        )
+        for j, pid in enumerate(protocol.proposer_order)
+        if pid in roles and (roles[pid] == "mediator") != want_mediator
+    ]
+    if protocol.kind == "rubinstein":
+        problems += _rubinstein_problems(scenario)
+    return problems
+
+
+def _rubinstein_problems(scenario: Scenario) -> list[Problem]:
+    negotiators = [(k, p) for k, p in enumerate(scenario.parties) if p.role != "mediator"]
+    if len(negotiators) != 2:
+        return [
+            Problem(
+                "protocol.kind",
+                "the rubinstein protocol needs exactly two "
+                f"negotiating parties, found {len(negotiators)}",
+            )
+        ]
+    problems = [
+        Problem(
+            f"parties[{k}].discount",
+            "required by the rubinstein protocol: a discount factor in [0, 1)",
+        )
+        for k, p in negotiators
+        if p.discount is None
+    ]
+    deltas = [p.discount.value for _, p in negotiators if p.discount is not None]
+    if len(deltas) == 2 and deltas[0] * deltas[1] >= 1:
+        problems.append(Problem("parties", "discount factors may not both be 1"))
     return problems
 
 
@@ -44,6 +87,8 @@ def _party_problems(
         if iid not in issues
     ]
     if party.role == "mediator":
+        if party.positions:
+            problems.append(Problem(f"{where}.positions", "a mediator holds no positions"))
         return problems
     missing = [iid for iid in issues if iid not in party.positions]
     if missing:

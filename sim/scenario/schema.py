@@ -213,9 +213,14 @@ class Party(Strict):
 
 
 class Protocol(Strict):
-    """How offers are made: the protocol kind, who proposes in which order, and for how long."""
+    """How offers are made: the protocol kind, who proposes in which order, and for how long.
 
-    kind: Literal["alternating"] = "alternating"
+    ``alternating``: the parties of ``proposer_order`` propose in turn. ``rubinstein``: the
+    same between exactly two parties, each with a ``discount`` factor. ``mediated``: a
+    mediator (role ``mediator``) proposes a single text every round (Raiffa 1982).
+    """
+
+    kind: Literal["alternating", "rubinstein", "mediated"] = "alternating"
     proposer_order: list[Identifier] = Field(min_length=1)
     max_rounds: int = Field(ge=1, le=10_000)
 

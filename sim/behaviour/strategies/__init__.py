@@ -1,6 +1,13 @@
 """Strategies, registered by name (importing this package registers all of them)."""
 
-from sim.behaviour.strategies import hardliner, reciprocal, time_based
+from sim.behaviour.strategies import (
+    equilibrium,
+    hardliner,
+    mediator,
+    reciprocal,
+    time_based,
+    zeuthen,
+)
 from sim.behaviour.strategies.base import (
     REGISTRY,
     Offer,
@@ -10,14 +17,22 @@ from sim.behaviour.strategies.base import (
     make_strategy,
 )
 
+MEDIATOR = mediator.Mediator.name
+RUBINSTEIN = equilibrium.RubinsteinSPE.name
+
 __all__ = [
+    "MEDIATOR",
     "REGISTRY",
+    "RUBINSTEIN",
     "Offer",
     "RoundContext",
     "Strategy",
     "StrategyError",
+    "equilibrium",
     "hardliner",
     "make_strategy",
+    "mediator",
     "reciprocal",
     "time_based",
+    "zeuthen",
 ]

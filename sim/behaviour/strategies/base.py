@@ -15,13 +15,14 @@ proposes or accepts a deal it values below fighting on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from sim.behaviour.offers import SCORE_TOLERANCE, OfferSet, choose_offer
+from sim.behaviour.offers import SCORE_TOLERANCE, Bid, OfferSet, choose_offer
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,33 @@ class Offer:
     utilities: np.ndarray
 
 
+@dataclass(frozen=True)
+class IssueSpace:
+    """Each issue's numeric span and kind: (m,) arrays ``lo``, ``hi``, ``discrete``, ``integer``."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    discrete: np.ndarray
+    integer: np.ndarray
+
+
 @dataclass
 class RoundContext:
-    """What every party sees when it proposes or responds in a round."""
+    """What every party sees when it proposes or responds in a round.
+
+    ``evaluate`` turns any outcome into a :class:`Bid` (utilities, red lines, consents);
+    ``discount`` holds each party's discount factor (NaN where none is given).
+    """
 
     round: int
     max_rounds: int
     offers: OfferSet
     reservation: np.ndarray
     history: list[Offer] = field(default_factory=list)
+    status_quo: np.ndarray | None = None
+    discount: np.ndarray | None = None
+    evaluate: Callable[[np.ndarray], Bid] | None = None
+    space: IssueSpace | None = None
 
     @property
     def relative_time(self) -> float:
@@ -83,16 +102,17 @@ class Strategy:
         """The rule's threshold, never below the party's reservation utility."""
         return max(self.raw_threshold(me, ctx), float(ctx.reservation[me]))
 
-    def propose(self, me: int, ctx: RoundContext, threshold: float) -> int:
-        """Index of the offer to make (see :func:`~sim.behaviour.offers.choose_offer`)."""
-        return choose_offer(ctx.offers, me, threshold, ctx.reservation)
+    def propose(self, me: int, ctx: RoundContext, threshold: float) -> Bid:
+        """The offer to make (see :func:`~sim.behaviour.offers.choose_offer`)."""
+        return ctx.offers.bid(choose_offer(ctx.offers, me, threshold, ctx.reservation))
 
-    def accepts(self, me: int, ctx: RoundContext, option: int, threshold: float) -> bool:
+    def accepts(self, me: int, ctx: RoundContext, bid: Bid, threshold: float) -> bool:
         """Accept iff within own red lines and u_me(offer) >= threshold (to 1e-12)."""
-        offers = ctx.offers
-        u = offers.utilities[option, me]
-        return bool(offers.acceptable[option, me] and u >= threshold - SCORE_TOLERANCE)
+        return bool(bid.acceptable[me] and bid.utilities[me] >= threshold - SCORE_TOLERANCE)
 
+
+MEDIATOR_INDEX = -1
+"""The ``proposer`` index recorded for a mediator's text (mediators are not negotiators)."""
 
 REGISTRY: dict[str, type[Strategy]] = {}
 

@@ -1,0 +1,293 @@
+"""Axiomatic bargaining solutions: closed forms, hand-computed finite cases, properties."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from sim.theory.bargaining import (
+    egalitarian_index,
+    kalai_smorodinsky_index,
+    kalai_smorodinsky_on_frontier,
+    nash_index,
+    nash_on_frontier,
+    utilitarian_index,
+)
+from sim.theory.pareto import dominating_row, pareto_mask
+
+
+def linear(u: float) -> float:
+    return 1.0 - u
+
+
+def parabola(u: float) -> float:
+    return 1.0 - u * u
+
+
+def circle(u: float) -> float:
+    return math.sqrt(max(0.0, 1.0 - u * u))
+
+
+# ----------------------------------------------------------------- continuous closed forms
+
+# Linear frontier u2 = 1 - u1 (Nash 1950; Osborne & Rubinstein 1990, §2.3): maximising
+# (u1 - d1)(1 - u1 - d2) gives u1 - d1 = u2 - d2, i.e. u1 = (1 + d1 - d2)/2. The KS ideal point
+# is (1 - d2, 1 - d1), so the segment from d has slope 1 and KS coincides with Nash.
+LINEAR_DISAGREEMENT = [(0.2, 0.1), (0.0, 0.0), (0.3, 0.5)]
+
+
+@pytest.mark.parametrize("d", LINEAR_DISAGREEMENT)
+def test_nash_and_ks_on_linear_frontier(d):
+    expected = ((1 + d[0] - d[1]) / 2, (1 - d[0] + d[1]) / 2)
+    assert_allclose(nash_on_frontier(linear, 0.0, 1.0, d), expected, atol=1e-9)
+    assert_allclose(kalai_smorodinsky_on_frontier(linear, 0.0, 1.0, d), expected, atol=1e-9)
+
+
+# Weighted (asymmetric) Nash on u2 = 1 - u1 (Kalai 1977, IJGT 6:129; Roth 1979): the first-order
+# condition w1/(u1 - d1) = w2/(1 - u1 - d2) gives u1 - d1 = w1/(w1 + w2) (1 - d1 - d2).
+WEIGHTED_LINEAR = [((1, 3), (0.2, 0.1)), ((2, 1), (0.0, 0.0)), ((0.5, 4.5), (0.1, 0.3))]
+
+
+@pytest.mark.parametrize(("powers", "d"), WEIGHTED_LINEAR)
+def test_weighted_nash_on_linear_frontier(powers, d):
+    share = powers[0] / sum(powers)
+    u1 = d[0] + share * (1 - d[0] - d[1])
+    assert_allclose(nash_on_frontier(linear, 0.0, 1.0, d, powers), (u1, 1 - u1), atol=1e-9)
+
+
+# Curved frontier u2 = 1 - u1^2 (textbook example, e.g. Osborne & Rubinstein 1990 ch. 2):
+#   d = 0: Nash maximises u(1 - u^2) -> 1 - 3u^2 = 0 -> u1 = 1/sqrt(3), u2 = 2/3;
+#          KS: ideal (1, 1), so u2 = u1 -> u^2 + u - 1 = 0 -> u1 = (sqrt(5) - 1)/2.
+#   d = (0.1, 0.2): Nash FOC 0.8 - u^2 - 2u(u - 0.1) = 0 -> 3u^2 - 0.2u - 0.8 = 0 ->
+#          u1 = (0.2 + sqrt(9.64))/6; KS: ideal (sqrt(0.8), f(0.1) = 0.99), the segment is
+#          (0.8 - u^2)/0.79 = (u - 0.1)/(sqrt(0.8) - 0.1) -> u^2 + k u - 0.8 - 0.1k = 0 with
+#          k = 0.79/(sqrt(0.8) - 0.1).
+_K = 0.79 / (math.sqrt(0.8) - 0.1)
+CURVED = [
+    ((0.0, 0.0), 1 / math.sqrt(3), (math.sqrt(5) - 1) / 2),
+    ((0.1, 0.2), (0.2 + math.sqrt(9.64)) / 6, (-_K + math.sqrt(_K**2 + 4 * (0.8 + 0.1 * _K))) / 2),
+]
+
+
+@pytest.mark.parametrize(("d", "nash_u1", "ks_u1"), CURVED)
+def test_nash_and_ks_on_curved_frontier(d, nash_u1, ks_u1):
+    assert_allclose(nash_on_frontier(parabola, 0.0, 1.0, d), (nash_u1, 1 - nash_u1**2), atol=1e-9)
+    ks = kalai_smorodinsky_on_frontier(parabola, 0.0, 1.0, d)
+    assert_allclose(ks, (ks_u1, 1 - ks_u1**2), atol=1e-9)
+
+
+def test_ks_on_curved_frontier_lies_on_segment_to_ideal_point():
+    # Kalai & Smorodinsky (1975): (u - d) is proportional to (ideal - d).
+    d = (0.1, 0.2)
+    u1, u2 = kalai_smorodinsky_on_frontier(parabola, 0.0, 1.0, d)
+    ideal = (math.sqrt(0.8), parabola(0.1))
+    assert_allclose((u2 - d[1]) * (ideal[0] - d[0]), (u1 - d[0]) * (ideal[1] - d[1]), atol=1e-12)
+
+
+# Quarter circle u2 = sqrt(1 - u1^2), d = 0, powers (w1, w2): the FOC
+# w1/u - w2 u/(1 - u^2) = 0 gives u1 = sqrt(w1/(w1 + w2)) (derived from Kalai 1977).
+@pytest.mark.parametrize("powers", [(1, 1), (1, 3), (2, 1), (0.1, 5)])
+def test_weighted_nash_on_circle(powers):
+    u1 = math.sqrt(powers[0] / sum(powers))
+    result = nash_on_frontier(circle, 0.0, 1.0, (0.0, 0.0), powers)
+    assert_allclose(result, (u1, math.sqrt(1 - u1 * u1)), atol=1e-9)
+
+
+@pytest.mark.parametrize(("powers", "d"), WEIGHTED_LINEAR)
+def test_nash_with_exact_derivative_matches(powers, d):
+    numeric = nash_on_frontier(parabola, 0.0, 1.0, d, powers)
+    exact = nash_on_frontier(parabola, 0.0, 1.0, d, powers, df=lambda u: -2.0 * u)
+    assert_allclose(numeric, exact, atol=1e-11)
+
+
+def test_corner_solutions_on_truncated_frontier():
+    # u2 = 1 - u1 on [0, 0.4], d = 0: u1(1 - u1) increases on [0, 0.4] -> Nash at the corner 0.4;
+    # ideal point (0.4, 1), segment u2 = 2.5 u1 meets 1 - u1 at u1 = 2/7 (Kalai–Smorodinsky 1975).
+    assert_allclose(nash_on_frontier(linear, 0.0, 0.4, (0, 0)), (0.4, 0.6), atol=1e-9)
+    assert_allclose(
+        kalai_smorodinsky_on_frontier(linear, 0.0, 0.4, (0, 0)), (2 / 7, 5 / 7), atol=1e-9
+    )
+
+
+def test_frontier_without_rational_point_raises():
+    with pytest.raises(ValueError):
+        nash_on_frontier(linear, 0.0, 1.0, (0.6, 0.6))
+    with pytest.raises(ValueError):
+        kalai_smorodinsky_on_frontier(linear, 0.0, 1.0, (0.6, 0.6))
+    with pytest.raises(ValueError):
+        nash_on_frontier(linear, 0.0, 1.0, (0.0, 0.0), powers=(1, 0))
+    with pytest.raises(ValueError):
+        nash_on_frontier(linear, 1.0, 0.0, (0.0, 0.0))
+
+
+@given(
+    w1=st.floats(0.05, 10),
+    bump=st.floats(0.01, 10),
+    w2=st.floats(0.05, 10),
+    d1=st.floats(0, 0.4),
+    d2=st.floats(0, 0.4),
+)
+@settings(max_examples=100, deadline=None)
+def test_more_power_moves_nash_towards_party_on_linear_frontier(w1, bump, w2, d1, d2):
+    before = nash_on_frontier(linear, 0.0, 1.0, (d1, d2), (w1, w2))
+    after = nash_on_frontier(linear, 0.0, 1.0, (d1, d2), (w1 + bump, w2))
+    assert after[0] >= before[0] - 1e-12
+    assert_allclose(after[0] - d1, (w1 + bump) / (w1 + bump + w2) * (1 - d1 - d2), atol=1e-9)
+
+
+# ------------------------------------------------------------------------- finite sets
+
+# Hand-computed example (products / ratios written out):
+#   rows        Nash u1*u2   sum   KS min(u1/10, u2/6)   min(u)
+#   (10, 1)     10           11    1/6                   1
+#   (6, 4)      24           10    0.6                   4
+#   (5, 5)      25           10    0.5                   5
+#   (3, 6)      18           9     0.3                   3
+#   (0, 0)      -            0     0                     0
+EXAMPLE = np.array([[10, 1], [6, 4], [5, 5], [3, 6], [0, 0]], dtype=float)
+
+
+def test_finite_solutions_by_hand():
+    # Nash (1950), Kalai–Smorodinsky (1975), Harsanyi (1955), Kalai (1977).
+    assert nash_index(EXAMPLE, [0, 0]) == 2
+    assert kalai_smorodinsky_index(EXAMPLE, [0, 0]) == 1
+    assert utilitarian_index(EXAMPLE) == 0
+    assert egalitarian_index(EXAMPLE, [0, 0]) == 2
+
+
+def test_finite_solutions_with_disagreement_point():
+    # d = (2, 0): gains (8,1), (4,4), (3,5), (1,6); Nash products 8, 16, 15, 6; KS ideal gains
+    # (8, 6) -> min ratios 1/6, 1/2, 3/8, 1/8; min gains 1, 4, 3, 1. Row 4 is not rational.
+    assert nash_index(EXAMPLE, [2, 0]) == 1
+    assert kalai_smorodinsky_index(EXAMPLE, [2, 0]) == 1
+    assert egalitarian_index(EXAMPLE, [2, 0]) == 1
+
+
+def test_weighted_nash_and_utilitarian_by_hand():
+    # powers (1, 3): log u1 + 3 log u2 = 2.303, 5.951, 6.438, 6.474 -> row 3;
+    # powers (3, 1): 6.908, 6.761, 6.438, 4.887 -> row 0 (Kalai 1977 asymmetric Nash).
+    assert nash_index(EXAMPLE, [0, 0], powers=[1, 3]) == 3
+    assert nash_index(EXAMPLE, [0, 0], powers=[3, 1]) == 0
+    assert nash_index(EXAMPLE, [0, 0], powers=[30, 10]) == 0  # scale does not matter
+    # weights (1, 2): 12, 14, 15, 15 -> tie between efficient rows 2 and 3 -> lowest index.
+    assert utilitarian_index(EXAMPLE, [1, 2]) == 2
+
+
+def test_tie_breaking_conventions():
+    assert nash_index([[2, 3], [3, 2], [1, 1]], [0, 0]) == 0  # exact tie: lowest index
+    assert nash_index([[1, 1], [2, 3], [2, 3]], [0, 0]) == 1  # duplicates: first copy
+    # zero weight makes a dominated row tie on score; the efficient row is chosen
+    assert utilitarian_index([[1, 0], [1, 5]], [1, 0]) == 1
+    # KS: rows 2, 3, 4 all have min ratio 1/2; rows 3 and 4 have the larger sum 5 -> row 3.
+    ks_rows = [[4, 0], [0, 4], [2.5, 2], [3, 2], [2, 3]]
+    assert kalai_smorodinsky_index(ks_rows, [0, 0]) == 3
+
+
+def test_no_rational_row():
+    assert nash_index([[1, 1]], [1, 0]) is None  # not strictly rational
+    assert kalai_smorodinsky_index([[1, 1]], [1, 0]) == 0  # weakly rational suffices
+    assert kalai_smorodinsky_index([[0, 5]], [1, 0]) is None
+    assert egalitarian_index([[0, 5]], [1, 0]) is None
+
+
+def test_invalid_input():
+    with pytest.raises(ValueError):
+        nash_index([[1, 2]], [0, 0, 0])
+    with pytest.raises(ValueError):
+        nash_index([[1, np.nan]], [0, 0])
+    with pytest.raises(ValueError):
+        utilitarian_index([[1, 2]], [-1, 1])
+
+
+# ------------------------------------------------------------------ property-based tests
+
+small_ints = st.integers(0, 6)
+
+
+@st.composite
+def finite_problems(draw, min_parties: int = 2, max_parties: int = 4):
+    n = draw(st.integers(min_parties, max_parties))
+    m = draw(st.integers(1, 12))
+    rows = draw(st.lists(st.lists(small_ints, min_size=n, max_size=n), min_size=m, max_size=m))
+    d = draw(st.lists(st.integers(0, 3), min_size=n, max_size=n))
+    return np.array(rows, dtype=float), np.array(d, dtype=float)
+
+
+def _undominated_within(u: np.ndarray, rows: np.ndarray, idx: int) -> bool:
+    return dominating_row(u[rows], u[idx], tol=0.0) is None
+
+
+@given(finite_problems())
+@settings(max_examples=200, deadline=None)
+def test_nash_index_is_rational_and_pareto_optimal(problem):
+    u, d = problem
+    idx = nash_index(u, d)
+    strictly = np.flatnonzero(np.all(u > d, axis=1))
+    if strictly.size == 0:
+        assert idx is None
+        return
+    assert np.all(u[idx] > d)
+    assert _undominated_within(u, np.flatnonzero(np.all(u >= d, axis=1)), idx)
+
+
+@given(finite_problems())
+@settings(max_examples=200, deadline=None)
+def test_ks_and_egalitarian_are_rational_and_pareto_optimal(problem):
+    u, d = problem
+    rational = np.flatnonzero(np.all(u >= d, axis=1))
+    for idx in (kalai_smorodinsky_index(u, d), egalitarian_index(u, d)):
+        if rational.size == 0:
+            assert idx is None
+            continue
+        assert np.all(u[idx] >= d)
+        assert _undominated_within(u, rational, idx)
+
+
+@given(finite_problems(), st.data())
+@settings(max_examples=200, deadline=None)
+def test_more_power_never_hurts_on_finite_sets(problem, data):
+    # Revealed preference: if x maximises the w-product and y the (w + t e_i)-product, adding
+    # the two optimality inequalities gives t (log y_i - log x_i) >= 0.
+    u, d = problem
+    n = u.shape[1]
+    powers = np.array(data.draw(st.lists(st.floats(0.1, 5), min_size=n, max_size=n)))
+    party = data.draw(st.integers(0, n - 1))
+    bumped = powers.copy()
+    bumped[party] += data.draw(st.floats(0.1, 5))
+    before, after = nash_index(u, d, powers), nash_index(u, d, bumped)
+    assert (before is None) == (after is None)
+    if before is not None:
+        assert u[after, party] >= u[before, party]
+
+
+@given(finite_problems(), st.data())
+@settings(max_examples=200, deadline=None)
+def test_solutions_do_not_depend_on_party_order(problem, data):
+    u, d = problem
+    perm = np.array(data.draw(st.permutations(range(u.shape[1]))))
+    for solve in (nash_index, kalai_smorodinsky_index, egalitarian_index):
+        a, b = solve(u, d), solve(u[:, perm], d[perm])
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert np.array_equal(u[a, perm], u[b, perm])
+            assert a == b
+
+
+@given(finite_problems(min_parties=1), st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_pareto_mask_is_exact(problem, jitter):
+    u, _ = problem
+    if jitter:
+        u = u + np.random.default_rng(0).uniform(0, 0.1, size=u.shape)
+    mask = pareto_mask(u)
+    for a in range(len(u)):
+        dominated = any(
+            np.all(u[b] >= u[a]) and np.any(u[b] > u[a]) for b in range(len(u)) if b != a
+        )
+        earlier_copy = any(np.array_equal(u[b], u[a]) for b in range(a))
+        assert mask[a] == (not dominated and not earlier_copy)
