@@ -35,6 +35,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_solve(args: argparse.Namespace) -> int:
+    from sim.jobs.solve import solve_to_folder
+    from sim.output.text import describe_solution
+
+    folder, result = solve_to_folder(args.scenario, args.out)
+    print(describe_solution(result, folder))
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from sim.scenario import Scenario
 
@@ -61,6 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check a scenario file and describe it")
     val.add_argument("scenario", help="scenario YAML file")
     val.set_defaults(func=_cmd_validate)
+
+    solve = sub.add_parser("solve", help="print and save the reference points (Nash, KS, ...)")
+    solve.add_argument("scenario", help="scenario YAML file")
+    solve.add_argument(
+        "--out", help="output folder (must not exist; default results/<scenario>-solve-<UTC time>)"
+    )
+    solve.set_defaults(func=_cmd_solve)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.set_defaults(func=_cmd_schema)

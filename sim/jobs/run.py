@@ -15,6 +15,7 @@ import numpy as np
 from sim.behaviour.negotiation import Negotiation, RoundRecord
 from sim.game import Game
 from sim.jobs.load import check_scenario
+from sim.jobs.reference import reference_block
 from sim.model.model import NegotiationModel
 from sim.output.folders import atomic_folder, choose_folder
 from sim.output.run_data import load_run
@@ -53,9 +54,7 @@ class RunResult:
             },
             "final_state": g.format_outcome(final),
             "utilities": _by_party(g, utilities),
-            "reservation": _by_party(
-                g, self.records[-1].reservation if self.records else g.reservation(neg.status_quo)
-            ),
+            "reservation": _by_party(g, self._last_reservation()),
             "partial_agreements": [
                 {
                     "issue": g.issue_ids[j],
@@ -65,7 +64,13 @@ class RunResult:
                 for j, _, r in neg.partials
             ],
             "notes": list(g.notes),
+            "reference": reference_block(g, final, self._last_reservation()),
         }
+
+    def _last_reservation(self) -> np.ndarray:
+        if self.records:
+            return self.records[-1].reservation
+        return self.game.reservation(self.negotiation.status_quo)
 
     def round_rows(self) -> list[dict[str, Any]]:
         """One flat row per round: proposer, offer per issue, and per party its utility

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.output.run_files import FRONTIER, ROUNDS, SCENARIO, SUMMARY, read_csv
-from sim.scenario import InputError, Problem, Scenario, parse_scenario, read_yaml
+from sim.scenario import InputError, Issue, Problem, Scenario, parse_scenario, read_yaml
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,13 @@ class RunData:
     def column(self, name: str) -> np.ndarray:
         """A numeric column of ``rounds.csv`` (NaN where empty or non-numeric)."""
         return np.array([_float(r.get(name, "")) for r in self.rounds])
+
+    def offer_values(self, issue: Issue) -> np.ndarray:
+        """The offers on an issue per round as numbers (label indices for discrete issues)."""
+        if issue.kind != "discrete":
+            return self.column(f"offer.{issue.id}")
+        index = {label: k for k, label in enumerate(issue.values)}
+        return np.array([index.get(r[f"offer.{issue.id}"], np.nan) for r in self.rounds], float)
 
     @property
     def round_numbers(self) -> np.ndarray:

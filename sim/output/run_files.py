@@ -35,7 +35,9 @@ def sha256_file(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def manifest(scenario_file: str | Path, seed: int, extra: dict[str, Any] | None = None) -> dict:
+def manifest(
+    scenario_file: str | Path, seed: int | None, extra: dict[str, Any] | None = None
+) -> dict:
     """Provenance of a job: versions, seed, scenario hash, command and UTC time."""
     return {
         "package": "ceasefire-sim",

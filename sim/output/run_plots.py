@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from sim.output.run_data import RunData
 from sim.output.style import party_style, save
@@ -50,8 +51,9 @@ def offers_figure(run: RunData) -> plt.Figure:
     proposers = [r["proposer"] for r in run.rounds]
     principals = [p for p in run.scenario.parties if p.role == "principal"]
     for ax, issue in zip(axes.flat, issues, strict=False):
-        y = run.column(f"offer.{issue.id}")
+        y = run.offer_values(issue)
         ax.plot(rounds, y, color="0.55", lw=1, zorder=1)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         for pid in dict.fromkeys(proposers):
             sel = np.array([p == pid for p in proposers])
             ax.scatter(
@@ -80,13 +82,24 @@ def offers_figure(run: RunData) -> plt.Figure:
         ax.set_title(issue.label, fontsize=9)
         lo, hi = issue.span()
         ax.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+        if issue.kind == "discrete":
+            ax.set_yticks(range(len(issue.values)), issue.values, fontsize=7)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(issues) :]:
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("round")
     for ax in axes[:, 0]:
-        ax.set_ylabel("offer (0 = Kyiv's max, 1 = Moscow's max)", fontsize=7)
+        ax.set_ylabel("offer (issue scale)", fontsize=8)
+    fig.text(
+        0.5,
+        0.005,
+        "Issue scales as in the scenario's anchors; in the ceasefire scenarios "
+        "0 = Kyiv's maximal demand, 1 = Moscow's.",
+        ha="center",
+        fontsize=7,
+        color="0.3",
+    )
     _figure_legend(fig, axes.flat[0])
     fig.suptitle(_title(run, "Offers per issue over rounds"), fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
@@ -128,7 +141,13 @@ def _figure_legend(fig: plt.Figure, ax) -> None:
                 handles.append(h)
                 labels.append(lab)
     fig.legend(
-        handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8, frameon=False
+        handles,
+        labels,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.015),
+        ncol=min(4, len(labels)),
+        fontsize=8,
+        frameon=False,
     )
 
 
@@ -167,6 +186,7 @@ def utilities_figure(run: RunData) -> plt.Figure:
             label="reservation (value of fighting on)",
         )
         ax.set_title(run.party_names[pid], fontsize=10)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(ids) :]:
         ax.set_visible(False)
@@ -183,7 +203,7 @@ def utilities_figure(run: RunData) -> plt.Figure:
 def utility_plane_figure(run: RunData) -> plt.Figure:
     a, b = run.principal_pair()
     ia, ib = run.party_ids.index(a), run.party_ids.index(b)
-    fig, ax = plt.subplots(figsize=(7, 6.2))
+    fig, ax = plt.subplots(figsize=(7, 7.4))
     if len(run.frontier):
         plane = run.frontier[:, [ia, ib]]
         ax.scatter(
@@ -240,7 +260,15 @@ def utility_plane_figure(run: RunData) -> plt.Figure:
     ax.grid(alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
     uniq = dict(zip(labels, handles, strict=True))
-    ax.legend(uniq.values(), uniq.keys(), fontsize=7, loc="lower left")
+    ax.legend(
+        uniq.values(),
+        uniq.keys(),
+        fontsize=7,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1),
+        ncol=3,
+        frameon=False,
+    )
     ax.set_title(_title(run, "Utility plane of the principals"), fontsize=10)
     fig.tight_layout()
     return fig

@@ -79,3 +79,31 @@ def provenance_items(scenario) -> list[tuple[str, Any]]:
             for label, value in (pos.values or {}).items():
                 items.append((f"{base}.positions.{iid}.values.{label}", value))
     return items
+
+
+def table(header: list[str], rows: list[list[Any]]) -> str:
+    """A plain aligned text table (numbers to 3 decimals)."""
+    cells = [header] + [[_fmt(v) if v is not None else "—" for v in row] for row in rows]
+    widths = [max(len(str(r[k])) for r in cells) for k in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def describe_solution(result: dict[str, Any], folder: Path) -> str:
+    """Reference points as two tables: utilities per party, and terms per issue."""
+    points = result["points"]
+    parties = list(result["disagreement"])
+    defined = {k: v for k, v in points.items() if v is not None}
+    issues = list(next(iter(defined.values()))["terms"]) if defined else []
+    u_rows = [["disagreement (reservation)", *result["disagreement"].values()]]
+    u_rows += [[k, *(v["utilities"][p] for p in parties)] for k, v in defined.items()]
+    t_rows = [[k, *(v["terms"][i] for i in issues)] for k, v in defined.items()]
+    parts = [result["scenario"], "", "Utilities", table(["point", *parties], u_rows)]
+    if issues:
+        parts += ["", "Terms", table(["point", *issues], t_rows)]
+    missing = [k for k, v in points.items() if v is None]
+    if missing:
+        parts.append(f"\nundefined (no outcome beats every reservation): {', '.join(missing)}")
+    parts.append(f"\nreference points written to {folder / 'reference.json'}")
+    return "\n".join(parts)

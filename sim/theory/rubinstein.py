@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from sim.theory.bargaining import Frontier, _bisect, _frontier_args
+from sim.theory.pareto import pareto_mask
 
 
 def _check_deltas(delta1: float, delta2: float, first: int) -> tuple[float, float]:
@@ -82,3 +85,44 @@ def spe_on_frontier(
     x1 = b if residual(b) >= 0 else _bisect(lambda x: residual(x) > 0, d1, b)
     u1 = x1 if first == 0 else d1 + dl1 * (x1 - d1)
     return float(u1), float(f(u1))
+
+
+def rubinstein_offer(
+    utilities: np.ndarray,
+    outcomes: np.ndarray,
+    discount: Sequence[float],
+    d: Sequence[float],
+    first: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """SPE offer of player ``first`` on a finite two-party frontier: (utilities, outcome).
+
+    The Pareto-efficient rows of ``utilities`` (m, 2) are sorted by u_1 and interpolated
+    linearly to give ``f``; :func:`spe_on_frontier` finds the offer, and its outcome
+    interpolates the two neighbouring rows of ``outcomes`` (exact where utilities are
+    linear along the segment, e.g. one issue with linear losses).
+    """
+    keep = pareto_mask(utilities)
+    u, x = utilities[keep], outcomes[keep]
+    order = np.argsort(u[:, 0], kind="stable")
+    u, x = u[order], x[order]
+    point = spe_on_frontier(
+        lambda v: float(np.interp(v, u[:, 0], u[:, 1])),
+        float(u[0, 0]),
+        float(u[-1, 0]),
+        discount[0],
+        discount[1],
+        first=first,
+        d=(float(d[0]), float(d[1])),
+    )
+    return np.array(point), _interpolate(u, x, point[0])
+
+
+def _interpolate(u: np.ndarray, x: np.ndarray, u1: float) -> np.ndarray:
+    """The outcome at u_1 on the piecewise-linear path through the sorted rows."""
+    if len(u) == 1:
+        return x[0].copy()
+    k = int(np.clip(np.searchsorted(u[:, 0], u1) - 1, 0, len(u) - 2))
+    if u[k + 1, 0] == u[k, 0]:
+        return x[k].copy()
+    w = (u1 - u[k, 0]) / (u[k + 1, 0] - u[k, 0])
+    return (1 - w) * x[k] + w * x[k + 1]

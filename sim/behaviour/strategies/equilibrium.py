@@ -24,8 +24,7 @@ import numpy as np
 
 from sim.behaviour.offers import Bid
 from sim.behaviour.strategies.base import RoundContext, Strategy, register
-from sim.theory.pareto import pareto_mask
-from sim.theory.rubinstein import spe_on_frontier
+from sim.theory.rubinstein import rubinstein_offer
 
 
 @register
@@ -50,34 +49,8 @@ class RubinsteinSPE(Strategy):
 
     def _spe(self, me: int, ctx: RoundContext) -> tuple[np.ndarray, np.ndarray]:
         """(utilities, outcome) of ``me``'s SPE offer."""
-        u, x = _two_party_frontier(ctx)
-        d = ctx.reservation
-        point = spe_on_frontier(
-            lambda v: float(np.interp(v, u[:, 0], u[:, 1])),
-            float(u[0, 0]),
-            float(u[-1, 0]),
-            ctx.discount[0],
-            ctx.discount[1],
-            first=me,
-            d=(float(d[0]), float(d[1])),
+        offers = ctx.offers
+        ok = offers.acceptable.all(axis=1)
+        return rubinstein_offer(
+            offers.utilities[ok], offers.outcomes[ok], ctx.discount, ctx.reservation, me
         )
-        return np.array(point), _interpolate_outcome(u, x, point[0])
-
-
-def _two_party_frontier(ctx: RoundContext) -> tuple[np.ndarray, np.ndarray]:
-    """The offers both parties can accept on their Pareto frontier, sorted by u_1."""
-    offers = ctx.offers
-    ok = offers.acceptable.all(axis=1)
-    u, x = offers.utilities[ok], offers.outcomes[ok]
-    keep = pareto_mask(u)
-    u, x = u[keep], x[keep]
-    order = np.argsort(u[:, 0], kind="stable")
-    return u[order], x[order]
-
-
-def _interpolate_outcome(u: np.ndarray, x: np.ndarray, u1: float) -> np.ndarray:
-    k = int(np.clip(np.searchsorted(u[:, 0], u1) - 1, 0, len(u) - 2)) if len(u) > 1 else 0
-    if len(u) == 1 or u[k + 1, 0] == u[k, 0]:
-        return x[k].copy()
-    w = (u1 - u[k, 0]) / (u[k + 1, 0] - u[k, 0])
-    return (1 - w) * x[k] + w * x[k + 1]

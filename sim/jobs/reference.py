@@ -1,0 +1,131 @@
+"""Reference points of a scenario and where an outcome stands relative to them.
+
+All solutions are computed on the feasible part of the Pareto frontier approximation
+(:mod:`sim.theory.frontier`): frontier outcomes within every party's red lines. The
+disagreement point d is the parties' reservation utilities before the first round.
+
+* ``nash``: max Π (u_i − d_i) (Nash 1950); ``weighted_nash``: max Π (u_i − d_i)^{β_i} with
+  β the parties' ``bargaining_power`` (Kalai 1977), when every party has one;
+* ``kalai_smorodinsky``: max–min of normalised gains (Kalai & Smorodinsky 1975);
+* ``utilitarian``: max Σ u_i; ``egalitarian``: max min (u_i − d_i) (Kalai 1977);
+* ``forecast_median`` / ``forecast_mean``: per issue, the salience × capability weighted
+  median / mean of the ideal points (Bueno de Mesquita 1994), when every party has a
+  ``capability``; on discrete issues the label with the highest weighted score;
+* ``rubinstein``: the first proposer's subgame-perfect offer, under the rubinstein protocol.
+
+An outcome is *Pareto-efficient* when no feasible frontier outcome gives every party at
+least as much and one party more (tolerance 1e-9), and *individually rational* when every
+party gets at least its reservation utility (tolerance 1e-9). Distances are Euclidean in
+the utility space of all negotiating parties.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.game import Game
+from sim.theory import bargaining
+from sim.theory.forecast import forecast
+from sim.theory.pareto import dominating_row
+from sim.theory.rubinstein import rubinstein_offer
+
+TOLERANCE = 1e-9
+
+
+def feasible(game: Game) -> tuple[np.ndarray, np.ndarray]:
+    """(outcomes, utilities) of the frontier outcomes within every red line."""
+    f = game.frontier
+    ok = f.acceptable.all(axis=1)
+    return f.outcomes[ok], f.utilities[ok]
+
+
+def reference_points(game: Game) -> dict[str, Any]:
+    """Every reference point as {"terms": ..., "utilities": ...} (None when undefined)."""
+    outcomes, utilities = feasible(game)
+    d = game.reservation(game.status_quo)
+    indices = {
+        "nash": bargaining.nash_index(utilities, d) if len(utilities) else None,
+        "kalai_smorodinsky": bargaining.kalai_smorodinsky_index(utilities, d)
+        if len(utilities)
+        else None,
+        "utilitarian": bargaining.utilitarian_index(utilities) if len(utilities) else None,
+        "egalitarian": bargaining.egalitarian_index(utilities, d) if len(utilities) else None,
+    }
+    powers = _all_values(game, "bargaining_power")
+    if powers is not None and len(utilities):
+        indices["weighted_nash"] = bargaining.nash_index(utilities, d, powers)
+    points = {k: _point(game, outcomes[i]) if i is not None else None for k, i in indices.items()}
+    capability = _all_values(game, "capability")
+    if capability is not None:
+        for kind, outcome in forecast_outcomes(game, capability).items():
+            points[f"forecast_{kind}"] = _point(game, outcome)
+    protocol = game.scenario.protocol
+    if protocol.kind == "rubinstein" and len(utilities):
+        first = game.index(protocol.proposer_order[0])
+        _, outcome = rubinstein_offer(utilities, outcomes, game.discount, d, first)
+        points["rubinstein"] = _point(game, outcome)
+    return points
+
+
+def _all_values(game: Game, field: str) -> np.ndarray | None:
+    values = [getattr(game.scenario.party(pid), field) for pid in game.party_ids]
+    if any(v is None for v in values):
+        return None
+    return np.array([v.value for v in values])
+
+
+def _point(game: Game, outcome: np.ndarray) -> dict[str, Any]:
+    u = game.prefs.utilities(outcome)[0]
+    return {"terms": game.format_outcome(outcome), "utilities": _by_party(game, u)}
+
+
+def _by_party(game: Game, values: np.ndarray) -> dict[str, float]:
+    return {pid: float(v) for pid, v in zip(game.party_ids, values, strict=True)}
+
+
+def forecast_outcomes(game: Game, capability: np.ndarray) -> dict[str, np.ndarray]:
+    """The weighted median and mean outcomes (discrete issues: best weighted label)."""
+    p = game.prefs
+    weights = p.weights * capability[:, None]
+    result = forecast(p.ideal, p.weights, capability)
+    out = {}
+    for kind in ("median", "mean"):
+        outcome = np.array(result[kind], dtype=float)
+        for j in np.flatnonzero(~p.spatial):
+            outcome[j] = float(np.argmax(weights[:, j] @ p.tables[j]))
+        out[kind] = np.where(p.integer, np.round(outcome), outcome)
+    return out
+
+
+def assess(game: Game, outcome: np.ndarray, reservation: np.ndarray, points: dict) -> dict:
+    """Distances to each reference point, Pareto efficiency and individual rationality."""
+    u = game.prefs.utilities(outcome)[0]
+    _, utilities = feasible(game)
+    dominator = dominating_row(utilities, u, TOLERANCE) if len(utilities) else None
+    rational = u >= reservation - TOLERANCE
+    distance = {
+        k: float(np.linalg.norm(u - np.array(list(v["utilities"].values()))))
+        for k, v in points.items()
+        if v is not None
+    }
+    return {
+        "distance": distance,
+        "pareto_efficient": dominator is None,
+        "dominated_by": None if dominator is None else _point(game, feasible(game)[0][dominator]),
+        "individually_rational": bool(rational.all()),
+        "rational_by_party": {
+            pid: bool(r) for pid, r in zip(game.party_ids, rational, strict=True)
+        },
+    }
+
+
+def reference_block(game: Game, outcome: np.ndarray, reservation: np.ndarray) -> dict:
+    """The ``reference`` block of ``summary.json``: points plus the outcome's assessment."""
+    points = reference_points(game)
+    return {
+        "disagreement": _by_party(game, game.reservation(game.status_quo)),
+        **points,
+        "outcome": assess(game, outcome, reservation, points),
+    }
