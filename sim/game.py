@@ -41,6 +41,7 @@ class Game:
     mediators: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
     _options_cache: dict[bytes, Options] = field(default_factory=dict, repr=False)
+    variants: dict[tuple[int, ...], Game] = field(default_factory=dict, repr=False)
 
     @property
     def n_parties(self) -> int:

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.behaviour.offers import TOUCH_TOLERANCE, Bid, OfferSet, build_offer_set
+from sim.behaviour.offers import TOUCH_TOLERANCE, Bid, OfferSet, build_offer_set, evaluate_bid
 from sim.behaviour.strategies.base import MEDIATOR_INDEX, Offer, RoundContext
 from sim.game import Game
 
@@ -68,28 +68,62 @@ class Negotiation:
         self.records: list[RoundRecord] = []
         self.partials: list[tuple[int, float, int]] = []
         self.agreement_round: int | None = None
+        self.active = np.ones(game.n_parties, dtype=bool)
+        self.reservation = game.reservation(self.status_quo)
         self.offers = self._offer_set()
 
     @property
     def done(self) -> bool:
         return self.agreement_round is not None or len(self.records) >= self.max_rounds
 
+    @property
+    def consent(self) -> np.ndarray:
+        """Who must consent to each issue: the game's rule, minus withdrawn parties."""
+        return self.game.consent & self.active[None, :]
+
     def _offer_set(self) -> OfferSet:
-        g = self.game
-        return build_offer_set(g.options(self.settled), self.status_quo, g.consent)
+        return build_offer_set(self.game.options(self.settled), self.status_quo, self.consent)
+
+    def set_game(self, game: Game) -> None:
+        """Continue under changed preferences (a position shift or consultation)."""
+        self.game = game
+        self.offers = self._offer_set()
+
+    def withdraw(self, party: int) -> None:
+        """``party`` leaves the talks: offers no longer need its consent."""
+        self.active[party] = False
+        self.offers = self._offer_set()
+
+    def move_status_quo(self, issue: int, value: float) -> None:
+        """The war moves an open issue's status quo (the line of control)."""
+        if not np.isnan(self.settled[issue]) or value == self.status_quo[issue]:
+            return
+        self.status_quo[issue] = value
+        if (self.consent[issue] & ~self.game.principals).any():
+            self.offers = self._offer_set()  # who must consent depends on the status quo
+
+    @property
+    def rounds_without_progress(self) -> int:
+        """Consecutive most recent rounds in which no issue was settled."""
+        count = 0
+        for rec in reversed(self.records):
+            if rec.settled:
+                break
+            count += 1
+        return count
 
     def context(self, round_index: int) -> RoundContext:
         """The context of round ``round_index`` (counting from 0)."""
-        g, sq = self.game, self.status_quo.copy()
+        g, sq, consent = self.game, self.status_quo.copy(), self.consent
         return RoundContext(
             round_index,
             self.max_rounds,
             self.offers,
-            g.reservation(sq),
+            self.reservation.copy(),
             self.history,
             status_quo=sq,
             discount=g.discount,
-            evaluate=lambda x: g.evaluate(x, sq),
+            evaluate=lambda x: evaluate_bid(g.prefs, x, sq, consent),
             space=g.space,
         )
 
@@ -143,7 +177,7 @@ class Negotiation:
                 continue
             values = g.prefs.issue_values(j, np.array([x, sq]))
             ok = g.prefs.issue_acceptable(j, np.array([x]))[:, 0]
-            must = g.consent[j]
+            must = self.consent[j]
             if np.all((values[must, 0] > values[must, 1]) & ok[must]):
                 self.settled[j] = self.status_quo[j] = x
                 self.partials.append((int(j), float(x), round_index + 1))

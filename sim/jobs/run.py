@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.behaviour.negotiation import Negotiation, RoundRecord
+from sim.behaviour.world import WorldRecord
 from sim.game import Game
 from sim.jobs.load import check_scenario
 from sim.jobs.reference import reference_block
@@ -33,6 +34,7 @@ class RunResult:
     max_rounds: int
     records: list[RoundRecord]
     negotiation: Negotiation
+    world: list[WorldRecord]
 
     def summary(self) -> dict[str, Any]:
         """The run's outcome as plain JSON-ready data (see the module docstring)."""
@@ -87,8 +89,28 @@ class RunResult:
                 row[f"response.{pid}"] = rec.responses[i]
             row["settled"] = ";".join(g.issue_ids[j] for j in rec.settled)
             row["agreement"] = rec.agreement
+            row |= self._world_columns(self.world[rec.round - 1])
             rows.append(row)
         return rows
+
+    def _world_columns(self, w: WorldRecord) -> dict[str, Any]:
+        """War state and events of a round (war columns only when the scenario has a war)."""
+        g = self.game
+        row: dict[str, Any] = {}
+        if g.scenario.war is not None:
+            row["territory"] = w.territory
+            row["win_share"] = w.share
+            row["fearon_low"], row["fearon_high"] = w.fearon
+            for i in np.flatnonzero(g.principals):
+                pid = g.party_ids[i]
+                row[f"belief_mean.{pid}"] = float(w.belief_mean[i])
+                row[f"belief_sd.{pid}"] = float(w.belief_sd[i])
+                row[f"losses.{pid}"] = float(w.losses[i])
+        row["withdrawn"] = ";".join(
+            p for p, out in zip(g.party_ids, w.withdrawn, strict=True) if out
+        )
+        row["events"] = " | ".join(w.events)
+        return row
 
 
 def _by_party(game: Game, values: np.ndarray) -> dict[str, float]:
@@ -105,7 +127,7 @@ def run_game(game: Game, seed: int | None = None, max_rounds: int | None = None)
     finally:
         model.release()
     neg = model.negotiation
-    return RunResult(game, seed, model.max_rounds, neg.records, neg)
+    return RunResult(game, seed, model.max_rounds, neg.records, neg, model.world_records)
 
 
 def resolve(scenario: Scenario, seed: int | None, rounds: int | None) -> Scenario:

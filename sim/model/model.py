@@ -1,5 +1,8 @@
 """The Mesa model: one ``step()`` is one negotiation round.
 
+A round runs the design's pipeline: events → war update → beliefs and reservation
+utilities → pressure (a third party out of patience withdraws) → offers and responses.
+
 Written for Mesa 3.3 and later 3.x: ``super().__init__(rng=seed)``, agents created as
 ``Agent(model)``, our own round counter, no schedulers, no indexing into
 ``model.agents``. Mesa 3.3 keeps a class-level registry of agent ids per model;
@@ -13,21 +16,27 @@ from collections.abc import Iterator
 
 import mesa
 
+from sim.behaviour.events import PREFERENCE_EVENTS, shifted_game, timeline
 from sim.behaviour.negotiation import Negotiation, RoundRecord, play_round
 from sim.behaviour.strategies import Strategy, make_strategy
+from sim.behaviour.world import World, WorldRecord, snapshot
 from sim.game import Game
 from sim.model.agents import MediatorAgent, PartyAgent
 
 
 class NegotiationModel(mesa.Model):
-    """Parties bargaining over the issues of a scenario, round by round."""
+    """Parties bargaining over the issues of a scenario, round by round, while the war goes on."""
 
     def __init__(self, game: Game, seed: int, max_rounds: int | None = None) -> None:
         super().__init__(rng=seed)
-        self.game = game
+        self.base_game = game
         protocol = game.scenario.protocol
         self.max_rounds = max_rounds or protocol.max_rounds
         self.negotiation = Negotiation(game, self.max_rounds)
+        self.world = World.start(game)
+        self.timeline = timeline(game.scenario)
+        self.shifts: tuple[int, ...] = ()
+        self.world_records: list[WorldRecord] = []
         self.parties = [
             PartyAgent(self, i, pid, self._strategy(pid)) for i, pid in enumerate(game.party_ids)
         ]
@@ -37,15 +46,68 @@ class NegotiationModel(mesa.Model):
         self.round = 0
 
     def _strategy(self, party_id: str) -> Strategy:
-        spec = self.game.scenario.party(party_id).strategy
-        return make_strategy(spec.name, spec.params, party_id, self.game.party_ids)
+        spec = self.base_game.scenario.party(party_id).strategy
+        return make_strategy(spec.name, spec.params, party_id, self.base_game.party_ids)
 
     def step(self) -> None:
-        """Play one round: this round's proposer (party or mediator) offers, others respond."""
-        proposer = self.proposers[self.round % len(self.proposers)]
-        play_round(self.negotiation, self.parties, proposer, self.round)
+        """Play one round (see the module docstring)."""
+        neg, world = self.negotiation, self.world
+        labels = self._apply_events(self.round + 1)
+        world.advance(neg.game, self.rng)
+        if world.spec is not None:
+            neg.move_status_quo(world.spec.issue, world.territory)
+        labels += self._pressure()
+        neg.reservation = world.reservation(neg.game, neg.status_quo)
+        self.world_records.append(snapshot(world, tuple(labels)))
+        play_round(neg, self.parties, self._proposer(), self.round)
         self.round += 1
-        self.running = not self.negotiation.done
+        self.running = not neg.done
+
+    def _proposer(self):
+        """This round's proposer, skipping parties that have left the talks."""
+        active = [a for a in self.proposers if a.index < 0 or self.negotiation.active[a.index]]
+        return active[self.round % len(active)] if active else self.proposers[0]
+
+    def _apply_events(self, round_number: int) -> list[str]:
+        neg, world, labels = self.negotiation, self.world, []
+        for k, ev in self.timeline.get(round_number, []):
+            labels.append(ev.label)
+            if ev.type in PREFERENCE_EVENTS:
+                self.shifts += (k,)
+                neg.set_game(shifted_game(self.base_game, self.shifts))
+            elif ev.type == "capability_shock":
+                i = neg.game.index(ev.party)
+                world.resources[i] = max(0.0, world.resources[i] + ev.delta)
+            elif ev.type == "support_change":
+                world.set_support(
+                    neg.game.index(ev.supporter), neg.game.index(ev.recipient), ev.level
+                )
+            elif ev.type == "belief_shock":
+                world.belief_mean[neg.game.index(ev.party)] += ev.delta
+            elif ev.type == "deadline" and not neg.partials and neg.agreement_round is None:
+                labels += self._withdraw(neg.game.index(ev.party))
+        return labels
+
+    def _pressure(self) -> list[str]:
+        """Parties whose patience (rounds without progress) has run out withdraw."""
+        out = []
+        for i, pid in enumerate(self.base_game.party_ids):
+            patience = self.base_game.scenario.party(pid).patience
+            if (
+                patience is not None
+                and self.negotiation.active[i]
+                and self.negotiation.rounds_without_progress >= patience.value
+            ):
+                out += self._withdraw(i)
+        return out
+
+    def _withdraw(self, party: int) -> list[str]:
+        if not self.negotiation.active[party]:
+            return []
+        spec = self.base_game.scenario.party(self.base_game.party_ids[party]).withdrawal
+        self.world.withdraw(party, spec.support_cut.value if spec else 0.0)
+        self.negotiation.withdraw(party)
+        return [f"{self.base_game.party_names[party]} withdraws"]
 
     def release(self) -> None:
         """Forget this model in Mesa's class-level agent-id registry (see module docstring)."""

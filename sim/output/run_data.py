@@ -45,6 +45,14 @@ class RunData:
     def round_numbers(self) -> np.ndarray:
         return self.column("round")
 
+    def events(self) -> list[tuple[float, str]]:
+        """(round, label) of every event recorded in ``rounds.csv``, in order."""
+        out = []
+        for r in self.rounds:
+            for label in filter(None, (x.strip() for x in r.get("events", "").split("|"))):
+                out.append((float(r["round"]), label))
+        return out
+
     def principal_pair(self) -> tuple[str, str]:
         """The two parties of the utility plane: the first two principals (or parties)."""
         principals = [p.id for p in self.scenario.parties if p.role == "principal"]

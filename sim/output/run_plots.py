@@ -21,18 +21,25 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from sim.output.run_data import RunData
-from sim.output.style import party_style, save
+from sim.output.style import event_footnote, mark_events, party_style, save
+from sim.output.war_plots import beliefs_figure, war_figure
 from sim.theory.pareto import pareto_mask
 
 
 def plot_run(run: RunData, folder: Path) -> list[Path]:
     """Write every plot of a run into ``folder``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    return [
+    paths = [
         save(offers_figure(run), folder / "offers.png"),
         save(utilities_figure(run), folder / "utilities.png"),
         save(utility_plane_figure(run), folder / "utility_plane.png"),
     ]
+    if run.scenario.war is not None:
+        paths += [
+            save(war_figure(run), folder / "war.png"),
+            save(beliefs_figure(run), folder / "beliefs.png"),
+        ]
+    return paths
 
 
 def _title(run: RunData, what: str) -> str:
@@ -65,7 +72,10 @@ def offers_figure(run: RunData) -> plt.Figure:
                 **party_style(run.party_ids, pid, line=False),
             )
         sq = issue.status_quo.value
-        if not isinstance(sq, str):
+        war = run.scenario.war
+        if war is not None and war.territory_issue == issue.id:
+            ax.plot(rounds, run.column("territory"), color="k", ls="--", lw=1, label="status quo")
+        elif not isinstance(sq, str):
             ax.axhline(sq, color="k", ls="--", lw=1, label="status quo")
         for p in principals:
             ideal = p.positions[issue.id].ideal
@@ -79,6 +89,7 @@ def offers_figure(run: RunData) -> plt.Figure:
                     label=f"ideal of {p.name}",
                 )
         _mark_settlements(ax, run, issue.id, rounds, y)
+        mark_events(ax, run)
         ax.set_title(issue.label, fontsize=9)
         lo, hi = issue.span()
         ax.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
@@ -93,7 +104,7 @@ def offers_figure(run: RunData) -> plt.Figure:
         ax.set_ylabel("offer (issue scale)", fontsize=8)
     fig.text(
         0.5,
-        0.005,
+        0.02,
         "Issue scales as in the scenario's anchors; in the ceasefire scenarios "
         "0 = Kyiv's maximal demand, 1 = Moscow's.",
         ha="center",
@@ -102,7 +113,8 @@ def offers_figure(run: RunData) -> plt.Figure:
     )
     _figure_legend(fig, axes.flat[0])
     fig.suptitle(_title(run, "Offers per issue over rounds"), fontsize=11)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    event_footnote(fig, run)
     return fig
 
 
@@ -144,7 +156,7 @@ def _figure_legend(fig: plt.Figure, ax) -> None:
         handles,
         labels,
         loc="lower center",
-        bbox_to_anchor=(0.5, 0.015),
+        bbox_to_anchor=(0.5, 0.035),
         ncol=min(4, len(labels)),
         fontsize=8,
         frameon=False,
@@ -186,6 +198,7 @@ def utilities_figure(run: RunData) -> plt.Figure:
             label="reservation (value of fighting on)",
         )
         ax.set_title(run.party_names[pid], fontsize=10)
+        mark_events(ax, run)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(ids) :]:
@@ -196,7 +209,8 @@ def utilities_figure(run: RunData) -> plt.Figure:
         ax.set_ylabel("utility (0–1)")
     _figure_legend(fig, axes.flat[0])
     fig.suptitle(_title(run, "Utilities, thresholds and reservations"), fontsize=11)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    event_footnote(fig, run)
     return fig
 
 
@@ -280,7 +294,7 @@ def _mark_references(ax, run: RunData, a: str, b: str) -> None:
         "nash": ("D", "Nash point"),
         "kalai_smorodinsky": ("s", "Kalai–Smorodinsky"),
         "weighted_nash": ("P", "weighted Nash"),
-        "forecast": ("^", "forecast (BDM)"),
+        "forecast_median": ("^", "forecast (BDM median)"),
     }
     for key, (marker, label) in markers.items():
         ref = run.summary.get("reference", {}).get(key)

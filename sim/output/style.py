@@ -28,3 +28,39 @@ def save(fig: plt.Figure, path: Path, dpi: int = 130) -> Path:
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
+
+
+def mark_events(ax, run) -> None:
+    """Dotted vertical lines at the rounds with events, numbered [k] as in the footnote."""
+    ymax = ax.get_ylim()[1]
+    for k, (rnd, _) in enumerate(run.events(), start=1):
+        ax.axvline(rnd, color="0.4", ls=":", lw=1)
+        ax.annotate(
+            f"[{k}]",
+            (rnd, ymax),
+            fontsize=6,
+            color="0.3",
+            ha="left",
+            va="top",
+            xytext=(2, -2 - 7 * ((k - 1) % 3)),
+            textcoords="offset points",
+        )
+
+
+def event_footnote(fig, run, y: float = 0.003) -> None:
+    """List the numbered events under the figure: "[k] round r: label"."""
+    events = run.events()
+    if events:
+        text = "   ".join(
+            f"[{k}] round {r:g}: {label}" for k, (r, label) in enumerate(events, start=1)
+        )
+        fig.text(
+            0.5,
+            y,
+            "Events: " + text,
+            ha="center",
+            va="bottom",
+            fontsize=6.5,
+            color="0.25",
+            wrap=True,
+        )

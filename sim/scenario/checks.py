@@ -28,7 +28,106 @@ def cross_check(scenario: Scenario) -> list[Problem]:
             problems.append(
                 Problem(f"protocol.proposer_order[{j}]", _unknown("party", pid, party_ids))
             )
-    return problems + _protocol_problems(scenario)
+    return (
+        problems
+        + _protocol_problems(scenario)
+        + _war_problems(scenario)
+        + _event_problems(scenario)
+    )
+
+
+def _war_problems(scenario: Scenario) -> list[Problem]:
+    war = scenario.war
+    if war is None:
+        return []
+    issues = {i.id: i for i in scenario.issues}
+    roles = {p.id: p.role for p in scenario.parties}
+    principals = {pid for pid, r in roles.items() if r == "principal"}
+    problems = []
+    issue = issues.get(war.territory_issue)
+    if issue is None or issue.kind == "discrete":
+        problems.append(
+            Problem(
+                "war.territory_issue",
+                f"must name a continuous or integer issue; got '{war.territory_issue}'",
+            )
+        )
+    for pid in principals - set(war.resources):
+        problems.append(Problem("war.resources", f"no resources for principal '{pid}'"))
+    for pid in set(war.resources) - principals:
+        problems.append(
+            Problem(
+                f"war.resources.{pid}",
+                "only principals fight: " + _unknown("principal", pid, principals),
+            )
+        )
+    for pid in set(war.beliefs) - principals:
+        problems.append(Problem(f"war.beliefs.{pid}", _unknown("principal", pid, principals)))
+    for k, sup in enumerate(war.support):
+        if sup.supporter not in roles:
+            problems.append(
+                Problem(f"war.support[{k}].supporter", _unknown("party", sup.supporter, roles))
+            )
+        if sup.recipient not in principals:
+            problems.append(
+                Problem(
+                    f"war.support[{k}].recipient", _unknown("principal", sup.recipient, principals)
+                )
+            )
+    return problems
+
+
+def _event_problems(scenario: Scenario) -> list[Problem]:
+    roles = {p.id: p.role for p in scenario.parties}
+    issues = {i.id: i for i in scenario.issues}
+    problems = []
+    for k, ev in enumerate(scenario.events):
+        where = f"events[{k}]"
+        for field in ("party", "supporter", "recipient"):
+            pid = getattr(ev, field, None)
+            if pid is not None and pid not in roles:
+                problems.append(Problem(f"{where}.{field}", _unknown("party", pid, roles)))
+        for j, pid in enumerate(getattr(ev, "parties", [])):
+            if pid not in roles:
+                problems.append(Problem(f"{where}.parties[{j}]", _unknown("party", pid, roles)))
+        if ev.type in ("capability_shock", "support_change", "belief_shock") and (
+            scenario.war is None
+        ):
+            problems.append(Problem(f"{where}.type", f"a {ev.type} event needs a 'war' block"))
+        if (
+            ev.type == "support_change"
+            and scenario.war is not None
+            and not any(
+                s.supporter == ev.supporter and s.recipient == ev.recipient
+                for s in scenario.war.support
+            )
+        ):
+            problems.append(
+                Problem(
+                    where,
+                    f"no war.support entry from '{ev.supporter}' to '{ev.recipient}' to change",
+                )
+            )
+        if ev.type == "position_shift":
+            problems += _shift_problems(where, ev, issues)
+    return problems
+
+
+def _shift_problems(where: str, ev, issues: dict[str, Issue]) -> list[Problem]:
+    issue = issues.get(ev.issue)
+    if issue is None:
+        return [Problem(f"{where}.issue", _unknown("issue", ev.issue, issues))]
+    lo, hi = issue.span()
+    problems = []
+    for field in ("ideal", "red_line"):
+        value = getattr(ev, field)
+        if value is not None and issue.kind == "discrete":
+            problems.append(
+                Problem(f"{where}.{field}", f"{issue.id} is discrete: only 'salience' can shift")
+            )
+        elif value is not None and not lo <= value <= hi:
+            problems.append(Problem(f"{where}.{field}", f"{value:g} is outside [{lo:g}, {hi:g}]"))
+    return problems
 
 
 def _protocol_problems(scenario: Scenario) -> list[Problem]:

@@ -197,6 +197,16 @@ class StrategySpec(Strict):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+class Withdrawal(Strict):
+    """What a party does when it leaves the talks (patience exhausted or a deadline).
+
+    It stops taking part: offers no longer need its consent. Its support to every
+    principal it supplies is multiplied by ``1 − support_cut``.
+    """
+
+    support_cut: UnitSourced
+
+
 class Party(Strict):
     """A negotiating party: a principal, a third party that must consent, or a mediator."""
 
@@ -210,6 +220,8 @@ class Party(Strict):
     capability: NonNegativeSourced | None = None
     bargaining_power: NonNegativeSourced | None = None
     discount: UnitSourced | None = None
+    patience: NonNegativeSourced | None = None
+    withdrawal: Withdrawal | None = None
 
 
 class Protocol(Strict):
@@ -223,6 +235,131 @@ class Protocol(Strict):
     kind: Literal["alternating", "rubinstein", "mediated"] = "alternating"
     proposer_order: list[Identifier] = Field(min_length=1)
     max_rounds: int = Field(ge=1, le=10_000)
+    round_days: int = Field(default=14, ge=1, le=3650)
+
+
+class Support(Strict):
+    """A third party's support of a principal: a level in [0, 1] times a weight (its
+    contribution to the recipient's capability at full support)."""
+
+    supporter: Identifier
+    recipient: Identifier
+    level: UnitSourced
+    weight: NonNegativeSourced
+
+
+class Belief(Strict):
+    """A principal's prior belief about the unobserved battlefield trend θ (territory units
+    per round, positive = toward Moscow's end): θ ~ Normal(mean, sd²)."""
+
+    mean: Sourced
+    sd: NonNegativeSourced
+
+
+class War(Strict):
+    """The war process that sets the principals' fallback (see ``sim.behaviour.war``)."""
+
+    territory_issue: Identifier
+    drift_scale: NonNegativeSourced
+    volatility: NonNegativeSourced
+    trend: Sourced
+    horizon: int = Field(default=6, ge=1, le=1000)
+    discount: UnitSourced
+    loss_volatility: NonNegativeSourced
+    resources: dict[Identifier, NonNegativeSourced]
+    support: list[Support] = Field(default_factory=list)
+    beliefs: dict[Identifier, Belief] = Field(default_factory=dict)
+
+
+class EventBase(Strict):
+    """A dated (``date``) or round-numbered (``round``, from 1) shock, with provenance."""
+
+    round: int | None = Field(default=None, ge=1)
+    date: dt.date | None = None
+    label: Text
+    source: Source | None = None
+    assumption: Text | None = None
+    coding: Text | None = None
+
+    @model_validator(mode="after")
+    def _when_and_why(self) -> EventBase:
+        if (self.round is None) == (self.date is None):
+            raise ValueError("give exactly one of 'round' or 'date'")
+        if (self.source is None) == (self.assumption is None):
+            raise ValueError("give exactly one of 'source' (quote and where) or 'assumption'")
+        return self
+
+
+class CapabilityShock(EventBase):
+    """A principal's resources change by ``delta`` (e.g. a strike on strategic bombers)."""
+
+    type: Literal["capability_shock"]
+    party: Identifier
+    delta: float = Field(allow_inf_nan=False)
+
+
+class SupportChange(EventBase):
+    """A supporter's support of a principal is set to ``level`` (an aid package, a cut)."""
+
+    type: Literal["support_change"]
+    supporter: Identifier
+    recipient: Identifier
+    level: float = Field(ge=0.0, le=1.0)
+
+
+class BeliefShock(EventBase):
+    """A principal's belief about the battlefield trend shifts by ``delta``."""
+
+    type: Literal["belief_shock"]
+    party: Identifier
+    delta: float = Field(allow_inf_nan=False)
+
+
+class PositionShift(EventBase):
+    """A party's position on an issue changes: any of ideal, salience, red line."""
+
+    type: Literal["position_shift"]
+    party: Identifier
+    issue: Identifier
+    ideal: float | None = None
+    salience: float | None = Field(default=None, ge=0.0)
+    red_line: float | None = None
+
+
+class Deadline(EventBase):
+    """An ultimatum: ``party`` withdraws at this round unless the talks have progressed
+    (some issue settled) by then."""
+
+    type: Literal["deadline"]
+    party: Identifier
+
+
+class Consultation(EventBase):
+    """Parties align positions: on every issue each member's ideal moves a share
+    ``weight`` of the way to the salience-weighted mean ideal of the group."""
+
+    type: Literal["consultation"]
+    parties: list[Identifier] = Field(min_length=2)
+    weight: float = Field(ge=0.0, le=1.0)
+
+
+class History(EventBase):
+    """A fact recorded on the timeline with no effect on the model (already in the status
+    quo), e.g. round 1's prisoner exchange."""
+
+    type: Literal["history"]
+
+
+Event = Annotated[
+    CapabilityShock
+    | SupportChange
+    | BeliefShock
+    | PositionShift
+    | Deadline
+    | Consultation
+    | History,
+    Field(discriminator="type"),
+]
 
 
 class Scenario(Strict):
@@ -237,6 +374,8 @@ class Scenario(Strict):
     issues: list[Issue] = Field(min_length=1)
     parties: list[Party] = Field(min_length=2)
     protocol: Protocol
+    war: War | None = None
+    events: list[Event] = Field(default_factory=list)
 
     @field_validator("issues")
     @classmethod
@@ -265,6 +404,19 @@ class Scenario(Strict):
 
     def party(self, party_id: str) -> Party:
         return next(p for p in self.parties if p.id == party_id)
+
+    def event_round(self, event: EventBase) -> int:
+        """The round (from 1) in which an event applies: its ``round``, or the round whose
+        date interval holds its ``date`` (round k starts on date + (k − 1)·round_days);
+        events dated before the scenario apply in round 1."""
+        if event.round is not None:
+            return event.round
+        days = (event.date - self.date).days
+        return max(1, days // self.protocol.round_days + 1)
+
+    def round_date(self, round_number: int) -> dt.date:
+        """Calendar date of round ``round_number`` (from 1)."""
+        return self.date + dt.timedelta(days=(round_number - 1) * self.protocol.round_days)
 
     def salience_sums(self) -> dict[str, float]:
         """Sum of each negotiating party's saliences (mediators hold no positions)."""

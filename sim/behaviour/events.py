@@ -1,0 +1,81 @@
+"""Dated shocks of the scenario's timeline and how each type changes the world.
+
+Each event applies at the start of its round (before the war moves and before offers):
+
+* ``capability_shock``: the principal's resources change by ``delta`` (not below 0);
+* ``support_change``: the supporter's support level of the recipient becomes ``level``;
+* ``belief_shock``: the principal's believed battlefield trend shifts by ``delta``;
+* ``position_shift``: the party's ideal, salience and/or red line on an issue change;
+* ``consultation``: on every spatial issue each member's ideal moves a share ``weight`` of
+  the way to the members' salience-weighted mean ideal (discrete issues are unchanged);
+* ``deadline``: the party withdraws unless some issue has been settled by then;
+* ``history``: nothing (a fact already in the status quo, shown on the timeline).
+
+Position shifts and consultations change preferences, so the game is recompiled (its
+frontier recomputed) once per distinct set of applied shifts, and cached.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.game import Game, compile_game
+from sim.scenario.schema import Event, Scenario
+
+PREFERENCE_EVENTS = ("position_shift", "consultation")
+
+
+def timeline(scenario: Scenario) -> dict[int, list[tuple[int, Event]]]:
+    """Events by the round (from 1) in which they apply, in file order: {round: [(k, ev)]}."""
+    out: dict[int, list[tuple[int, Event]]] = {}
+    for k, ev in enumerate(scenario.events):
+        out.setdefault(scenario.event_round(ev), []).append((k, ev))
+    return out
+
+
+def _provenance(ev: Event, coding: str) -> dict[str, Any]:
+    if ev.source is not None:
+        return {"source": ev.source.model_dump(), "coding": coding}
+    return {"assumption": ev.assumption, "coding": coding}
+
+
+def shifted_scenario(scenario: Scenario, indices: tuple[int, ...]) -> Scenario:
+    """The scenario with the preference events ``indices`` applied in order."""
+    data = scenario.model_dump(mode="python", exclude_none=True)
+    parties = {p["id"]: p for p in data["parties"]}
+    for k in indices:
+        ev = scenario.events[k]
+        if ev.type == "position_shift":
+            pos = parties[ev.party]["positions"][ev.issue]
+            for name in ("ideal", "salience", "red_line"):
+                value = getattr(ev, name)
+                if value is not None:
+                    pos[name] = {"value": value, **_provenance(ev, f"{name} set by: {ev.label}")}
+        else:
+            _consult(data, parties, ev)
+    return Scenario.model_validate(data)
+
+
+def _consult(data: dict, parties: dict, ev: Event) -> None:
+    members = [parties[pid] for pid in ev.parties]
+    for issue in data["issues"]:
+        if issue.get("kind", "continuous") == "discrete":
+            continue
+        iid = issue["id"]
+        ideals = np.array([m["positions"][iid]["ideal"]["value"] for m in members])
+        weights = np.array([m["positions"][iid]["salience"]["value"] for m in members])
+        mean = ideals @ weights / weights.sum() if weights.sum() > 0 else ideals.mean()
+        for m, x in zip(members, ideals, strict=True):
+            m["positions"][iid]["ideal"] = {
+                "value": float((1 - ev.weight) * x + ev.weight * mean),
+                **_provenance(ev, f"moved {ev.weight:g} of the way to the group mean: {ev.label}"),
+            }
+
+
+def shifted_game(base: Game, indices: tuple[int, ...]) -> Game:
+    """The base game with preference events applied (compiled once, cached on ``base``)."""
+    if indices not in base.variants:
+        base.variants[indices] = compile_game(shifted_scenario(base.scenario, indices))
+    return base.variants[indices]

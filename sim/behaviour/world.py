@@ -1,0 +1,195 @@
+"""The world the talks sit in: battlefield state, support, beliefs, and who is still at the
+table. One :class:`World` per run, advanced once per round by :meth:`World.advance`.
+
+The numbers come from the scenario's ``war`` block (compiled by :func:`war_spec`); the
+rules are the pure functions of :mod:`sim.behaviour.war`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.behaviour import war
+from sim.game import Game
+from sim.theory.fearon import bargaining_range
+
+
+@dataclass(frozen=True)
+class WarSpec:
+    """The war block as arrays over the negotiating parties (see ``sim.scenario.schema.War``)."""
+
+    a: int
+    b: int
+    issue: int
+    drift_scale: float
+    volatility: float
+    trend: float
+    horizon: int
+    discount: float
+    loss_volatility: float
+    resources: np.ndarray
+    supporters: np.ndarray
+    recipients: np.ndarray
+    levels: np.ndarray
+    weights: np.ndarray
+    belief_mean: np.ndarray
+    belief_sd: np.ndarray
+
+
+def war_spec(game: Game) -> WarSpec | None:
+    """Compile the scenario's war block (``None`` when the scenario has none)."""
+    w = game.scenario.war
+    if w is None:
+        return None
+    ids = game.party_ids
+    a, b = (game.index(p) for p in ids if game.principals[game.index(p)])
+    n = len(ids)
+    resources = np.zeros(n)
+    for pid, value in w.resources.items():
+        resources[game.index(pid)] = value.value
+    mean, sd = np.zeros(n), np.zeros(n)
+    for pid, belief in w.beliefs.items():
+        mean[game.index(pid)], sd[game.index(pid)] = belief.mean.value, belief.sd.value
+    return WarSpec(
+        a=a,
+        b=b,
+        issue=game.issue_ids.index(w.territory_issue),
+        drift_scale=w.drift_scale.value,
+        volatility=w.volatility.value,
+        trend=w.trend.value,
+        horizon=w.horizon,
+        discount=w.discount.value,
+        loss_volatility=w.loss_volatility.value,
+        resources=resources,
+        supporters=np.array(
+            [game.index(s.supporter) if s.supporter in ids else -1 for s in w.support], dtype=int
+        ),
+        recipients=np.array([game.index(s.recipient) for s in w.support], dtype=int),
+        levels=np.array([s.level.value for s in w.support]),
+        weights=np.array([s.weight.value for s in w.support]),
+        belief_mean=mean,
+        belief_sd=sd,
+    )
+
+
+@dataclass
+class World:
+    """Mutable state of one run's world (all arrays over negotiating parties)."""
+
+    spec: WarSpec | None
+    n: int
+    territory: float = np.nan
+    resources: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    levels: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    belief_mean: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    belief_sd: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    losses: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    withdrawn: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    share: float = np.nan
+    costs: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    fearon: tuple[float, float] = (np.nan, np.nan)
+
+    @classmethod
+    def start(cls, game: Game) -> World:
+        spec = war_spec(game)
+        n = game.n_parties
+        world = cls(
+            spec,
+            n,
+            withdrawn=np.zeros(n, dtype=bool),
+            losses=np.zeros(n),
+            costs=game.fighting_cost.copy(),
+        )
+        if spec is not None:
+            world.territory = float(game.status_quo[spec.issue])
+            world.resources = spec.resources.copy()
+            world.levels = spec.levels.copy()
+            world.belief_mean = spec.belief_mean.copy()
+            world.belief_sd = spec.belief_sd.copy()
+            world._assess(game)
+        return world
+
+    def _assess(self, game: Game) -> None:
+        """Win share, per-round costs and Fearon's range from the current capabilities."""
+        s = self.spec
+        caps = war.capabilities(self.resources, self.levels, s.weights, s.recipients)
+        self.share = war.contest_share(caps[s.a], caps[s.b])
+        self.costs = war.fighting_costs(game.fighting_cost, self.share, s.a, s.b)
+        self.fearon = bargaining_range(self.share, self.costs[s.a], self.costs[s.b])
+
+    def advance(self, game: Game, rng: np.random.Generator) -> None:
+        """One round of fighting: territory moves, losses accrue, beliefs update."""
+        if self.spec is None:
+            return
+        s = self.spec
+        self._assess(game)
+        explained = war.explained_drift(self.share, s.drift_scale)
+        z, z_loss_a, z_loss_b = rng.standard_normal(3)
+        lo, hi = game.prefs.lo[s.issue], game.prefs.hi[s.issue]
+        before = self.territory
+        self.territory = war.move_territory(before, explained + s.trend, s.volatility, z, lo, hi)
+        observed = self.territory - before - explained
+        for i in (s.a, s.b):
+            self.belief_mean[i], self.belief_sd[i] = war.update_belief(
+                self.belief_mean[i], self.belief_sd[i], observed, s.volatility
+            )
+        for i, zl in ((s.a, z_loss_a), (s.b, z_loss_b)):
+            self.losses[i] += self.costs[i] * max(0.0, 1.0 + s.loss_volatility * zl)
+
+    def reservation(self, game: Game, status_quo: np.ndarray) -> np.ndarray:
+        """Each party's value of fighting on (see :mod:`sim.behaviour.war`)."""
+        fixed = game.fixed_reservation
+        if self.spec is None:
+            static = game.prefs.utilities(status_quo)[0] - game.fighting_cost
+            return np.where(np.isnan(fixed), static, fixed)
+        s, p = self.spec, game.prefs
+        drift = war.explained_drift(self.share, s.drift_scale) + self.belief_mean
+        lo, hi = p.lo[s.issue], p.hi[s.issue]
+        path = war.expected_path(self.territory, drift, s.horizon, lo, hi)
+        now = p.issue_values(s.issue, np.array([status_quo[s.issue]]))[:, 0]
+        future = np.stack([p.issue_values(s.issue, path[i])[i] for i in range(self.n)])
+        gain = p.weights[:, s.issue] * (war.discounted_mean(future, s.discount) - now)
+        value = p.utilities(status_quo)[0] + gain - self.costs
+        return np.where(np.isnan(fixed), value, fixed)
+
+    def set_support(self, supporter: int, recipient: int, level: float) -> None:
+        """Set the support level of ``supporter`` for ``recipient``."""
+        s = self.spec
+        self.levels[(s.supporters == supporter) & (s.recipients == recipient)] = level
+
+    def withdraw(self, party: int, cut: float) -> None:
+        """``party`` leaves the talks and cuts its support by the share ``cut``."""
+        self.withdrawn[party] = True
+        if self.spec is not None:
+            mine = self.spec.supporters == party
+            self.levels[mine] *= 1.0 - cut
+
+
+@dataclass(frozen=True)
+class WorldRecord:
+    """The world after a round's fighting (before offers), and the round's events."""
+
+    territory: float
+    share: float
+    fearon: tuple[float, float]
+    belief_mean: np.ndarray
+    belief_sd: np.ndarray
+    losses: np.ndarray
+    withdrawn: np.ndarray
+    events: tuple[str, ...]
+
+
+def snapshot(world: World, events: tuple[str, ...]) -> WorldRecord:
+    """A frozen copy of the world's state for the round records."""
+    return WorldRecord(
+        world.territory,
+        world.share,
+        world.fearon,
+        world.belief_mean.copy(),
+        world.belief_sd.copy(),
+        world.losses.copy(),
+        world.withdrawn.copy(),
+        events,
+    )
