@@ -34,6 +34,8 @@ def test_run_writes_a_complete_folder(in_tmp, capsys):
         "offers.png",
         "utilities.png",
         "utility_plane.png",
+        "war.png",
+        "beliefs.png",
     }
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["seed"] == 20250602 and len(manifest["scenario_sha256"]) == 64
