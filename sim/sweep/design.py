@@ -1,0 +1,312 @@
+"""Sweep designs: parameter points, runs with their seeds, and loading sweep files.
+
+Seeds (all from ``numpy.random.SeedSequence``; a child with ``spawn_key=(k,)`` is what
+``SeedSequence(seed).spawn(...)[k]`` returns, so the streams never overlap):
+
+* ``SeedSequence(seed, spawn_key=(0,))`` — the *design* stream: a
+  ``numpy.random.default_rng`` of it draws the random and LHS designs and scrambles
+  SALib's Sobol' sequence.
+* ``SeedSequence(seed, spawn_key=(1, run_id))`` — the seed of run ``run_id``: the
+  ``run_id``-th grandchild of the run-seed child ``(1,)``, i.e.
+  ``SeedSequence(seed).spawn(2)[1].spawn(run_id + 1)[run_id]``. Its
+  ``generate_state(1, dtype=uint64)[0] >> 1`` is the run's integer seed: 63 bits, so it
+  fits a signed 64-bit column, and it depends only on (master seed, run_id) — not on the
+  number of workers or the order of execution. Collisions among 10⁶ runs have
+  probability ≈ n²/2⁶⁴ ≈ 5·10⁻⁸.
+* ``SeedSequence(seed, spawn_key=(2,))`` — the *analysis* stream (bootstrap of the
+  Sobol' confidence intervals, :mod:`sim.sweep.sensitivity`).
+
+Runs enumerate points × replications: ``run_id = point · replications + replication``.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from sim.scenario.errors import InputError, Problem
+from sim.scenario.loader import parse_scenario, problems_from_validation, read_yaml
+from sim.scenario.paths import (
+    assign,
+    check_target,
+    is_integer_target,
+    is_salience_path,
+    set_value,
+    split_path,
+)
+from sim.sweep.schema import Parameter, SweepSpec
+
+DESIGN_STREAM = 0
+RUN_STREAM = 1
+ANALYSIS_STREAM = 2
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One simulation run: a parameter point, a replication and its seed."""
+
+    run_id: int
+    point: int
+    replication: int
+    seed: int
+    params: tuple[tuple[str, float], ...]
+
+
+def design_rng(seed: int) -> np.random.Generator:
+    """The generator of the design stream ``SeedSequence(seed, spawn_key=(0,))``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DESIGN_STREAM,)))
+
+
+def analysis_rng(seed: int) -> np.random.Generator:
+    """The generator of the analysis stream ``SeedSequence(seed, spawn_key=(2,))``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(ANALYSIS_STREAM,)))
+
+
+def run_seed(seed: int, run_id: int) -> int:
+    """The seed of run ``run_id``: 63 bits of ``SeedSequence(seed, spawn_key=(1, run_id))``."""
+    seq = np.random.SeedSequence(seed, spawn_key=(RUN_STREAM, run_id))
+    return int(seq.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def n_points(spec: SweepSpec) -> int:
+    """Number of parameter points: grid Πₖ nₖ; random and lhs N; sobol N·(D+2)
+    (Saltelli 2002 without second-order indices)."""
+    if spec.design == "grid":
+        return math.prod(len(p.grid_values()) for p in spec.parameters)
+    assert spec.samples is not None
+    if spec.design == "sobol":
+        return spec.samples * (len(spec.parameters) + 2)
+    return spec.samples
+
+
+def count_runs(spec: SweepSpec) -> int:
+    """Number of runs, ``n_points · replications``, without enumerating them."""
+    return n_points(spec) * spec.replications
+
+
+def grid_points(spec: SweepSpec) -> np.ndarray:
+    """Full factorial: ``itertools.product`` of the value sets in file order (the last
+    parameter varies fastest)."""
+    sets = [p.grid_values() for p in spec.parameters]
+    rows = itertools.product(*sets)
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=float)
+    return flat.reshape(-1, len(sets))
+
+
+def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """Latin hypercube in [0, 1)^d (McKay, Beckman & Conover 1979): for each column j in
+    turn, a random permutation π_j of the n strata, then n uniforms U; x = (π_j + U)/n.
+    Each column has exactly one point in each stratum [i/n, (i+1)/n)."""
+    out = np.empty((n, d))
+    for j in range(d):
+        strata = rng.permutation(n)
+        out[:, j] = (strata + rng.random(n)) / n
+    return out
+
+
+def unit_points(spec: SweepSpec) -> np.ndarray:
+    """The design on the uniform [0, 1] scale, before each parameter's inverse CDF:
+    random = ``rng.random((N, D))``, lhs = :func:`latin_hypercube`, sobol = SALib's
+    Saltelli sample of the unit cube (``calc_second_order=False``), all from the design
+    stream. Grids have no unit scale (``ValueError``)."""
+    d, rng = len(spec.parameters), design_rng(spec.seed)
+    if spec.design == "random":
+        return rng.random((n_points(spec), d))
+    if spec.design == "lhs":
+        return latin_hypercube(n_points(spec), d, rng)
+    if spec.design == "sobol":
+        from SALib.sample import sobol as saltelli
+
+        from sim.sweep.sensitivity import problem_for
+
+        return saltelli.sample(problem_for(spec), spec.samples, calc_second_order=False, seed=rng)
+    raise ValueError("a grid design has no unit-scale sample; use grid_points")
+
+
+def points(spec: SweepSpec) -> np.ndarray:
+    """The parameter points, shape (n_points, n_params), columns in file order: the grid,
+    or :func:`unit_points` mapped column by column by ``Parameter.from_unit``."""
+    if spec.design == "grid":
+        return grid_points(spec)
+    unit = unit_points(spec)
+    cols = [p.from_unit(unit[:, j]) for j, p in enumerate(spec.parameters)]
+    return np.column_stack(cols).astype(float)
+
+
+def run_specs(spec: SweepSpec) -> Iterator[RunSpec]:
+    """Every point × replication, lazily, in run_id order (module docstring for seeds).
+
+    Only the point array (n_points × n_params floats) is held in memory, never the runs.
+    """
+    paths = spec.paths
+    for point, row in enumerate(points(spec)):
+        params = tuple(zip(paths, (float(v) for v in row), strict=True))
+        for rep in range(spec.replications):
+            run_id = point * spec.replications + rep
+            yield RunSpec(run_id, point, rep, run_seed(spec.seed, run_id), params)
+
+
+def scenario_for(
+    base_data: dict[str, Any], spec_params: Iterable[tuple[str, float]], seed: int | None = None
+) -> dict[str, Any]:
+    """A deep copy of the raw base scenario with every (path, value) set (rules of
+    :mod:`sim.scenario.paths`) and, if given, the scenario ``seed`` set to ``seed``."""
+    data = copy.deepcopy(base_data)
+    for path, value in spec_params:
+        assign(data, path, value)
+    if seed is not None:
+        data["seed"] = int(seed)
+    return data
+
+
+def load_base(spec: SweepSpec) -> dict[str, Any]:
+    """The raw mapping of the base scenario (``spec.base`` as resolved by load_sweep)."""
+    return read_yaml(spec.base)
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and check a sweep file; return it with ``base`` resolved against its folder.
+
+    Checks, each reported as :class:`InputError` (file, field path, message): the schema
+    (:mod:`sim.sweep.schema`); the base scenario exists and loads; every parameter path
+    resolves to a number in the base's raw data; the base still validates with each
+    parameter at its lowest and highest value (``parse_scenario`` and the strategies'
+    parameter checks); no salience is swept under ``salience_normalisation: strict``;
+    a grid's values on an integer field stay distinct after rounding.
+    """
+    file = str(path)
+    try:
+        spec = SweepSpec.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        raise InputError(file, _sweep_problems(exc)) from None
+    base = (Path(path).parent / spec.base).resolve()  # an absolute base is kept as is
+    spec = spec.model_copy(update={"base": base})
+    raw = _load_base_checked(spec, file)
+    problems = [p for k, param in enumerate(spec.parameters) for p in _check(k, param, spec, raw)]
+    if problems:
+        raise InputError(file, problems)
+    return spec
+
+
+def _sweep_problems(exc: ValidationError) -> list[Problem]:
+    """The scenario loader's problems, with unknown keys named as sweep-format keys."""
+    return [
+        Problem(p.path, "unknown key (not part of the sweep format)")
+        if p.message.startswith("unknown key")
+        else p
+        for p in problems_from_validation(exc)
+    ]
+
+
+def _load_base_checked(spec: SweepSpec, file: str) -> dict[str, Any]:
+    """The base's raw data, or InputError on ``base`` if missing or invalid."""
+    if not spec.base.is_file():
+        raise InputError(file, [Problem("base", f"base scenario not found: {spec.base}")])
+    try:
+        raw = read_yaml(spec.base)
+        parse_scenario(raw, str(spec.base))
+    except InputError as exc:
+        where = f"the base scenario {spec.base} is invalid"
+        raise InputError(file, [Problem("base", f"{where}: {p}") for p in exc.problems]) from None
+    return raw
+
+
+def _check(k: int, param: Parameter, spec: SweepSpec, raw: dict[str, Any]) -> list[Problem]:
+    """Problems of parameter k against the base scenario's raw data."""
+    where = f"parameters[{k}]"
+    try:
+        check_target(raw, param.path)
+    except ValueError as exc:
+        return [Problem(f"{where}.path", str(exc))]
+    if split_path(param.path)[0] == "seed":
+        msg = "the scenario seed is set per run from the sweep's 'seed'; use 'replications'"
+        return [Problem(f"{where}.path", msg)]
+    if is_salience_path(param.path) and raw.get("salience_normalisation") == "strict":
+        return [Problem(f"{where}.path", _STRICT_SALIENCE)]
+    return _extreme_problems(where, param, spec, raw) + _rounding_problems(where, param, spec, raw)
+
+
+_STRICT_SALIENCE = (
+    "the base scenario has salience_normalisation: strict (each party's saliences must sum "
+    "to 1), so a single salience cannot be swept; set salience_normalisation: normalise in "
+    "the base scenario (the engine then divides each party's saliences by their sum)"
+)
+
+
+def _extreme_problems(
+    where: str, param: Parameter, spec: SweepSpec, raw: dict[str, Any]
+) -> list[Problem]:
+    """The base with the parameter at its lowest / highest value must still validate."""
+    lo, hi = param.bounds()
+    problems = []
+    for label, value in (("lowest", lo), ("highest", hi)):
+        found = _scenario_problems(set_value(raw, param.path, value), str(spec.base))
+        if found:
+            detail = "; ".join(str(p) for p in found)
+            msg = f"at its {label} value {value:g} the base scenario is invalid: {detail}"
+            msg += _normal_hint(param)
+            problems.append(Problem(where, msg))
+        if lo == hi:
+            break
+    return problems
+
+
+def _normal_hint(param: Parameter) -> str:
+    """Explain where the extremes of an unclipped normal come from."""
+    dist = param.distribution
+    if dist is None or dist.kind != "normal" or (dist.low is not None and dist.high is not None):
+        return ""
+    return " (a normal reaches mean ± 6 sd unless clipped: give 'low' and 'high')"
+
+
+def _scenario_problems(data: dict[str, Any], file: str) -> list[Problem]:
+    """Schema, cross-field and strategy-parameter problems of a raw scenario."""
+    try:
+        scenario = parse_scenario(data, file)
+    except InputError as exc:
+        return exc.problems
+    from sim.jobs.load import strategy_problems
+
+    return strategy_problems(scenario)
+
+
+def _rounding_problems(
+    where: str, param: Parameter, spec: SweepSpec, raw: dict[str, Any]
+) -> list[Problem]:
+    """A grid over an integer field must not repeat a value after rounding half to even."""
+    if spec.design != "grid" or not is_integer_target(raw, param.path):
+        return []
+    rounded = [round(float(v)) for v in param.grid_values()]
+    if len(set(rounded)) == len(rounded):
+        return []
+    msg = (
+        f"{param.path} is an integer field and the grid's values round to repeated "
+        f"integers {rounded}; give whole numbers or fewer values"
+    )
+    return [Problem(where, msg)]
+
+
+def normalisation_notes(spec: SweepSpec) -> list[str]:
+    """One note per swept salience: the engine divides each party's saliences by their
+    sum (``salience_normalisation: normalise``), so sweeping one salience s_j also moves
+    the normalised weights of the party's other issues, w_k = s_k / Σ_i s_i."""
+    notes = []
+    for path in spec.paths:
+        if not is_salience_path(path):
+            continue
+        segments = split_path(path)
+        party, issue = segments[1], segments[3]
+        notes.append(
+            f"{path}: the engine divides {party}'s saliences by their sum, so sweeping "
+            f"the salience of {issue} also changes the normalised weights of {party}'s "
+            f"other issues (weight of issue k = s_k / sum of {party}'s saliences)"
+        )
+    return notes
