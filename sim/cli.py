@@ -29,9 +29,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from sim.jobs.load import load_game
     from sim.output.text import describe_scenario
+    from sim.scenario.diff import format_diff, scenario_diff
 
     game = load_game(args.scenario)
-    print(describe_scenario(game, args.scenario))
+    if args.diff is None:
+        print(describe_scenario(game, args.scenario))
+        return 0
+    base = load_game(args.diff)
+    print(format_diff(scenario_diff(base.scenario, game.scenario), args.diff, args.scenario))
     return 0
 
 
@@ -69,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check a scenario file and describe it")
     val.add_argument("scenario", help="scenario YAML file")
+    val.add_argument(
+        "--diff",
+        metavar="BASE",
+        help="also check BASE and print every field "
+        "in which SCENARIO differs from it (sim validate --diff BASE SCENARIO)",
+    )
     val.set_defaults(func=_cmd_validate)
 
     solve = sub.add_parser("solve", help="print and save the reference points (Nash, KS, ...)")

@@ -23,7 +23,9 @@ def game_of(data):
 
 @settings(max_examples=100, deadline=None)
 @given(
-    st.floats(-0.05, 0.05), st.floats(0.001, 0.05), st.floats(0.001, 0.05),
+    st.floats(-0.05, 0.05),
+    st.floats(0.001, 0.05),
+    st.floats(0.001, 0.05),
     st.lists(st.floats(-0.1, 0.1), min_size=1, max_size=12),
 )
 def test_sequential_belief_updates_equal_the_closed_form(m0, s0, sigma, ys):
@@ -52,8 +54,9 @@ def test_contest_share_and_drift():
     assert war.contest_share(1.0, 1.0) == 0.5
     assert_allclose(war.contest_share(1.0, 3.0), 0.25)
     assert war.contest_share(0.0, 0.0) == 0.5
-    caps = war.capabilities(np.array([1.0, 0.6, 0, 0]), np.array([1.0, 0.5]),
-                            np.array([0.25, 0.2]), np.array([1, 1]))
+    caps = war.capabilities(
+        np.array([1.0, 0.6, 0, 0]), np.array([1.0, 0.5]), np.array([0.25, 0.2]), np.array([1, 1])
+    )
     assert_allclose(caps, [1.0, 0.6 + 0.25 + 0.1, 0, 0])
     assert_allclose(war.explained_drift(0.75, 0.04), 0.02)
     assert war.move_territory(0.99, 0.05, 0.0, 0.0, 0.0, 1.0) == 1.0
@@ -91,10 +94,16 @@ def test_reservation_without_movement_is_status_quo_minus_cost(baseline_dict):
 
 
 def test_event_fires_in_exactly_its_round(baseline_dict):
-    baseline_dict["events"] = [{
-        "type": "capability_shock", "round": 3, "party": "russia", "delta": -0.5,
-        "label": "test shock", "assumption": "test",
-    }]
+    baseline_dict["events"] = [
+        {
+            "type": "capability_shock",
+            "round": 3,
+            "party": "russia",
+            "delta": -0.5,
+            "label": "test shock",
+            "assumption": "test",
+        }
+    ]
     game = game_of(baseline_dict)
     model = NegotiationModel(game, seed=1)
     resources = []
@@ -153,8 +162,12 @@ def _ukraine_terms(data, seeds):
     out = []
     for seed in seeds:
         result = run_game(game, seed=seed)
-        out.append((result.records[0].reservation[game.index("ukraine")],
-                    result.summary()["utilities"]["ukraine"]))
+        out.append(
+            (
+                result.records[0].reservation[game.index("ukraine")],
+                result.summary()["utilities"]["ukraine"],
+            )
+        )
     return np.array(out)
 
 

@@ -95,5 +95,7 @@ def parse_scenario(data: dict[str, Any], file: str) -> Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, validate and cross-check a scenario file."""
-    return parse_scenario(read_yaml(path), str(path))
+    """Read, validate and cross-check a scenario file (resolving ``extends``)."""
+    from sim.scenario.variants import resolve_variant
+
+    return parse_scenario(resolve_variant(read_yaml(path), Path(path)), str(path))

@@ -274,6 +274,7 @@ class War(Strict):
 class EventBase(Strict):
     """A dated (``date``) or round-numbered (``round``, from 1) shock, with provenance."""
 
+    id: Identifier | None = None
     round: int | None = Field(default=None, ge=1)
     date: dt.date | None = None
     label: Text
