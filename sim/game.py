@@ -8,12 +8,14 @@ normalisation is reported in ``notes``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
-from sim.behaviour.offers import Bid, evaluate_bid
+from sim.behaviour.offers import Bid, OfferSet, build_offer_set, evaluate_bid
 from sim.behaviour.strategies.base import IssueSpace
 from sim.scenario.schema import Issue, Party, Scenario
 from sim.theory.frontier import Frontier, Options, pareto_frontier, restrict_options
@@ -42,6 +44,8 @@ class Game:
     notes: tuple[str, ...] = field(default=())
     _options_cache: dict[bytes, Options] = field(default_factory=dict, repr=False)
     variants: dict[tuple[int, ...], Game] = field(default_factory=dict, repr=False)
+    _offer_cache: dict[tuple, OfferSet] = field(default_factory=dict, repr=False)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def n_parties(self) -> int:
@@ -65,6 +69,22 @@ class Game:
         if key not in self._options_cache:
             self._options_cache[key] = restrict_options(self.prefs, self.frontier.outcomes, settled)
         return self._options_cache[key]
+
+    def memo(self, key: str, build: Callable[[], Any]) -> Any:
+        """A value derived from this game, built once (war spec, strategies, references)."""
+        if key not in self.derived:
+            self.derived[key] = build()
+        return self.derived[key]
+
+    def offer_set(self, settled: np.ndarray, active: np.ndarray, status_quo: np.ndarray):
+        """The offer set for a negotiation state (cached: it depends on the settled issues,
+        who is still at the table, and the status quo of issues third parties control)."""
+        consent = self.consent & active[None, :]
+        third = (consent & ~self.principals[None, :]).any(axis=1)
+        key = (settled.tobytes(), active.tobytes(), status_quo[third].tobytes())
+        if key not in self._offer_cache:
+            self._offer_cache[key] = build_offer_set(self.options(settled), status_quo, consent)
+        return self._offer_cache[key]
 
     def anchor_points(self) -> np.ndarray:
         """Values every grid must contain exactly: ideals, red lines and the status quo."""

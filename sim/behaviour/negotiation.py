@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.behaviour.offers import TOUCH_TOLERANCE, Bid, OfferSet, build_offer_set, evaluate_bid
+from sim.behaviour.offers import TOUCH_TOLERANCE, Bid, OfferSet, evaluate_bid
 from sim.behaviour.strategies.base import MEDIATOR_INDEX, Offer, RoundContext
 from sim.game import Game
 
@@ -69,6 +69,7 @@ class Negotiation:
         self.partials: list[tuple[int, float, int]] = []
         self.agreement_round: int | None = None
         self.active = np.ones(game.n_parties, dtype=bool)
+        self.consent = game.consent.copy()
         self.reservation = game.reservation(self.status_quo)
         self.offers = self._offer_set()
 
@@ -76,13 +77,11 @@ class Negotiation:
     def done(self) -> bool:
         return self.agreement_round is not None or len(self.records) >= self.max_rounds
 
-    @property
-    def consent(self) -> np.ndarray:
-        """Who must consent to each issue: the game's rule, minus withdrawn parties."""
-        return self.game.consent & self.active[None, :]
-
     def _offer_set(self) -> OfferSet:
-        return build_offer_set(self.game.options(self.settled), self.status_quo, self.consent)
+        """The offer set for the current state; ``consent`` is the game's rule minus
+        withdrawn parties."""
+        self.consent = self.game.consent & self.active[None, :]
+        return self.game.offer_set(self.settled, self.active, self.status_quo)
 
     def set_game(self, game: Game) -> None:
         """Continue under changed preferences (a position shift or consultation)."""

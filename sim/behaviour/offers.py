@@ -25,6 +25,8 @@ class OfferSet:
             third parties that control an issue the outcome moves off its status quo.
         best, worst: (n,) each party's highest and lowest utility over the outcomes that
             respect its red lines (the "hi" and "worst" of the concession rules).
+        ranking: (n, k) for each party the outcome indices by decreasing utility, and
+        ranked: (n, k) the utilities in that order (to find "u >= threshold" quickly).
     """
 
     outcomes: np.ndarray
@@ -33,6 +35,13 @@ class OfferSet:
     needs_consent: np.ndarray
     best: np.ndarray
     worst: np.ndarray
+    ranking: np.ndarray
+    ranked: np.ndarray
+
+    def at_least(self, party: int, threshold: float) -> np.ndarray:
+        """Indices (ascending) of the outcomes giving ``party`` at least ``threshold``."""
+        count = np.searchsorted(-self.ranked[party], -threshold, side="right")
+        return np.sort(self.ranking[party, :count])
 
     def __len__(self) -> int:
         return len(self.outcomes)
@@ -76,7 +85,11 @@ def build_offer_set(options: Options, status_quo: np.ndarray, consent: np.ndarra
     own_ok = np.where(options.acceptable, options.utilities, np.nan)
     best = np.nan_to_num(np.nanmax(own_ok, axis=0, initial=-np.inf), nan=0.0)
     worst = np.nan_to_num(np.nanmin(own_ok, axis=0, initial=np.inf), nan=0.0)
-    return OfferSet(options.outcomes, options.utilities, options.acceptable, needs, best, worst)
+    ranking = np.argsort(-options.utilities, axis=0, kind="stable").T
+    ranked = np.take_along_axis(options.utilities.T, ranking, axis=1)
+    return OfferSet(
+        options.outcomes, options.utilities, options.acceptable, needs, best, worst, ranking, ranked
+    )
 
 
 def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.ndarray) -> int:
@@ -91,16 +104,17 @@ def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.nd
     """
     own = offers.utilities[:, me]
     mine = offers.acceptable[:, me]
-    eligible = mine & (own >= threshold - SCORE_TOLERANCE)
-    if not eligible.any():
+    eligible = offers.at_least(me, threshold - SCORE_TOLERANCE)
+    eligible = eligible[mine[eligible]]
+    if eligible.size == 0:
         pool = np.where(mine, own, -np.inf) if mine.any() else own
         return int(np.argmax(pool))
     span = np.maximum(offers.best - reservation, 1e-9)
-    gains = np.where(offers.acceptable, (offers.utilities - reservation) / span, -np.inf)
-    others = offers.needs_consent.copy()
+    u = offers.utilities[eligible]
+    gains = np.where(offers.acceptable[eligible], (u - reservation) / span, -np.inf)
+    others = offers.needs_consent[eligible]
     others[:, me] = False
     score = np.where(others, gains, np.inf).min(axis=1)
-    score = np.where(eligible, score, -np.inf)
     top = score.max()
-    ties = np.flatnonzero(eligible & ((score >= top - SCORE_TOLERANCE) | (top == -np.inf)))
+    ties = eligible[(score >= top - SCORE_TOLERANCE) | (top == -np.inf)]
     return int(ties[np.argmin(own[ties])])

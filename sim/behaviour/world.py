@@ -90,10 +90,12 @@ class World:
     share: float = np.nan
     costs: np.ndarray = field(default_factory=lambda: np.zeros(0))
     fearon: tuple[float, float] = (np.nan, np.nan)
+    _rest_key: tuple | None = None
+    _rest_value: np.ndarray | None = None
 
     @classmethod
     def start(cls, game: Game) -> World:
-        spec = war_spec(game)
+        spec = game.memo("war_spec", lambda: war_spec(game))
         n = game.n_parties
         world = cls(
             spec,
@@ -114,8 +116,10 @@ class World:
     def _assess(self, game: Game) -> None:
         """Win share, per-round costs and Fearon's range from the current capabilities."""
         s = self.spec
-        caps = war.capabilities(self.resources, self.levels, s.weights, s.recipients)
-        self.share = war.contest_share(caps[s.a], caps[s.b])
+        aid = self.levels * s.weights
+        cap_a = self.resources[s.a] + aid[s.recipients == s.a].sum()
+        cap_b = self.resources[s.b] + aid[s.recipients == s.b].sum()
+        self.share = war.contest_share(cap_a, cap_b)
         self.costs = war.fighting_costs(game.fighting_cost, self.share, s.a, s.b)
         self.fearon = bargaining_range(self.share, self.costs[s.a], self.costs[s.b])
 
@@ -148,11 +152,24 @@ class World:
         drift = war.explained_drift(self.share, s.drift_scale) + self.belief_mean
         lo, hi = p.lo[s.issue], p.hi[s.issue]
         path = war.expected_path(self.territory, drift, s.horizon, lo, hi)
-        now = p.issue_values(s.issue, np.array([status_quo[s.issue]]))[:, 0]
-        future = np.stack([p.issue_values(s.issue, path[i])[i] for i in range(self.n)])
-        gain = p.weights[:, s.issue] * (war.discounted_mean(future, s.discount) - now)
-        value = p.utilities(status_quo)[0] + gain - self.costs
-        return np.where(np.isnan(fixed), value, fixed)
+        future = war.discounted_mean(p.own_values(s.issue, path), s.discount)
+        value = self._other_issues(game, status_quo) + p.weights[:, s.issue] * future
+        return np.where(np.isnan(fixed), value - self.costs, fixed)
+
+    def _other_issues(self, game: Game, status_quo: np.ndarray) -> np.ndarray:
+        """Σ_{j ≠ territory} w_ij v_ij(sq_j), cached while those status quo values hold."""
+        s = self.spec
+        rest = status_quo.copy()
+        rest[s.issue] = np.nan
+        key = (id(game), rest.tobytes())
+        if self._rest_key != key:
+            here = status_quo[s.issue : s.issue + 1]
+            territory = (
+                game.prefs.weights[:, s.issue] * game.prefs.issue_values(s.issue, here)[:, 0]
+            )
+            self._rest_key = key
+            self._rest_value = game.prefs.utilities(status_quo)[0] - territory
+        return self._rest_value
 
     def set_support(self, supporter: int, recipient: int, level: float) -> None:
         """Set the support level of ``supporter`` for ``recipient``."""

@@ -123,7 +123,7 @@ def assess(game: Game, outcome: np.ndarray, reservation: np.ndarray, points: dic
 
 def reference_block(game: Game, outcome: np.ndarray, reservation: np.ndarray) -> dict:
     """The ``reference`` block of ``summary.json``: points plus the outcome's assessment."""
-    points = reference_points(game)
+    points = game.memo("reference_points", lambda: reference_points(game))
     return {
         "disagreement": _by_party(game, game.reservation(game.status_quo)),
         **points,

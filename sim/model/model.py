@@ -46,8 +46,14 @@ class NegotiationModel(mesa.Model):
         self.round = 0
 
     def _strategy(self, party_id: str) -> Strategy:
-        spec = self.base_game.scenario.party(party_id).strategy
-        return make_strategy(spec.name, spec.params, party_id, self.base_game.party_ids)
+        """The party's strategy; strategies hold only parameters, so runs share them."""
+        game = self.base_game
+
+        def build() -> Strategy:
+            spec = game.scenario.party(party_id).strategy
+            return make_strategy(spec.name, spec.params, party_id, game.party_ids)
+
+        return game.memo(f"strategy.{party_id}", build)
 
     def step(self) -> None:
         """Play one round (see the module docstring)."""
@@ -91,15 +97,17 @@ class NegotiationModel(mesa.Model):
     def _pressure(self) -> list[str]:
         """Parties whose patience (rounds without progress) has run out withdraw."""
         out = []
-        for i, pid in enumerate(self.base_game.party_ids):
-            patience = self.base_game.scenario.party(pid).patience
-            if (
-                patience is not None
-                and self.negotiation.active[i]
-                and self.negotiation.rounds_without_progress >= patience.value
-            ):
+        waited = self.negotiation.rounds_without_progress
+        for i, patience in self.base_game.memo("patience", self._patience):
+            if self.negotiation.active[i] and waited >= patience:
                 out += self._withdraw(i)
         return out
+
+    def _patience(self) -> list[tuple[int, float]]:
+        """(party index, patience) of the parties that have one."""
+        game = self.base_game
+        parties = [(i, game.scenario.party(pid).patience) for i, pid in enumerate(game.party_ids)]
+        return [(i, p.value) for i, p in parties if p is not None]
 
     def _withdraw(self, party: int) -> list[str]:
         if not self.negotiation.active[party]:

@@ -96,6 +96,8 @@ def grid_points(spec: SweepSpec) -> np.ndarray:
     """Full factorial: ``itertools.product`` of the value sets in file order (the last
     parameter varies fastest)."""
     sets = [p.grid_values() for p in spec.parameters]
+    if not sets:
+        return np.zeros((1, 0))  # no parameters: one point (replications only)
     rows = itertools.product(*sets)
     flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=float)
     return flat.reshape(-1, len(sets))
@@ -168,8 +170,11 @@ def scenario_for(
 
 
 def load_base(spec: SweepSpec) -> dict[str, Any]:
-    """The raw mapping of the base scenario (``spec.base`` as resolved by load_sweep)."""
-    return read_yaml(spec.base)
+    """The raw mapping of the base scenario (``spec.base`` as resolved by load_sweep), with
+    a variant's ``extends``/``changes`` applied (:mod:`sim.scenario.variants`)."""
+    from sim.scenario.variants import resolve_variant
+
+    return resolve_variant(read_yaml(spec.base), Path(spec.base))
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
@@ -211,7 +216,7 @@ def _load_base_checked(spec: SweepSpec, file: str) -> dict[str, Any]:
     if not spec.base.is_file():
         raise InputError(file, [Problem("base", f"base scenario not found: {spec.base}")])
     try:
-        raw = read_yaml(spec.base)
+        raw = load_base(spec)
         parse_scenario(raw, str(spec.base))
     except InputError as exc:
         where = f"the base scenario {spec.base} is invalid"

@@ -279,7 +279,7 @@ class SweepSpec(Strict):
     samples: int | None = Field(default=None, ge=1)
     replications: int = Field(default=1, ge=1)
     seed: int = Field(default=0, ge=0)
-    parameters: list[Parameter] = Field(min_length=1)
+    parameters: list[Parameter] = Field(default_factory=list)
 
     @field_validator("base", mode="before")
     @classmethod
@@ -324,6 +324,14 @@ def design_problems(spec: SweepSpec) -> list[tuple[Loc, str]]:
 
 def _samples_problems(spec: SweepSpec) -> list[tuple[Loc, str]]:
     n = spec.samples
+    if not spec.parameters and spec.design != "grid":
+        return [
+            (
+                ("parameters",),
+                f"a {spec.design} design needs at least one parameter; "
+                "with none, use design: grid (one point, replications only)",
+            )
+        ]
     if spec.design == "grid" and n is not None:
         return [(("samples",), "a grid design takes no 'samples': it runs every combination")]
     if spec.design != "grid" and n is None:

@@ -80,19 +80,37 @@ class Preferences:
         return (x[None, :] >= lo) & (x[None, :] <= hi)
 
     def utilities(self, outcomes: np.ndarray) -> np.ndarray:
-        """u_i(x) for each outcome row: ``outcomes`` (k, m) -> utilities (k, n)."""
+        """u_i(x) for each outcome row: ``outcomes`` (k, m) -> utilities (k, n).
+
+        Spatial issues are evaluated together (one broadcast over outcomes × parties ×
+        issues); discrete issues by table lookup.
+        """
         x = np.atleast_2d(np.asarray(outcomes, dtype=float))
-        total = np.zeros((x.shape[0], self.n_parties))
-        for j in range(self.n_issues):
-            total += (self.weights[:, j, None] * self.issue_values(j, x[:, j])).T
+        s = self.spatial
+        dist = np.abs(x[:, None, s] - self.ideal[None, :, s]) / (self.hi - self.lo)[s]
+        values = 1.0 - np.where(self.exponent[None, :, s] == 1, dist, dist * dist)
+        total = np.einsum("kni,ni->kn", values, self.weights[:, s])
+        for j in np.flatnonzero(~s):
+            total += (self.weights[:, j, None] * self.tables[j][:, x[:, j].astype(int)]).T
         return total
+
+    def own_values(self, j: int, x: np.ndarray) -> np.ndarray:
+        """v_ij(x_i) with a separate row of values per party: ``x`` (n, h) -> (n, h)."""
+        if self.tables[j] is not None:
+            return np.take_along_axis(self.tables[j], np.asarray(x, dtype=int), axis=1)
+        dist = np.abs(np.asarray(x, dtype=float) - self.ideal[:, j, None]) / (
+            self.hi[j] - self.lo[j]
+        )
+        return 1.0 - np.where(self.exponent[:, j, None] == 1, dist, dist * dist)
 
     def acceptable(self, outcomes: np.ndarray) -> np.ndarray:
         """Whether each outcome respects every red line of each party: (k, m) -> (k, n)."""
         x = np.atleast_2d(np.asarray(outcomes, dtype=float))
-        ok = np.ones((x.shape[0], self.n_parties), dtype=bool)
-        for j in range(self.n_issues):
-            ok &= self.issue_acceptable(j, x[:, j]).T
+        s = self.spatial
+        xs = x[:, None, s]
+        ok = ((xs >= self.accept_lo[None, :, s]) & (xs <= self.accept_hi[None, :, s])).all(axis=2)
+        for j in np.flatnonzero(~s):
+            ok &= self.allowed[j][:, x[:, j].astype(int)].T
         return ok
 
 
