@@ -49,6 +49,31 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.jobs.sweep import finish, run_sweep
+    from sim.output.text import describe_dry_run, describe_sweep
+
+    if args.dry_run:
+        print(describe_dry_run(args.file))
+        return 0
+    run = run_sweep(
+        args.file,
+        args.workers,
+        args.backend,
+        args.scheduler,
+        args.out,
+        args.resume,
+        args.chunk_size,
+    )
+    from sim.sweep import load_sweep
+
+    summary = finish(run, load_sweep(run.folder / "sweep.yaml"), plots=not args.no_plots)
+    print(describe_sweep(run, summary))
+    if run.interrupted:
+        return 130
+    return 1 if run.failed else 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from sim.scenario import Scenario
 
@@ -88,6 +113,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", help="output folder (must not exist; default results/<scenario>-solve-<UTC time>)"
     )
     solve.set_defaults(func=_cmd_solve)
+
+    sweep = sub.add_parser("sweep", help="run a parameter sweep (points x replications)")
+    sweep.add_argument("file", nargs="?", help="sweep YAML file (omit with --resume)")
+    sweep.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
+    sweep.add_argument(
+        "--backend",
+        choices=["local", "dask"],
+        default="local",
+        help="local processes (default) or dask.distributed",
+    )
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler to connect to (e.g. tcp://10.0.0.5:8786); default: a new LocalCluster",
+    )
+    sweep.add_argument(
+        "--out", help="output folder (must not exist; default results/<sweep>-<UTC time>)"
+    )
+    sweep.add_argument("--resume", metavar="DIR", help="finish an interrupted sweep in DIR")
+    sweep.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the number of runs and the first parameter sets, then stop",
+    )
+    sweep.add_argument(
+        "--chunk-size",
+        type=int,
+        help="runs per task (default: about four tasks per worker, at most 100 runs)",
+    )
+    sweep.add_argument("--no-plots", action="store_true", help="skip the plots")
+    sweep.set_defaults(func=_cmd_sweep)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.set_defaults(func=_cmd_schema)

@@ -8,6 +8,8 @@ normalisation is reported in ``notes``.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -60,8 +62,9 @@ class Game:
 
     @cached_property
     def frontier(self) -> Frontier:
-        """The Pareto frontier approximation of :mod:`sim.theory.frontier` (computed once)."""
-        return pareto_frontier(self.prefs, self.anchor_points(), FRONTIER_RESOLUTION)
+        """The Pareto frontier approximation of :mod:`sim.theory.frontier`, shared by games
+        with identical preferences (e.g. the points of a sweep that vary the war only)."""
+        return shared_frontier(self.prefs, self.anchor_points())
 
     def options(self, settled: np.ndarray) -> Options:
         """Frontier outcomes with the settled issues held fixed (cached per settlement)."""
@@ -119,6 +122,36 @@ class Game:
             value = float(outcome[j])
             out[issue.id] = issue.values[int(value)] if issue.kind == "discrete" else value
         return out
+
+
+_FRONTIERS: OrderedDict[bytes, Frontier] = OrderedDict()
+FRONTIER_CACHE_SIZE = 32
+
+
+def shared_frontier(prefs: Preferences, anchors: np.ndarray) -> Frontier:
+    """``pareto_frontier`` memoised on the preference arrays (least recently used, 32)."""
+    parts = [
+        prefs.weights,
+        prefs.ideal,
+        prefs.exponent,
+        prefs.accept_lo,
+        prefs.accept_hi,
+        prefs.lo,
+        prefs.hi,
+        prefs.spatial,
+        prefs.integer,
+        anchors,
+        *(t for t in prefs.tables if t is not None),
+        *(a for a in prefs.allowed if a is not None),
+    ]
+    key = hashlib.sha256(b"".join(np.ascontiguousarray(x).tobytes() for x in parts)).digest()
+    if key in _FRONTIERS:
+        _FRONTIERS.move_to_end(key)
+    else:
+        _FRONTIERS[key] = pareto_frontier(prefs, anchors, FRONTIER_RESOLUTION)
+        if len(_FRONTIERS) > FRONTIER_CACHE_SIZE:
+            _FRONTIERS.popitem(last=False)
+    return _FRONTIERS[key]
 
 
 def compile_game(scenario: Scenario) -> Game:

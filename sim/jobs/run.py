@@ -21,7 +21,6 @@ from sim.model.model import NegotiationModel
 from sim.output.folders import atomic_folder, choose_folder
 from sim.output.run_data import load_run
 from sim.output.run_files import write_run_files
-from sim.output.run_plots import plot_run
 from sim.scenario import InputError, Problem, Scenario, load_scenario
 
 
@@ -156,6 +155,8 @@ def run_to_folder(
     folder = choose_folder(Path(scenario_file).stem, out)
     result = run_game(game)
     summary = result.summary()
+    from sim.output.run_plots import plot_run  # matplotlib: only where plots are drawn
+
     with atomic_folder(folder) as tmp:
         write_run_files(tmp, result, scenario_file, summary)
         plot_run(load_run(tmp), tmp / "plots")

@@ -107,3 +107,54 @@ def describe_solution(result: dict[str, Any], folder: Path) -> str:
         parts.append(f"\nundefined (no outcome beats every reservation): {', '.join(missing)}")
     parts.append(f"\nreference points written to {folder / 'reference.json'}")
     return "\n".join(parts)
+
+
+def describe_dry_run(file: str, shown: int = 5) -> str:
+    """How many runs a sweep file means, and its first parameter sets."""
+    import itertools
+
+    from sim.sweep import count_runs, load_sweep, n_points, run_specs
+    from sim.sweep.design import normalisation_notes
+
+    spec = load_sweep(file)
+    lines = [
+        f"{spec.title}: {spec.design} design, {n_points(spec)} points x "
+        f"{spec.replications} replications = {count_runs(spec)} runs (master seed "
+        f"{spec.seed})"
+    ]
+    seen = set()
+    for run in itertools.islice(run_specs(spec), shown * spec.replications):
+        if run.point not in seen:
+            seen.add(run.point)
+            values = ", ".join(f"{p} = {v:g}" for p, v in run.params) or "(base scenario)"
+            lines.append(f"  point {run.point}: {values}")
+    lines += [f"note: {n}" for n in normalisation_notes(spec)]
+    return "\n".join(lines)
+
+
+def describe_sweep(run, summary: dict[str, Any]) -> str:
+    """Outcome shares of a sweep, failures, and where the results are."""
+    state = "interrupted" if run.interrupted else "finished"
+    lines = [
+        f"{summary['title']}: {state}, {summary['runs_done']} of {run.total} runs on disk"
+        f" ({run.completed} this time, {run.failed} failed)"
+    ]
+    for kind, label in (
+        ("agreement", "full agreement"),
+        ("partial", "partial only"),
+        ("none", "no agreement"),
+    ):
+        s = summary["outcomes"][kind]
+        if s["share"] is not None:
+            lines.append(
+                f"  {label}: {s['share']:.1%} (95% CI {s['ci95'][0]:.1%}–{s['ci95'][1]:.1%})"
+            )
+    settled = ", ".join(
+        f"{k} {v:.0%}" for k, v in summary["settled_share"].items() if v is not None and v > 0
+    )
+    lines.append(f"  issues settled (share of runs): {settled or 'none'}")
+    lines += [f"note: {n}" for n in summary["notes"]]
+    if run.interrupted:
+        lines.append(f"resume with: sim sweep --resume {run.folder}")
+    lines.append(f"results written to {run.folder}")
+    return "\n".join(lines)

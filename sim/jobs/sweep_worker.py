@@ -1,0 +1,93 @@
+"""What a sweep worker process runs: chunks of runs, each turned into one flat result row.
+
+Workers keep the compiled games of recent parameter points (replications of a point
+share one game) and, through :func:`sim.game.shared_frontier`, the Pareto frontiers of
+recent preference profiles. A run that raises is recorded as a row with outcome
+``error`` and the message, and the chunk goes on.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+
+from sim.game import Game
+from sim.jobs.load import check_scenario
+from sim.jobs.reference import assess, reference_points
+from sim.jobs.run import RunResult, run_game
+from sim.scenario import parse_scenario
+from sim.sweep.design import RunSpec, scenario_for
+
+GAME_CACHE_SIZE = 64
+_GAMES: OrderedDict[tuple, Game] = OrderedDict()
+ERROR = "error"
+
+
+def game_for(base_key: str, base: dict[str, Any], params: tuple[tuple[str, float], ...]) -> Game:
+    """The compiled game of a parameter point (least recently used cache)."""
+    key = (base_key, params)
+    if key in _GAMES:
+        _GAMES.move_to_end(key)
+        return _GAMES[key]
+    data = scenario_for(base, params)
+    game = check_scenario(parse_scenario(data, f"sweep point {dict(params)}"), "sweep point")
+    _GAMES[key] = game
+    if len(_GAMES) > GAME_CACHE_SIZE:
+        _GAMES.popitem(last=False)
+    return game
+
+
+def run_chunk(base_key: str, base: dict[str, Any], specs: list[RunSpec]) -> list[dict]:
+    """Run every spec of a chunk; one row per run (see :func:`result_row`)."""
+    rows = []
+    for spec in specs:
+        try:
+            game = game_for(base_key, base, spec.params)
+            rows.append(result_row(spec, run_game(game, seed=spec.seed)))
+        except Exception as exc:
+            rows.append(error_row(spec, f"{type(exc).__name__}: {exc}"))
+    return rows
+
+
+def _identity(spec: RunSpec) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "run_id": spec.run_id,
+        "point": spec.point,
+        "replication": spec.replication,
+        "seed": spec.seed,
+    }
+    row |= {f"param.{path}": float(value) for path, value in spec.params}
+    return row
+
+
+def error_row(spec: RunSpec, message: str) -> dict[str, Any]:
+    """The row of a run that raised."""
+    return _identity(spec) | {"outcome": ERROR, "error": message}
+
+
+def result_row(spec: RunSpec, result: RunResult) -> dict[str, Any]:
+    """outcome, round, rounds played, per issue settled/term, per party utility, distance
+    to each reference point, Pareto efficiency and individual rationality."""
+    game, neg = result.game, result.negotiation
+    final = neg.final_outcome()
+    settled = ~np.isnan(neg.settled)
+    partial_rounds = [r for _, _, r in neg.partials]
+    row = _identity(spec) | {
+        "outcome": neg.outcome_kind(),
+        "round": neg.agreement_round or (partial_rounds[-1] if partial_rounds else None),
+        "rounds_played": len(result.records),
+    }
+    for j, iid in enumerate(game.issue_ids):
+        row[f"settled.{iid}"] = bool(settled[j])
+        row[f"term.{iid}"] = float(final[j]) if settled[j] else None
+    utilities = game.prefs.utilities(final)[0]
+    for i, pid in enumerate(game.party_ids):
+        row[f"utility.{pid}"] = float(utilities[i])
+    points = game.memo("reference_points", lambda: reference_points(game))
+    verdict = assess(game, final, result.records[-1].reservation, points)
+    row |= {f"distance.{k}": v for k, v in verdict["distance"].items()}
+    row["pareto_efficient"] = verdict["pareto_efficient"]
+    row["individually_rational"] = verdict["individually_rational"]
+    return row

@@ -1,0 +1,221 @@
+"""Plots of a sweep, drawn from its stored rows.
+
+* ``outcomes.png``: share of full / partial / no agreement against each swept parameter,
+  with 95% Wilson intervals over the runs at each level (or bin);
+* ``terms_<k>.png``: for parameter k, the mean agreed value of every issue (± 95%);
+* ``heatmap_<k>_<l>.png``: the full-agreement rate for each pair of parameters;
+* ``rounds.png``: the distribution of agreement rounds (full and last partial);
+* ``sobol.png`` (sobol design): first-order and total indices with their 95% intervals.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from sim.jobs.sweep_analysis import OUTCOMES, columns, group, mean_interval, wilson
+from sim.output.style import save
+from sim.output.sweep_store import RunStore
+from sim.scenario.paths import readable_name
+from sim.sweep import SweepSpec
+
+OUTCOME_STYLE = {
+    "agreement": {"color": "#2e8b57", "marker": "o", "linestyle": "-", "label": "full agreement"},
+    "partial": {
+        "color": "#d68910",
+        "marker": "s",
+        "linestyle": "--",
+        "label": "partial agreement only",
+    },
+    "none": {"color": "#c0392b", "marker": "^", "linestyle": ":", "label": "no agreement"},
+}
+
+
+def plot_sweep(
+    store: RunStore,
+    spec: SweepSpec,
+    title: str,
+    issues: list[str],
+    labels: dict[str, str],
+    folder: Path,
+) -> list[Path]:
+    """Write every sweep plot into ``folder``; return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cols = ["outcome", "round", *(f"param.{p}" for p in spec.paths), *(f"term.{i}" for i in issues)]
+    data = columns(store.read(cols))
+    ok = data["outcome"] != "error"
+    data = {k: v[ok] for k, v in data.items()}
+    paths = [save(rounds_figure(data, title), folder / "rounds.png")]
+    if spec.paths:
+        paths.append(save(outcomes_figure(data, spec.paths, title), folder / "outcomes.png"))
+    for k, path in enumerate(spec.paths):
+        fig = terms_figure(data, path, issues, labels, title)
+        paths.append(save(fig, folder / f"terms_{k}.png"))
+    for (k, a), (m, b) in _pairs(spec.paths):
+        paths.append(save(heatmap_figure(data, a, b, title), folder / f"heatmap_{k}_{m}.png"))
+    return paths
+
+
+def _pairs(paths: list[str]):
+    indexed = list(enumerate(paths))
+    return [(x, y) for i, x in enumerate(indexed) for y in indexed[i + 1 :]]
+
+
+def _suptitle(fig: plt.Figure, title: str, what: str, n: int) -> None:
+    fig.suptitle(f"{title}\n{what} ({n} runs)", fontsize=11)
+
+
+def outcomes_figure(data: dict, params: list[str], title: str) -> plt.Figure:
+    cols = min(3, len(params))
+    rows = math.ceil(len(params) / cols)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(5 * cols, 3.8 * rows + 0.8), squeeze=False, sharey=True
+    )
+    for ax, path in zip(axes.flat, params, strict=False):
+        groups = group(data[f"param.{path}"])
+        n = np.bincount(groups.index, minlength=len(groups.centres))
+        for kind in OUTCOMES:
+            k = np.bincount(
+                groups.index, weights=data["outcome"] == kind, minlength=len(groups.centres)
+            )
+            lo, hi = wilson(k, n)
+            style = OUTCOME_STYLE[kind]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ax.plot(groups.centres, k / n, **style)
+            ax.fill_between(groups.centres, lo, hi, color=style["color"], alpha=0.15)
+        ax.set_xlabel(readable_name(path))
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(params) :]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("share of runs (95% interval)")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
+    _suptitle(fig, title, "Outcome against each swept parameter", len(data["outcome"]))
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def terms_figure(
+    data: dict, path: str, issues: list[str], labels: dict[str, str], title: str
+) -> plt.Figure:
+    cols = min(4, len(issues))
+    rows = math.ceil(len(issues) / cols)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(3.6 * cols, 2.8 * rows + 1.0), squeeze=False, sharex=True
+    )
+    groups = group(data[f"param.{path}"])
+    for ax, issue in zip(axes.flat, issues, strict=False):
+        stats = np.array(
+            [
+                mean_interval(data[f"term.{issue}"][groups.index == g])
+                for g in range(len(groups.centres))
+            ]
+        )
+        ax.plot(groups.centres, stats[:, 0], marker="o", color="#1f5fa8", label="mean agreed value")
+        ax.fill_between(
+            groups.centres,
+            stats[:, 1],
+            stats[:, 2],
+            color="#1f5fa8",
+            alpha=0.2,
+            label="95% interval",
+        )
+        ax.set_title(labels.get(issue, issue), fontsize=9)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(issues) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel(readable_name(path), fontsize=8)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("agreed value (issue scale)", fontsize=8)
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=2, frameon=False, fontsize=8)
+    _suptitle(fig, title, f"Agreed terms against {readable_name(path)}", len(data["outcome"]))
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def heatmap_figure(data: dict, a: str, b: str, title: str) -> plt.Figure:
+    ga, gb = group(data[f"param.{a}"]), group(data[f"param.{b}"])
+    full = data["outcome"] == "agreement"
+    cells = ga.index * len(gb.centres) + gb.index
+    size = len(ga.centres) * len(gb.centres)
+    n = np.bincount(cells, minlength=size).reshape(len(ga.centres), len(gb.centres))
+    k = np.bincount(cells, weights=full, minlength=size).reshape(n.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(n > 0, k / n, np.nan)
+    fig, ax = plt.subplots(figsize=(6.5, 5.4))
+    image = ax.imshow(rate, origin="lower", aspect="auto", cmap="viridis", vmin=0, vmax=1)
+    ax.set_xticks(range(len(gb.centres)), [f"{c:.3g}" for c in gb.centres], rotation=45)
+    ax.set_yticks(range(len(ga.centres)), [f"{c:.3g}" for c in ga.centres])
+    ax.set_xlabel(readable_name(b))
+    ax.set_ylabel(readable_name(a))
+    fig.colorbar(image, ax=ax, label="full-agreement rate (share of runs)")
+    _suptitle(fig, title, "Full-agreement rate by parameter pair", int(n.sum()))
+    fig.tight_layout()
+    return fig
+
+
+def rounds_figure(data: dict, title: str) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    rounds = data["round"]
+    top = int(np.nanmax(rounds)) if np.isfinite(rounds).any() else 1
+    bins = np.arange(0.5, top + 1.5)
+    for kind in ("agreement", "partial"):
+        sel = (data["outcome"] == kind) & np.isfinite(rounds)
+        style = OUTCOME_STYLE[kind]
+        ax.hist(
+            rounds[sel],
+            bins=bins,
+            histtype="step",
+            lw=2,
+            color=style["color"],
+            linestyle=style["linestyle"],
+            label=f"{style['label']} ({int(sel.sum())} runs; round of the last deal)",
+        )
+    ax.set_xlabel("round of agreement")
+    ax.set_ylabel("number of runs")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    _suptitle(fig, title, "When agreements are reached", len(data["outcome"]))
+    fig.tight_layout()
+    return fig
+
+
+def sobol_figure(result: dict, spec: SweepSpec, title: str) -> plt.Figure:
+    outputs = list(result["indices"])
+    fig, axes = plt.subplots(len(outputs), 1, figsize=(7, 2.2 * len(outputs) + 1.2), squeeze=False)
+    names = [readable_name(p) for p in spec.paths]
+    x = np.arange(len(names))
+    for ax, output in zip(axes[:, 0], outputs, strict=True):
+        idx = result["indices"][output]
+        for shift, key, color, hatch in ((-0.2, "S1", "#1f5fa8", ""), (0.2, "ST", "#c0392b", "//")):
+            values = [idx[p][key] for p in spec.paths]
+            errors = [idx[p][f"{key}_conf"] for p in spec.paths]
+            ax.bar(
+                x + shift,
+                values,
+                0.4,
+                yerr=errors,
+                color=color,
+                hatch=hatch,
+                alpha=0.8,
+                label={"S1": "first-order S1", "ST": "total ST"}[key],
+                capsize=3,
+            )
+        ax.set_ylabel(output.replace("term.", "term: "), fontsize=8)
+        ax.set_xticks(x, names, fontsize=8)
+        ax.grid(alpha=0.3, axis="y")
+    axes[0, 0].legend(fontsize=8)
+    axes[-1, 0].set_xlabel("swept parameter (bars: Sobol' index with 95% interval)")
+    fig.suptitle(f"{title}\nSobol' sensitivity indices", fontsize=11)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,111 @@
+"""Sweep results on disk: Parquet parts streamed as runs finish, readable as one table.
+
+Rows go to ``<folder>/runs/part-*.parquet``; each part is written to a temporary name and
+renamed when complete, so a killed sweep leaves only whole parts. Rows are buffered for at
+most ``flush_seconds`` (or ``flush_rows`` rows) before a part is written, so an
+interruption loses at most the runs in flight and that short buffer. ``--resume`` reads the
+``run_id`` column of the parts to skip finished runs. Read the whole sweep with
+``pyarrow.parquet.read_table("<folder>/runs")`` (or :meth:`RunStore.read`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+REFERENCE_KEYS = (
+    "nash",
+    "weighted_nash",
+    "kalai_smorodinsky",
+    "utilitarian",
+    "egalitarian",
+    "forecast_median",
+    "forecast_mean",
+    "rubinstein",
+)
+
+
+def run_schema(params: list[str], issues: list[str], parties: list[str]) -> pa.Schema:
+    """The fixed columns of a sweep's rows (see README, "Sweep output")."""
+    fields = [
+        ("run_id", pa.int64()),
+        ("point", pa.int64()),
+        ("replication", pa.int64()),
+        ("seed", pa.int64()),
+    ]
+    fields += [(f"param.{p}", pa.float64()) for p in params]
+    fields += [("outcome", pa.string()), ("round", pa.int64()), ("rounds_played", pa.int64())]
+    fields += [(f"settled.{i}", pa.bool_()) for i in issues]
+    fields += [(f"term.{i}", pa.float64()) for i in issues]
+    fields += [(f"utility.{p}", pa.float64()) for p in parties]
+    fields += [(f"distance.{k}", pa.float64()) for k in REFERENCE_KEYS]
+    fields += [
+        ("pareto_efficient", pa.bool_()),
+        ("individually_rational", pa.bool_()),
+        ("error", pa.string()),
+    ]
+    return pa.schema(fields)
+
+
+class RunStore:
+    """Append-only store of sweep rows (see the module docstring)."""
+
+    def __init__(
+        self, folder: Path, schema: pa.Schema, flush_seconds: float = 0.5, flush_rows: int = 5000
+    ) -> None:
+        self.dir = folder / "runs"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.schema = schema
+        self.flush_seconds, self.flush_rows = flush_seconds, flush_rows
+        self._buffer: list[dict[str, Any]] = []
+        self._last = time.monotonic()
+
+    def parts(self) -> list[Path]:
+        return sorted(self.dir.glob("part-*.parquet"))
+
+    def done_ids(self) -> set[int]:
+        """run_ids already on disk."""
+        done: set[int] = set()
+        for part in self.parts():
+            done.update(pq.read_table(part, columns=["run_id"]).column(0).to_pylist())
+        return done
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        self._buffer += rows
+        if (
+            len(self._buffer) >= self.flush_rows
+            or time.monotonic() - self._last >= self.flush_seconds
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered rows as one part (atomically: temp name, then rename)."""
+        self._last = time.monotonic()
+        if not self._buffer:
+            return
+        rows = sorted(self._buffer, key=lambda r: r["run_id"])
+        self._buffer = []
+        table = pa.table(
+            {f.name: pa.array([r.get(f.name) for r in rows], type=f.type) for f in self.schema}
+        )
+        name = f"part-{rows[0]['run_id']:012d}-{uuid.uuid4().hex[:8]}.parquet"
+        tmp = self.dir / f".{name}.tmp"
+        pq.write_table(table, tmp)
+        os.replace(tmp, self.dir / name)
+
+    def read(self, columns: list[str] | None = None) -> pa.Table:
+        """Every row written so far, sorted by run_id."""
+        parts = self.parts()
+        if not parts:
+            return self.schema.empty_table().select(columns or self.schema.names)
+        tables = [pq.read_table(p, columns=columns) for p in parts]
+        table = pa.concat_tables(tables)
+        if columns is None or "run_id" in columns:
+            table = table.sort_by("run_id")
+        return table
