@@ -1,0 +1,187 @@
+"""Sweeps end to end: identical rows on any backend and worker count, resume after a kill,
+failed runs recorded, clear errors."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from sim.cli import main
+from sim.jobs.sweep import finish, run_sweep
+from sim.sweep import load_sweep
+from tests.conftest import BASELINE
+
+pytestmark = pytest.mark.slow
+
+
+def sweep_file(
+    tmp_path, name="s.yaml", replications=3, parameters=None, design="grid", samples=None, rounds=6
+):
+    base = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    base["protocol"]["max_rounds"] = rounds
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
+    data = {
+        "title": "test sweep",
+        "base": "base.yaml",
+        "design": design,
+        "replications": replications,
+        "seed": 3,
+        "parameters": parameters
+        if parameters is not None
+        else [
+            {"path": "parties.russia.fighting_cost", "values": [0.02, 0.1]},
+            {"path": "war.trend", "values": [0.0, 0.01]},
+        ],
+    }
+    if samples:
+        data["samples"] = samples
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def rows(folder):
+    return pq.read_table(folder / "runs").sort_by("run_id").to_pylist()
+
+
+def test_same_rows_on_one_two_workers_and_dask(tmp_path):
+    file = sweep_file(tmp_path)
+    one = run_sweep(file, workers=1, out=tmp_path / "one", progress=False)
+    two = run_sweep(file, workers=2, out=tmp_path / "two", progress=False, chunk_size=2)
+    dask = run_sweep(file, workers=2, backend="dask", out=tmp_path / "dask", progress=False)
+    assert one.total == 12 and one.failed == 0
+    reference = rows(one.folder)
+    assert [r["run_id"] for r in reference] == list(range(12))
+    assert rows(two.folder) == reference
+    assert rows(dask.folder) == reference
+    assert len({r["seed"] for r in reference}) == 12
+
+
+def test_killed_sweep_resumes_without_duplicates(tmp_path):
+    file = sweep_file(tmp_path, replications=30, rounds=12)
+    whole = run_sweep(file, workers=2, out=tmp_path / "whole", progress=False)
+    out = tmp_path / "cut"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "sweep",
+            str(file),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--chunk-size",
+            "5",
+            "--no-plots",
+        ],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "runs").glob("part-*.parquet"))) < 2:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = len(pq.read_table(out / "runs"))
+    assert 0 < partial < whole.total
+    resumed = run_sweep(resume=out, workers=2, progress=False)
+    assert resumed.done_before == partial and resumed.completed == whole.total - partial
+    got = rows(out)
+    assert [r["run_id"] for r in got] == list(range(whole.total))  # no duplicates, none lost
+    assert got == rows(whole.folder)
+
+
+def test_a_failing_run_is_a_row_not_a_crash(tmp_path, capsys):
+    # Each salience alone may be 0 (checked up front), but both at 0 leave Russia with
+    # no weights at all: only that grid point's runs fail, at run time.
+    file = sweep_file(
+        tmp_path,
+        replications=2,
+        parameters=[
+            {"path": "parties.russia.positions.ceasefire.salience", "values": [0.0, 1.0]},
+            {"path": "parties.russia.positions.territory.salience", "values": [0.0, 1.0]},
+        ],
+    )
+    data = yaml.safe_load((tmp_path / "base.yaml").read_text())
+    for name, pos in data["parties"][0]["positions"].items():
+        if name not in ("ceasefire", "territory"):
+            pos["salience"]["value"] = 0.0
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    code = main(["sweep", str(file), "--out", str(tmp_path / "f"), "--workers", "1"])
+    out = capsys.readouterr().out
+    assert code == 1 and "2 failed" in out
+    table = rows(tmp_path / "f")
+    errors = [r for r in table if r["outcome"] == "error"]
+    assert [r["point"] for r in errors] == [0, 0]
+    assert "saliences are all zero" in errors[0]["error"]
+    assert all(r["error"] is None for r in table if r["outcome"] != "error")
+
+
+def test_sobol_sweep_writes_indices_and_plot(tmp_path):
+    file = sweep_file(
+        tmp_path,
+        replications=1,
+        design="sobol",
+        samples=8,
+        parameters=[
+            {"path": "parties.russia.fighting_cost", "linear": {"start": 0.0, "stop": 0.2}},
+            {"path": "war.trend", "linear": {"start": -0.01, "stop": 0.01}},
+        ],
+    )
+    run = run_sweep(file, workers=2, out=tmp_path / "sob", progress=False)
+    assert run.total == 8 * (2 + 2)
+    finish(run, load_sweep(run.folder / "sweep.yaml"))
+    sobol = yaml.safe_load((run.folder / "sobol.json").read_text())
+    assert "agreement" in sobol["indices"] or "agreement" in sobol["left_out"]
+    assert (run.folder / "plots" / "outcomes.png").is_file()
+
+
+def test_sweep_folder_and_plots(tmp_path, capsys):
+    file = sweep_file(tmp_path)
+    assert main(["sweep", str(file), "--out", str(tmp_path / "p"), "--workers", "2"]) == 0
+    folder = tmp_path / "p"
+    assert {
+        "sweep.yaml",
+        "base_scenario.yaml",
+        "manifest.json",
+        "summary.json",
+        "runs",
+        "plots",
+    } <= {p.name for p in folder.iterdir()}
+    assert {p.name for p in (folder / "plots").iterdir()} == {
+        "rounds.png",
+        "outcomes.png",
+        "terms_0.png",
+        "terms_1.png",
+        "heatmap_0_1.png",
+    }
+    out = capsys.readouterr().out
+    assert "12 of 12 runs" in out and "full agreement" in out
+
+
+def test_dry_run_and_bad_input(tmp_path, capsys):
+    file = sweep_file(tmp_path)
+    assert main(["sweep", "--dry-run", str(file)]) == 0
+    out = capsys.readouterr().out
+    assert "4 points x 3 replications = 12 runs" in out and "point 0" in out
+    bad = sweep_file(
+        tmp_path,
+        name="bad.yaml",
+        parameters=[{"path": "parties.belarus.fighting_cost", "values": [0.1]}],
+    )
+    assert main(["sweep", str(bad), "--out", str(tmp_path / "never")]) == 2
+    err = capsys.readouterr().err
+    assert "parameters[0].path" in err and "belarus" in err
+    assert not (tmp_path / "never").exists()
+    assert main(["sweep", "--resume", str(tmp_path)]) == 2
+    assert main(["sweep", str(file), "--workers", "0"]) == 2
