@@ -191,3 +191,4 @@ def test_identical_seeds_identical_runs(baseline_dict):
     assert a.round_rows() == b.round_rows()
     c = run_game(game, seed=12)
     assert [r["territory"] for r in a.round_rows()] != [r["territory"] for r in c.round_rows()]
+

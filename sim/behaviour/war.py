@@ -94,7 +94,7 @@ def expected_path(
 ) -> np.ndarray:
     """T_h = clip(T + h·drift_i, lo, hi) for h = 1..H: shape (n, H) for drifts (n,)."""
     h = np.arange(1, horizon + 1)
-    return np.clip(territory + np.asarray(drift)[:, None] * h[None, :], lo, hi)
+    return np.minimum(np.maximum(territory + np.asarray(drift)[:, None] * h[None, :], lo), hi)
 
 
 def discounted_mean(values: np.ndarray, discount: float) -> np.ndarray:

@@ -92,6 +92,7 @@ class World:
     fearon: tuple[float, float] = (np.nan, np.nan)
     _rest_key: tuple | None = None
     _rest_value: np.ndarray | None = None
+    _stale: bool = True
 
     @classmethod
     def start(cls, game: Game) -> World:
@@ -116,6 +117,7 @@ class World:
     def _assess(self, game: Game) -> None:
         """Win share, per-round costs and Fearon's range from the current capabilities."""
         s = self.spec
+        self._stale = False
         aid = self.levels * s.weights
         cap_a = self.resources[s.a] + aid[s.recipients == s.a].sum()
         cap_b = self.resources[s.b] + aid[s.recipients == s.b].sum()
@@ -128,7 +130,8 @@ class World:
         if self.spec is None:
             return
         s = self.spec
-        self._assess(game)
+        if self._stale:
+            self._assess(game)
         explained = war.explained_drift(self.share, s.drift_scale)
         z, z_loss_a, z_loss_b = rng.standard_normal(3)
         lo, hi = game.prefs.lo[s.issue], game.prefs.hi[s.issue]
@@ -148,12 +151,11 @@ class World:
         if self.spec is None:
             static = game.prefs.utilities(status_quo)[0] - game.fighting_cost
             return np.where(np.isnan(fixed), static, fixed)
-        s, p = self.spec, game.prefs
+        s, p, j = self.spec, game.prefs, self.spec.issue
         drift = war.explained_drift(self.share, s.drift_scale) + self.belief_mean
-        lo, hi = p.lo[s.issue], p.hi[s.issue]
-        path = war.expected_path(self.territory, drift, s.horizon, lo, hi)
-        future = war.discounted_mean(p.own_values(s.issue, path), s.discount)
-        value = self._other_issues(game, status_quo) + p.weights[:, s.issue] * future
+        path = war.expected_path(self.territory, drift, s.horizon, p.lo[j], p.hi[j])
+        future = war.discounted_mean(p.own_values(j, path), s.discount)
+        value = self._other_issues(game, status_quo) + p.weights[:, j] * future
         return np.where(np.isnan(fixed), value - self.costs, fixed)
 
     def _other_issues(self, game: Game, status_quo: np.ndarray) -> np.ndarray:
@@ -171,14 +173,21 @@ class World:
             self._rest_value = game.prefs.utilities(status_quo)[0] - territory
         return self._rest_value
 
+    def shock(self, party: int, delta: float) -> None:
+        """A principal's resources change by ``delta`` (not below 0)."""
+        self.resources[party] = max(0.0, self.resources[party] + delta)
+        self._stale = True
+
     def set_support(self, supporter: int, recipient: int, level: float) -> None:
         """Set the support level of ``supporter`` for ``recipient``."""
+        self._stale = True
         s = self.spec
         self.levels[(s.supporters == supporter) & (s.recipients == recipient)] = level
 
     def withdraw(self, party: int, cut: float) -> None:
         """``party`` leaves the talks and cuts its support by the share ``cut``."""
         self.withdrawn[party] = True
+        self._stale = True
         if self.spec is not None:
             mine = self.spec.supporters == party
             self.levels[mine] *= 1.0 - cut

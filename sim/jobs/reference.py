@@ -35,10 +35,14 @@ TOLERANCE = 1e-9
 
 
 def feasible(game: Game) -> tuple[np.ndarray, np.ndarray]:
-    """(outcomes, utilities) of the frontier outcomes within every red line."""
-    f = game.frontier
-    ok = f.acceptable.all(axis=1)
-    return f.outcomes[ok], f.utilities[ok]
+    """(outcomes, utilities) of the frontier outcomes within every red line (memoised)."""
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        f = game.frontier
+        ok = f.acceptable.all(axis=1)
+        return f.outcomes[ok], f.utilities[ok]
+
+    return game.memo("feasible", build)
 
 
 def reference_points(game: Game) -> dict[str, Any]:
@@ -102,7 +106,7 @@ def forecast_outcomes(game: Game, capability: np.ndarray) -> dict[str, np.ndarra
 def assess(game: Game, outcome: np.ndarray, reservation: np.ndarray, points: dict) -> dict:
     """Distances to each reference point, Pareto efficiency and individual rationality."""
     u = game.prefs.utilities(outcome)[0]
-    _, utilities = feasible(game)
+    outcomes, utilities = feasible(game)
     dominator = dominating_row(utilities, u, TOLERANCE) if len(utilities) else None
     rational = u >= reservation - TOLERANCE
     distance = {
@@ -113,7 +117,7 @@ def assess(game: Game, outcome: np.ndarray, reservation: np.ndarray, points: dic
     return {
         "distance": distance,
         "pareto_efficient": dominator is None,
-        "dominated_by": None if dominator is None else _point(game, feasible(game)[0][dominator]),
+        "dominated_by": None if dominator is None else _point(game, outcomes[dominator]),
         "individually_rational": bool(rational.all()),
         "rational_by_party": {
             pid: bool(r) for pid, r in zip(game.party_ids, rational, strict=True)

@@ -207,16 +207,16 @@ def _execute(todo, remaining, base, store, backend, workers, scheduler, size, sh
             chunks, pending = _chunks(todo, size), set()
             while True:
                 while len(pending) < 2 * workers and (chunk := next(chunks, None)):
-                    pending.add(executor.submit(run_chunk, key, base_ref, chunk))
+                    pending.add(executor.submit(run_chunk, key, base_ref, chunk, store.schema))
                 if not pending:
                     break
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    rows = future.result()
-                    store.add(rows)
-                    completed += len(rows)
-                    failed += sum(r["outcome"] == "error" for r in rows)
-                    bar.update(len(rows))
+                    table = future.result()
+                    store.add(table)
+                    completed += table.num_rows
+                    failed += table.column("outcome").to_pylist().count("error")
+                    bar.update(table.num_rows)
     except KeyboardInterrupt:
         store.flush()
         bar.close()

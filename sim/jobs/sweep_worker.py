@@ -12,11 +12,13 @@ from collections import OrderedDict
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from sim.game import Game
 from sim.jobs.load import check_scenario
 from sim.jobs.reference import assess, reference_points
 from sim.jobs.run import RunResult, run_game
+from sim.output.sweep_store import rows_to_table
 from sim.scenario import parse_scenario
 from sim.sweep.design import RunSpec, scenario_for
 
@@ -39,8 +41,12 @@ def game_for(base_key: str, base: dict[str, Any], params: tuple[tuple[str, float
     return game
 
 
-def run_chunk(base_key: str, base: dict[str, Any], specs: list[RunSpec]) -> list[dict]:
-    """Run every spec of a chunk; one row per run (see :func:`result_row`)."""
+def run_chunk(
+    base_key: str, base: dict[str, Any], specs: list[RunSpec], schema: pa.Schema
+) -> pa.Table:
+    """Run every spec of a chunk; one row per run (see :func:`result_row`), returned as a
+    table in ``schema`` (built here, in the worker, so the collecting process stays light).
+    A run that raises becomes a row with outcome ``error`` and its message."""
     rows = []
     for spec in specs:
         try:
@@ -48,7 +54,7 @@ def run_chunk(base_key: str, base: dict[str, Any], specs: list[RunSpec]) -> list
             rows.append(result_row(spec, run_game(game, seed=spec.seed)))
         except Exception as exc:
             rows.append(error_row(spec, f"{type(exc).__name__}: {exc}"))
-    return rows
+    return rows_to_table(rows, schema)
 
 
 def _identity(spec: RunSpec) -> dict[str, Any]:

@@ -82,8 +82,7 @@ class NegotiationModel(mesa.Model):
                 self.shifts += (k,)
                 neg.set_game(shifted_game(self.base_game, self.shifts))
             elif ev.type == "capability_shock":
-                i = neg.game.index(ev.party)
-                world.resources[i] = max(0.0, world.resources[i] + ev.delta)
+                world.shock(neg.game.index(ev.party), ev.delta)
             elif ev.type == "support_change":
                 world.set_support(
                     neg.game.index(ev.supporter), neg.game.index(ev.recipient), ev.level

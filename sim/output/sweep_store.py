@@ -53,6 +53,12 @@ def run_schema(params: list[str], issues: list[str], parties: list[str]) -> pa.S
     return pa.schema(fields)
 
 
+def rows_to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    """Rows (mappings; missing keys are nulls) as a table in ``schema``, sorted by run_id."""
+    rows = sorted(rows, key=lambda r: r["run_id"])
+    return pa.table({f.name: pa.array([r.get(f.name) for r in rows], type=f.type) for f in schema})
+
+
 class RunStore:
     """Append-only store of sweep rows (see the module docstring)."""
 
@@ -63,7 +69,8 @@ class RunStore:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.schema = schema
         self.flush_seconds, self.flush_rows = flush_seconds, flush_rows
-        self._buffer: list[dict[str, Any]] = []
+        self._buffer: list[pa.Table] = []
+        self._rows = 0
         self._last = time.monotonic()
 
     def parts(self) -> list[Path]:
@@ -76,12 +83,11 @@ class RunStore:
             done.update(pq.read_table(part, columns=["run_id"]).column(0).to_pylist())
         return done
 
-    def add(self, rows: list[dict[str, Any]]) -> None:
-        self._buffer += rows
-        if (
-            len(self._buffer) >= self.flush_rows
-            or time.monotonic() - self._last >= self.flush_seconds
-        ):
+    def add(self, table: pa.Table) -> None:
+        """Buffer a chunk's rows (a table in the store's schema); flush when due."""
+        self._buffer.append(table)
+        self._rows += table.num_rows
+        if self._rows >= self.flush_rows or time.monotonic() - self._last >= self.flush_seconds:
             self.flush()
 
     def flush(self) -> None:
@@ -89,12 +95,10 @@ class RunStore:
         self._last = time.monotonic()
         if not self._buffer:
             return
-        rows = sorted(self._buffer, key=lambda r: r["run_id"])
-        self._buffer = []
-        table = pa.table(
-            {f.name: pa.array([r.get(f.name) for r in rows], type=f.type) for f in self.schema}
-        )
-        name = f"part-{rows[0]['run_id']:012d}-{uuid.uuid4().hex[:8]}.parquet"
+        table = pa.concat_tables(self._buffer).sort_by("run_id")
+        self._buffer, self._rows = [], 0
+        first = table.column("run_id")[0].as_py()
+        name = f"part-{first:012d}-{uuid.uuid4().hex[:8]}.parquet"
         tmp = self.dir / f".{name}.tmp"
         pq.write_table(table, tmp)
         os.replace(tmp, self.dir / name)
