@@ -73,11 +73,13 @@ def columns(table: pa.Table) -> dict[str, np.ndarray]:
 
 
 def summarise(store: RunStore, issues: list[str], parties: list[str]) -> dict[str, Any]:
-    """Counts, outcome shares (with intervals), settled shares, mean terms and utilities."""
+    """Counts, outcome shares (with intervals), the share of runs settling each issue (at
+    all, and on its own in a partial agreement), mean terms, round and utilities."""
     wanted = [
         "outcome",
         "round",
         *(f"settled.{i}" for i in issues),
+        *(f"partial.{i}" for i in issues),
         *(f"term.{i}" for i in issues),
         *(f"utility.{p}" for p in parties),
     ]
@@ -97,6 +99,9 @@ def summarise(store: RunStore, issues: list[str], parties: list[str]) -> dict[st
         "outcomes": shares,
         "settled_share": {
             i: float(np.mean(data[f"settled.{i}"][ok].astype(bool))) if n else None for i in issues
+        },
+        "partial_share": {
+            i: float(np.mean(data[f"partial.{i}"][ok].astype(bool))) if n else None for i in issues
         },
         "mean_terms": {i: _mean(data[f"term.{i}"][ok]) for i in issues},
         "mean_agreement_round": _mean(data["round"][full]),

@@ -85,8 +85,10 @@ def result_row(spec: RunSpec, result: RunResult) -> dict[str, Any]:
         "round": neg.agreement_round or (partial_rounds[-1] if partial_rounds else None),
         "rounds_played": len(result.records),
     }
+    alone = {j for j, _, _ in neg.partials}
     for j, iid in enumerate(game.issue_ids):
         row[f"settled.{iid}"] = bool(settled[j])
+        row[f"partial.{iid}"] = j in alone
         row[f"term.{iid}"] = float(final[j]) if settled[j] else None
     utilities = game.prefs.utilities(final)[0]
     for i, pid in enumerate(game.party_ids):

@@ -42,6 +42,7 @@ def run_schema(params: list[str], issues: list[str], parties: list[str]) -> pa.S
     fields += [(f"param.{p}", pa.float64()) for p in params]
     fields += [("outcome", pa.string()), ("round", pa.int64()), ("rounds_played", pa.int64())]
     fields += [(f"settled.{i}", pa.bool_()) for i in issues]
+    fields += [(f"partial.{i}", pa.bool_()) for i in issues]
     fields += [(f"term.{i}", pa.float64()) for i in issues]
     fields += [(f"utility.{p}", pa.float64()) for p in parties]
     fields += [(f"distance.{k}", pa.float64()) for k in REFERENCE_KEYS]

@@ -153,6 +153,12 @@ def describe_sweep(run, summary: dict[str, Any]) -> str:
         f"{k} {v:.0%}" for k, v in summary["settled_share"].items() if v is not None and v > 0
     )
     lines.append(f"  issues settled (share of runs): {settled or 'none'}")
+    alone = ", ".join(
+        f"{k} {v:.0%}" for k, v in summary["partial_share"].items() if v is not None and v > 0
+    )
+    lines.append(f"  settled on their own first (partial agreements): {alone or 'none'}")
+    if summary["mean_agreement_round"] is not None:
+        lines.append(f"  mean round of full agreement: {summary['mean_agreement_round']:.1f}")
     lines += [f"note: {n}" for n in summary["notes"]]
     if run.interrupted:
         lines.append(f"resume with: sim sweep --resume {run.folder}")
