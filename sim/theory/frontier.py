@@ -149,10 +149,16 @@ def pareto_frontier(
     candidates = fill_edges(prefs, np.unique(np.concatenate(blocks), axis=0), grids)
     utilities = prefs.utilities(candidates)
     ok = prefs.acceptable(candidates)
-    keep = pareto_mask(utilities)
-    everyone = np.flatnonzero(ok.all(axis=1))
-    keep[everyone[pareto_mask(utilities[everyone])]] = True
+    keep = efficient(utilities, ok)
     return Frontier(candidates[keep], utilities[keep], ok[keep])
+
+
+def efficient(utilities: np.ndarray, acceptable: np.ndarray) -> np.ndarray:
+    """Rows Pareto-efficient among all rows, or among the rows within every red line."""
+    keep = pareto_mask(utilities)
+    everyone = np.flatnonzero(acceptable.all(axis=1))
+    keep[everyone[pareto_mask(utilities[everyone])]] = True
+    return keep
 
 
 @dataclass(frozen=True)
@@ -178,7 +184,5 @@ def restrict_options(
     outcomes[:, fixed] = settled[fixed]
     utilities = prefs.utilities(outcomes)
     acceptable = prefs.acceptable(outcomes)
-    keep = pareto_mask(utilities)
-    both = np.flatnonzero(acceptable.all(axis=1))
-    keep[both[pareto_mask(utilities[both])]] = True
+    keep = efficient(utilities, acceptable)
     return Options(outcomes[keep], utilities[keep], acceptable[keep])
