@@ -74,6 +74,21 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 1 if run.failed else 0
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from sim.jobs.compare import compare, describe_comparison
+
+    print(describe_comparison(compare(args.dirs, args.labels, args.out)))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from sim.jobs.report import write_folder_report
+
+    path = write_folder_report(args.dir, args.out)
+    print(f"report written to {path}")
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from sim.scenario import Scenario
 
@@ -144,6 +159,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--no-plots", action="store_true", help="skip the plots")
     sweep.set_defaults(func=_cmd_sweep)
+
+    comp = sub.add_parser(
+        "compare", help="compare run and sweep folders: overlaid figures and a difference table"
+    )
+    comp.add_argument("dirs", nargs="+", metavar="DIR", help="run or sweep folders (at least two)")
+    comp.add_argument(
+        "--labels",
+        metavar="A,B,...",
+        help="one label per folder, comma-separated (default: the folder names)",
+    )
+    comp.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder (must not exist; default results/compare-<UTC time>)",
+    )
+    comp.set_defaults(func=_cmd_compare)
+
+    report = sub.add_parser(
+        "report", help="write a self-contained HTML report of a run, sweep or comparison folder"
+    )
+    report.add_argument("dir", metavar="DIR", help="a run, sweep or comparison folder")
+    report.add_argument(
+        "--out", metavar="FILE", help="the HTML file to write (default DIR/report.html)"
+    )
+    report.set_defaults(func=_cmd_report)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.set_defaults(func=_cmd_schema)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.game import Game
+from sim.scenario.provenance import provenance_rows
 
 
 def _fmt(value: Any) -> str:
@@ -53,32 +54,11 @@ def describe_scenario(game: Game, file: str) -> str:
 
 
 def provenance_counts(game: Game) -> dict[str, int]:
-    """How many numbers of the scenario are sourced and how many are assumptions."""
+    """How many values of the scenario are sourced and how many are assumptions."""
     counts = {"source": 0, "assumption": 0}
-    for item in provenance_items(game.scenario):
-        counts[item[1].kind] += 1
+    for row in provenance_rows(game.scenario):
+        counts[row.kind] += 1
     return counts
-
-
-def provenance_items(scenario) -> list[tuple[str, Any]]:
-    """Every (field path, provenance-carrying value) of a scenario, in file order."""
-    items: list[tuple[str, Any]] = []
-    for k, issue in enumerate(scenario.issues):
-        items.append((f"issues[{k}].status_quo", issue.status_quo))
-    for k, party in enumerate(scenario.parties):
-        base = f"parties[{k}]"
-        for name in ("fighting_cost", "reservation", "capability", "bargaining_power", "discount"):
-            value = getattr(party, name)
-            if value is not None:
-                items.append((f"{base}.{name}", value))
-        for iid, pos in party.positions.items():
-            for name in ("ideal", "salience", "red_line"):
-                value = getattr(pos, name)
-                if value is not None:
-                    items.append((f"{base}.positions.{iid}.{name}", value))
-            for label, value in (pos.values or {}).items():
-                items.append((f"{base}.positions.{iid}.values.{label}", value))
-    return items
 
 
 def table(header: list[str], rows: list[list[Any]]) -> str:
