@@ -11,6 +11,7 @@ from sim.theory.preferences import Preferences
 
 TOUCH_TOLERANCE = 1e-9
 SCORE_TOLERANCE = 1e-12
+BIG = 1e9  # stands for ±infinity in the proposal screens (keeps sums finite)
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,11 @@ class OfferSet:
         best, worst: (n,) each party's highest and lowest utility over the outcomes that
             respect its red lines (the "hi" and "worst" of the concession rules).
         ranking: (n, k) for each party the outcome indices by decreasing utility, and
-        ranked: (n, k) the utilities in that order (to find "u >= threshold" quickly).
+        descending: (n, k) minus the utilities in that order (to find "u >= t" quickly).
+        screens: (n, k, n) for each proposer, per outcome and responder: +BIG where the
+            responder's consent is not needed (or it is the proposer), −BIG where the
+            outcome crosses the responder's red line, 0 otherwise (see
+            :func:`choose_offer`).
     """
 
     outcomes: np.ndarray
@@ -36,11 +41,12 @@ class OfferSet:
     best: np.ndarray
     worst: np.ndarray
     ranking: np.ndarray
-    ranked: np.ndarray
+    descending: np.ndarray
+    screens: np.ndarray
 
     def at_least(self, party: int, threshold: float) -> np.ndarray:
         """Indices (ascending) of the outcomes giving ``party`` at least ``threshold``."""
-        count = np.searchsorted(-self.ranked[party], -threshold, side="right")
+        count = np.searchsorted(self.descending[party], -threshold, side="right")
         return np.sort(self.ranking[party, :count])
 
     def __len__(self) -> int:
@@ -86,9 +92,13 @@ def build_offer_set(options: Options, status_quo: np.ndarray, consent: np.ndarra
     best = np.nan_to_num(np.nanmax(own_ok, axis=0, initial=-np.inf), nan=0.0)
     worst = np.nan_to_num(np.nanmin(own_ok, axis=0, initial=np.inf), nan=0.0)
     ranking = np.argsort(-options.utilities, axis=0, kind="stable").T
-    ranked = np.take_along_axis(options.utilities.T, ranking, axis=1)
+    descending = -np.take_along_axis(options.utilities.T, ranking, axis=1)
+    n = options.utilities.shape[1]
+    base = np.where(options.acceptable, 0.0, -BIG)
+    screens = np.stack([np.where(needs & (np.arange(n) != me), base, BIG) for me in range(n)])
     return OfferSet(
-        options.outcomes, options.utilities, options.acceptable, needs, best, worst, ranking, ranked
+        options.outcomes, options.utilities, options.acceptable, needs, best, worst, ranking,
+        descending, screens,
     )
 
 
@@ -110,11 +120,9 @@ def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.nd
         pool = np.where(mine, own, -np.inf) if mine.any() else own
         return int(np.argmax(pool))
     span = np.maximum(offers.best - reservation, 1e-9)
-    u = offers.utilities[eligible]
-    gains = np.where(offers.acceptable[eligible], (u - reservation) / span, -np.inf)
-    others = offers.needs_consent[eligible]
-    others[:, me] = False
-    score = np.where(others, gains, np.inf).min(axis=1)
+    gains = (offers.utilities[eligible] - reservation) / span + offers.screens[me, eligible]
+    score = gains.min(axis=1)
     top = score.max()
-    ties = eligible[(score >= top - SCORE_TOLERANCE) | (top == -np.inf)]
+    # |top| > BIG/2: nobody else must consent, or every outcome crosses a red line: all tie
+    ties = eligible if abs(top) > BIG / 2 else eligible[score >= top - SCORE_TOLERANCE]
     return int(ties[np.argmin(own[ties])])
