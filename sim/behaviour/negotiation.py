@@ -70,6 +70,7 @@ class Negotiation:
         self.agreement_round: int | None = None
         self.active = np.ones(game.n_parties, dtype=bool)
         self.consent = game.consent.copy()
+        self.open_separable = [int(j) for j in np.flatnonzero(game.separable)]
         self.reservation = game.reservation(self.status_quo)
         self.offers = self._offer_set()
 
@@ -169,8 +170,8 @@ class Negotiation:
 
     def _settle_separable(self, outcome: np.ndarray, round_index: int) -> list[int]:
         g = self.game
-        done = []
-        for j in np.flatnonzero(g.separable & np.isnan(self.settled)):
+        done: list[int] = []
+        for j in self.open_separable:
             x, sq = outcome[j], self.status_quo[j]
             if abs(x - sq) <= TOUCH_TOLERANCE:
                 continue
@@ -181,6 +182,8 @@ class Negotiation:
                 self.settled[j] = self.status_quo[j] = x
                 self.partials.append((int(j), float(x), round_index + 1))
                 done.append(int(j))
+        if done:
+            self.open_separable = [j for j in self.open_separable if j not in done]
         return done
 
     def final_outcome(self) -> np.ndarray:
