@@ -18,7 +18,11 @@ from sim.cli import main
 from sim.compare.inputs import load_input
 from sim.compare.match import match_inputs
 from sim.compare.stats import bootstrap_difference, metric_seed
-from sim.output import compare_plots as cp
+from sim.output import compare_distribution_plots as cdp
+from sim.output import compare_plane_plots as cpp
+from sim.output import compare_style as cs
+from sim.output import compare_sweep_plots as csp
+from sim.output import compare_time_plots as ctp
 from sim.output.run_files import write_csv
 from sim.output.sweep_store import run_schema
 from tests.conftest import TWO_PARTY, load_dict, write_yaml
@@ -372,7 +376,7 @@ def inputs(in_tmp):
 
 def test_time_figures_have_axes_labels_and_a_legend_entry_per_run(inputs):
     runs = inputs[:2]
-    fig = cp.offers_figure(runs, ["territory"])
+    fig = ctp.offers_figure(runs, ["territory"])
     ax = fig.axes[0]
     assert ax.get_xlabel() == "round" and ax.get_ylabel() == "offer (issue scale)"
     assert ax.get_title() == "Territory"
@@ -382,7 +386,7 @@ def test_time_figures_have_axes_labels_and_a_legend_entry_per_run(inputs):
     assert len(lines) >= 2  # one line per run (plus the status quo)
     colors = {ln.get_color() for ln in lines[:2]}
     assert len(colors) == 2
-    fig = cp.utilities_figure(runs, list(PARTIES))
+    fig = ctp.utilities_figure(runs, list(PARTIES))
     assert [a.get_title() for a in fig.axes] == ["Russia", "Ukraine"]
     assert fig.axes[0].get_ylabel() == "utility of the offer (0–1)"
     assert {"a (run)", "b (run)"} <= set(legend_texts(fig))
@@ -390,7 +394,7 @@ def test_time_figures_have_axes_labels_and_a_legend_entry_per_run(inputs):
 
 def test_sweep_figures_have_the_parameter_axis_and_one_line_per_sweep(inputs):
     sweeps = inputs[2:]
-    fig = cp.sweep_outcomes_figure(sweeps, [FIGHTING_COST])
+    fig = csp.sweep_outcomes_figure(sweeps, [FIGHTING_COST])
     assert fig.axes[-1].get_xlabel() == "russia · fighting cost"
     assert [a.get_title() for a in fig.axes] == [
         "full agreement",
@@ -402,20 +406,20 @@ def test_sweep_figures_have_the_parameter_axis_and_one_line_per_sweep(inputs):
     # full-agreement share at 0.3 and 0.5: s1 2/2 and 0/2; s2 1/2 and 0/1 (a run failed)
     ys = [c.lines[0].get_ydata() for c in fig.axes[0].containers]
     assert np.allclose(ys[0], [1.0, 0.0]) and np.allclose(ys[1], [0.5, 0.0])
-    fig = cp.sweep_terms_figure(sweeps, FIGHTING_COST, ["territory"])
+    fig = csp.sweep_terms_figure(sweeps, FIGHTING_COST, ["territory"])
     assert fig.axes[0].get_xlabel() == "russia · fighting cost"
     assert "mean agreed value" in fig.axes[0].get_ylabel()
     assert set(legend_texts(fig)) == {"s1 (sweep)", "s2 (sweep)"}
 
 
 def test_distribution_and_plane_figures_show_every_input(inputs):
-    fig = cp.terms_distribution_figure(inputs, ["territory"])
+    fig = cdp.terms_distribution_figure(inputs, ["territory"])
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "s1", "s2"]
     assert ax.get_ylabel() == "agreed value (issue scale)"
     assert set(legend_texts(fig)) == {"a (run)", "b (run)", "s1 (sweep)", "s2 (sweep)"}
     assert "n=3" in [t.get_text() for t in ax.texts]  # s1 agreed the issue in 3 runs
-    fig = cp.rounds_distribution_figure(inputs)
+    fig = cdp.rounds_distribution_figure(inputs)
     ax = fig.axes[0]
     assert ax.get_xlabel() == "round of the full agreement"
     assert ax.get_ylabel() == "share of the input's runs"
@@ -429,7 +433,7 @@ def test_distribution_and_plane_figures_show_every_input(inputs):
     }
     m = match_inputs(inputs)
     assert m.pair == ("russia", "ukraine")
-    fig = cp.utility_plane_figure(inputs, m.pair)
+    fig = cpp.utility_plane_figure(inputs, m.pair)
     ax = fig.axes[0]
     assert ax.get_xlabel() == "utility of Russia (0–1)"
     assert ax.get_ylabel() == "utility of Ukraine (0–1)"
@@ -440,12 +444,12 @@ def test_distribution_and_plane_figures_show_every_input(inputs):
 
 
 def test_every_input_keeps_its_style_in_every_figure(inputs):
-    styles = [cp.input_style(inp.index) for inp in inputs]
+    styles = [cs.input_style(inp.index) for inp in inputs]
     assert len({(s["color"], s["marker"], str(s["linestyle"])) for s in styles}) == 4
     assert len({s["marker"] for s in styles}) == 4  # greyscale: markers differ too
     for fig in (
-        cp.terms_distribution_figure(inputs, ["territory"]),
-        cp.utility_plane_figure(inputs, ("russia", "ukraine")),
+        cdp.terms_distribution_figure(inputs, ["territory"]),
+        cpp.utility_plane_figure(inputs, ("russia", "ukraine")),
     ):
         handles = {h.get_label(): h for leg in fig.legends for h in leg.legend_handles}
         for inp, style in zip(inputs, styles, strict=True):
@@ -480,10 +484,10 @@ def test_real_runs_with_a_war_get_the_war_figures(in_tmp, capsys):
     figures = {p.name for p in (in_tmp / "cmp" / "plots").iterdir()}
     assert {"offers.png", "utilities.png", "bargaining_range.png", "territory.png"} <= figures
     inputs = [load_input(in_tmp / f"seed{s}", f"s{s}", s - 1) for s in (1, 2)]
-    fig = cp.bargaining_range_figure(inputs)
+    fig = ctp.bargaining_range_figure(inputs)
     assert "reservation utility of Russia" in fig.axes[0].get_ylabel()
     assert fig.axes[-1].get_xlabel() == "round"
     assert any("Fearon" in t for t in legend_texts(fig))
-    fig = cp.territory_figure(inputs)
+    fig = ctp.territory_figure(inputs)
     assert "line of control" in fig.axes[0].get_ylabel()
     assert {"s1 (run)", "s2 (run)"} <= set(legend_texts(fig))

@@ -73,7 +73,8 @@ def test_report_lists_sources_with_quote_and_where(in_tmp, capsys):
     folder = tc.make_run(in_tmp / "run", "agreement", 3, 0.4, (0.4, 0.6), scen)
     (folder / "plots").mkdir()
     from sim.compare.inputs import load_input
-    from sim.output.compare_plots import save, terms_distribution_figure
+    from sim.output.compare_distribution_plots import terms_distribution_figure
+    from sim.output.style import save
 
     save(
         terms_distribution_figure([load_input(folder, "x", 0)], ["territory"]),

@@ -32,7 +32,9 @@ def report_path(folder: Path, out: str | Path | None) -> Path:
 
 def build_report(folder: str | Path) -> tuple[str, list]:
     """(title, sections) of the folder's report, by its kind."""
-    from sim.output import report_sections as rs
+    from sim.output.report_compare import comparison_sections
+    from sim.output.report_run import run_sections
+    from sim.output.report_sweep import sweep_sections
 
     folder = Path(folder)
     kind = folder_kind(folder)
@@ -40,9 +42,9 @@ def build_report(folder: str | Path) -> tuple[str, list]:
         problem = Problem("summary.json", "missing: finish the sweep with sim sweep --resume DIR")
         raise InputError(str(folder), [problem])
     build = {
-        "run": rs.run_sections,
-        "sweep": rs.sweep_sections,
-        "comparison": rs.comparison_sections,
+        "run": run_sections,
+        "sweep": sweep_sections,
+        "comparison": comparison_sections,
     }[kind]
     return build(folder)
 

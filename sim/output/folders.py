@@ -1,4 +1,5 @@
-"""Result folders: a new folder per job, written completely or not at all."""
+"""Result folders: a new folder per job, written completely or not at all; their JSON files
+written and read back."""
 
 from __future__ import annotations
 
@@ -64,3 +65,8 @@ def atomic_folder(final: Path) -> Iterator[Path]:
 def write_json(path: Path, data: Any) -> None:
     """Write indented, key-ordered JSON (stable bytes for identical data)."""
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file's content."""
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from sim.output.folders import read_json
 from sim.output.run_files import FRONTIER, ROUNDS, SCENARIO, SUMMARY, read_csv
 from sim.scenario import InputError, Issue, Problem, Scenario, parse_scenario, read_yaml
 
@@ -75,7 +75,7 @@ def load_run(folder: str | Path) -> RunData:
         problem = Problem("", f"not a run folder: missing {', '.join(missing)}")
         raise InputError(str(folder), [problem])
     scenario = parse_scenario(read_yaml(folder / SCENARIO), str(folder / SCENARIO))
-    summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+    summary = read_json(folder / SUMMARY)
     frontier_rows = read_csv(folder / FRONTIER) if (folder / FRONTIER).is_file() else []
     ids = [p.id for p in scenario.parties if p.role != "mediator"]
     frontier = np.array([[float(r[p]) for p in ids] for r in frontier_rows]).reshape(-1, len(ids))

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import matplotlib
@@ -21,9 +20,27 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from sim.output.run_data import RunData
-from sim.output.style import event_footnote, mark_events, party_style, save
+from sim.output.style import (
+    event_footnote,
+    issue_scale,
+    mark_events,
+    panel_grid,
+    pareto_front,
+    party_style,
+    run_title,
+    save,
+)
 from sim.output.war_plots import beliefs_figure, war_figure
-from sim.theory.pareto import pareto_mask
+
+SETTLED = {  # marker of a settled issue: (with a full agreement, alone)
+    True: {"marker": "*", "s": 190, "color": "gold", "label": "full agreement"},
+    False: {
+        "marker": "P",
+        "s": 120,
+        "color": "#7fd17f",
+        "label": "partial agreement (issue alone)",
+    },
+}
 
 
 def plot_run(run: RunData, folder: Path) -> list[Path]:
@@ -42,18 +59,9 @@ def plot_run(run: RunData, folder: Path) -> list[Path]:
     return paths
 
 
-def _title(run: RunData, what: str) -> str:
-    s = run.summary
-    return f"{run.scenario.title}\n{what} (seed {s['seed']}, outcome: {s['outcome']})"
-
-
 def offers_figure(run: RunData) -> plt.Figure:
     issues = run.scenario.issues
-    cols = min(4, len(issues))
-    rows = math.ceil(len(issues) / cols)
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(3.6 * cols, 2.9 * rows + 0.9), squeeze=False, sharex=True
-    )
+    fig, axes = panel_grid(len(issues), 4, 3.6, 2.9, extra=0.9, sharex=True)
     rounds = run.round_numbers
     proposers = [r["proposer"] for r in run.rounds]
     principals = [p for p in run.scenario.parties if p.role == "principal"]
@@ -91,13 +99,8 @@ def offers_figure(run: RunData) -> plt.Figure:
         _mark_settlements(ax, run, issue.id, rounds, y)
         mark_events(ax, run)
         ax.set_title(issue.label, fontsize=9)
-        lo, hi = issue.span()
-        ax.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
-        if issue.kind == "discrete":
-            ax.set_yticks(range(len(issue.values)), issue.values, fontsize=7)
+        issue_scale(ax, issue)
         ax.grid(alpha=0.3)
-    for ax in axes.flat[len(issues) :]:
-        ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("round")
     for ax in axes[:, 0]:
@@ -112,37 +115,18 @@ def offers_figure(run: RunData) -> plt.Figure:
         color="0.3",
     )
     _figure_legend(fig, axes.flat[0])
-    fig.suptitle(_title(run, "Offers per issue over rounds"), fontsize=11)
+    fig.suptitle(run_title(run, "Offers per issue over rounds"), fontsize=11)
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     event_footnote(fig, run)
     return fig
 
 
 def _mark_settlements(ax, run: RunData, issue_id: str, rounds: np.ndarray, y: np.ndarray) -> None:
+    """Mark the rounds that settled the issue: a star with a full agreement, else a plus."""
     for k, row in enumerate(run.rounds):
         if issue_id in row["settled"].split(";"):
-            if row["agreement"] == "True":
-                ax.scatter(
-                    [rounds[k]],
-                    [y[k]],
-                    marker="*",
-                    s=190,
-                    color="gold",
-                    edgecolor="k",
-                    zorder=4,
-                    label="full agreement",
-                )
-            else:
-                ax.scatter(
-                    [rounds[k]],
-                    [y[k]],
-                    marker="P",
-                    s=120,
-                    color="#7fd17f",
-                    edgecolor="k",
-                    zorder=4,
-                    label="partial agreement (issue alone)",
-                )
+            style = SETTLED[row["agreement"] == "True"]
+            ax.scatter([rounds[k]], [y[k]], edgecolor="k", zorder=4, **style)
 
 
 def _figure_legend(fig: plt.Figure, ax) -> None:
@@ -165,11 +149,7 @@ def _figure_legend(fig: plt.Figure, ax) -> None:
 
 def utilities_figure(run: RunData) -> plt.Figure:
     ids = run.party_ids
-    cols = min(2, len(ids))
-    rows = math.ceil(len(ids) / cols)
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(5.2 * cols, 3.2 * rows + 0.8), squeeze=False, sharex=True, sharey=True
-    )
+    fig, axes = panel_grid(len(ids), 2, 5.2, 3.2, extra=0.8, sharex=True, sharey=True)
     rounds = run.round_numbers
     for ax, pid in zip(axes.flat, ids, strict=False):
         style = party_style(ids, pid, line=False)
@@ -201,14 +181,12 @@ def utilities_figure(run: RunData) -> plt.Figure:
         mark_events(ax, run)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-    for ax in axes.flat[len(ids) :]:
-        ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("round")
     for ax in axes[:, 0]:
         ax.set_ylabel("utility (0–1)")
     _figure_legend(fig, axes.flat[0])
-    fig.suptitle(_title(run, "Utilities, thresholds and reservations"), fontsize=11)
+    fig.suptitle(run_title(run, "Utilities, thresholds and reservations"), fontsize=11)
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     event_footnote(fig, run)
     return fig
@@ -223,8 +201,7 @@ def utility_plane_figure(run: RunData) -> plt.Figure:
         ax.scatter(
             plane[:, 0], plane[:, 1], s=5, color="0.8", label="frontier outcomes (all parties)"
         )
-        front = plane[pareto_mask(plane)]
-        front = front[np.argsort(front[:, 0])]
+        front = pareto_front(plane)
         ax.plot(
             front[:, 0],
             front[:, 1],
@@ -283,7 +260,7 @@ def utility_plane_figure(run: RunData) -> plt.Figure:
         ncol=3,
         frameon=False,
     )
-    ax.set_title(_title(run, "Utility plane of the principals"), fontsize=10)
+    ax.set_title(run_title(run, "Utility plane of the principals"), fontsize=10)
     fig.tight_layout()
     return fig
 

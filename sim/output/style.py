@@ -1,13 +1,19 @@
-"""Shared figure style: one colour and marker per party, readable in greyscale print."""
+"""Shared figure style: one colour and marker per party, readable in greyscale print, and
+the small drawing helpers that the run, sweep and comparison figures have in common (panel
+grids, issue scales, Pareto frontiers, run titles and event marks)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
+
+from sim.theory.pareto import pareto_mask
 
 COLORS = ["#c0392b", "#1f5fa8", "#2e8b57", "#8e44ad", "#d68910", "#17a2b8", "#6d4c41", "#555"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "h"]
@@ -28,6 +34,41 @@ def save(fig: plt.Figure, path: Path, dpi: int = 130) -> Path:
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
+
+
+def panel_grid(
+    n: int, max_cols: int, w: float, h: float, extra: float, min_width: float = 0.0, **kw
+) -> tuple[plt.Figure, np.ndarray]:
+    """A figure with ``n`` panels of ``w`` x ``h`` inches in at most ``max_cols`` columns,
+    ``extra`` inches high for titles and legends, at least ``min_width`` wide; unused panels
+    hidden. ``kw`` goes to :func:`matplotlib.pyplot.subplots` (e.g. ``sharex``)."""
+    cols = min(max_cols, n)
+    rows = math.ceil(n / cols)
+    size = (max(w * cols, min_width), h * rows + extra)
+    fig, axes = plt.subplots(rows, cols, figsize=size, squeeze=False, **kw)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def issue_scale(ax, issue) -> None:
+    """The y axis of an issue: its span with a 5% margin, and a discrete issue's labels."""
+    lo, hi = issue.span()
+    ax.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+    if issue.kind == "discrete":
+        ax.set_yticks(range(len(issue.values)), issue.values, fontsize=7)
+
+
+def pareto_front(plane: np.ndarray) -> np.ndarray:
+    """The Pareto-efficient points of a plane of two utilities, sorted by the first."""
+    front = plane[pareto_mask(plane)]
+    return front[np.argsort(front[:, 0])]
+
+
+def run_title(run, what: str) -> str:
+    """A run figure's title: the scenario, what the figure shows, the seed and the outcome."""
+    s = run.summary
+    return f"{run.scenario.title}\n{what} (seed {s['seed']}, outcome: {s['outcome']})"
 
 
 def mark_events(ax, run) -> None:

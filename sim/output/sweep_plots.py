@@ -6,11 +6,13 @@
 * ``heatmap_<k>_<l>.png``: the full-agreement rate for each pair of parameters;
 * ``rounds.png``: the distribution of agreement rounds (full and last partial);
 * ``sobol.png`` (sobol design): first-order and total indices with their 95% intervals.
+
+The points of the outcome and term curves (:func:`outcome_shares`, :func:`term_means`) serve
+the sweep figures of ``sim compare`` too (:mod:`sim.output.compare_sweep_plots`).
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import matplotlib
@@ -20,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from sim.jobs.sweep_analysis import OUTCOMES, columns, group, mean_interval, wilson
-from sim.output.style import save
+from sim.output.style import panel_grid, save
 from sim.output.sweep_store import RunStore
 from sim.scenario.paths import readable_name
 from sim.sweep import SweepSpec
@@ -35,6 +37,35 @@ OUTCOME_STYLE = {
     },
     "none": {"color": "#c0392b", "marker": "^", "linestyle": ":", "label": "no agreement"},
 }
+OUTCOME_NAMES = {kind: style["label"] for kind, style in OUTCOME_STYLE.items()}
+
+
+def valid_rows(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A sweep's columns over the runs that did not fail."""
+    ok = data["outcome"] != "error"
+    return {k: v[ok] for k, v in data.items()}
+
+
+def outcome_shares(data: dict, param: str, kind: str) -> tuple[np.ndarray, ...]:
+    """(levels, share, Wilson low, Wilson high) of one outcome against one parameter."""
+    groups = group(data[f"param.{param}"])
+    n = np.bincount(groups.index, minlength=len(groups.centres))
+    k = np.bincount(groups.index, weights=data["outcome"] == kind, minlength=n.size)
+    lo, hi = wilson(k, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return groups.centres, k / n, lo, hi
+
+
+def term_means(data: dict, param: str, issue_id: str) -> tuple[np.ndarray, ...]:
+    """(levels, mean, low, high) of an issue's agreed value against one parameter (95%)."""
+    groups = group(data[f"param.{param}"])
+    stats = np.array(
+        [
+            mean_interval(data[f"term.{issue_id}"][groups.index == g])
+            for g in range(len(groups.centres))
+        ]
+    ).reshape(-1, 3)
+    return groups.centres, stats[:, 0], stats[:, 1], stats[:, 2]
 
 
 def plot_sweep(
@@ -48,9 +79,7 @@ def plot_sweep(
     """Write every sweep plot into ``folder``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     cols = ["outcome", "round", *(f"param.{p}" for p in spec.paths), *(f"term.{i}" for i in issues)]
-    data = columns(store.read(cols))
-    ok = data["outcome"] != "error"
-    data = {k: v[ok] for k, v in data.items()}
+    data = valid_rows(columns(store.read(cols)))
     paths = [save(rounds_figure(data, title), folder / "rounds.png")]
     if spec.paths:
         paths.append(save(outcomes_figure(data, spec.paths, title), folder / "outcomes.png"))
@@ -72,28 +101,16 @@ def _suptitle(fig: plt.Figure, title: str, what: str, n: int) -> None:
 
 
 def outcomes_figure(data: dict, params: list[str], title: str) -> plt.Figure:
-    cols = min(3, len(params))
-    rows = math.ceil(len(params) / cols)
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(5 * cols, 3.8 * rows + 0.8), squeeze=False, sharey=True
-    )
+    fig, axes = panel_grid(len(params), 3, 5, 3.8, extra=0.8, sharey=True)
     for ax, path in zip(axes.flat, params, strict=False):
-        groups = group(data[f"param.{path}"])
-        n = np.bincount(groups.index, minlength=len(groups.centres))
         for kind in OUTCOMES:
-            k = np.bincount(
-                groups.index, weights=data["outcome"] == kind, minlength=len(groups.centres)
-            )
-            lo, hi = wilson(k, n)
+            x, share, lo, hi = outcome_shares(data, path, kind)
             style = OUTCOME_STYLE[kind]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ax.plot(groups.centres, k / n, **style)
-            ax.fill_between(groups.centres, lo, hi, color=style["color"], alpha=0.15)
+            ax.plot(x, share, **style)
+            ax.fill_between(x, lo, hi, color=style["color"], alpha=0.15)
         ax.set_xlabel(readable_name(path))
         ax.set_ylim(-0.02, 1.02)
         ax.grid(alpha=0.3)
-    for ax in axes.flat[len(params) :]:
-        ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel("share of runs (95% interval)")
     handles, labels = axes.flat[0].get_legend_handles_labels()
@@ -106,32 +123,13 @@ def outcomes_figure(data: dict, params: list[str], title: str) -> plt.Figure:
 def terms_figure(
     data: dict, path: str, issues: list[str], labels: dict[str, str], title: str
 ) -> plt.Figure:
-    cols = min(4, len(issues))
-    rows = math.ceil(len(issues) / cols)
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(3.6 * cols, 2.8 * rows + 1.0), squeeze=False, sharex=True
-    )
-    groups = group(data[f"param.{path}"])
+    fig, axes = panel_grid(len(issues), 4, 3.6, 2.8, extra=1.0, sharex=True)
     for ax, issue in zip(axes.flat, issues, strict=False):
-        stats = np.array(
-            [
-                mean_interval(data[f"term.{issue}"][groups.index == g])
-                for g in range(len(groups.centres))
-            ]
-        )
-        ax.plot(groups.centres, stats[:, 0], marker="o", color="#1f5fa8", label="mean agreed value")
-        ax.fill_between(
-            groups.centres,
-            stats[:, 1],
-            stats[:, 2],
-            color="#1f5fa8",
-            alpha=0.2,
-            label="95% interval",
-        )
+        x, mean, lo, hi = term_means(data, path, issue)
+        ax.plot(x, mean, marker="o", color="#1f5fa8", label="mean agreed value")
+        ax.fill_between(x, lo, hi, color="#1f5fa8", alpha=0.2, label="95% interval")
         ax.set_title(labels.get(issue, issue), fontsize=9)
         ax.grid(alpha=0.3)
-    for ax in axes.flat[len(issues) :]:
-        ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel(readable_name(path), fontsize=8)
     for ax in axes[:, 0]:

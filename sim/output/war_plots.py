@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
 from sim.output.run_data import RunData
-from sim.output.style import event_footnote, mark_events, party_style
+from sim.output.style import event_footnote, mark_events, party_style, run_title
 
 
 def principals(run: RunData) -> list[str]:
@@ -31,10 +31,7 @@ def _finish(fig: plt.Figure, run: RunData, axes, what: str) -> plt.Figure:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel("round")
-    s = run.summary
-    fig.suptitle(
-        f"{run.scenario.title}\n{what} (seed {s['seed']}, outcome: {s['outcome']})", fontsize=11
-    )
+    fig.suptitle(run_title(run, what), fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     event_footnote(fig, run)
     return fig
