@@ -96,13 +96,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sim", description="Game-theoretic simulator of the Russia–Ukraine ceasefire talks."
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_run(sub) -> None:
+    """The ``sim run`` command."""
     run = sub.add_parser("run", help="run a scenario file and write data and plots")
     run.add_argument("scenario", help="scenario YAML file")
     run.add_argument("--seed", type=int, help="random seed (default: the scenario's seed)")
@@ -112,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=_cmd_run)
 
+
+def _add_validate(sub) -> None:
+    """The ``sim validate`` command."""
     val = sub.add_parser("validate", help="check a scenario file and describe it")
     val.add_argument("scenario", help="scenario YAML file")
     val.add_argument(
@@ -122,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val.set_defaults(func=_cmd_validate)
 
+
+def _add_solve(sub) -> None:
+    """The ``sim solve`` command."""
     solve = sub.add_parser("solve", help="print and save the reference points (Nash, KS, ...)")
     solve.add_argument("scenario", help="scenario YAML file")
     solve.add_argument(
@@ -129,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     solve.set_defaults(func=_cmd_solve)
 
+
+def _add_sweep(sub) -> None:
+    """The ``sim sweep`` command."""
     sweep = sub.add_parser("sweep", help="run a parameter sweep (points x replications)")
     sweep.add_argument("file", nargs="?", help="sweep YAML file (omit with --resume)")
     sweep.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
@@ -160,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--no-plots", action="store_true", help="skip the plots")
     sweep.set_defaults(func=_cmd_sweep)
 
+
+def _add_compare(sub) -> None:
+    """The ``sim compare`` command."""
     comp = sub.add_parser(
         "compare", help="compare run and sweep folders: overlaid figures and a difference table"
     )
@@ -176,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     comp.set_defaults(func=_cmd_compare)
 
+
+def _add_report(sub) -> None:
+    """The ``sim report`` command."""
     report = sub.add_parser(
         "report", help="write a self-contained HTML report of a run, sweep or comparison folder"
     )
@@ -185,8 +195,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(func=_cmd_report)
 
+
+def _add_schema(sub) -> None:
+    """The ``sim schema`` command."""
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.set_defaults(func=_cmd_schema)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sim", description="Game-theoretic simulator of the Russia–Ukraine ceasefire talks."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_run(sub)
+    _add_validate(sub)
+    _add_solve(sub)
+    _add_sweep(sub)
+    _add_compare(sub)
+    _add_report(sub)
+    _add_schema(sub)
     return parser
 
 
