@@ -97,8 +97,15 @@ def build_offer_set(options: Options, status_quo: np.ndarray, consent: np.ndarra
     base = np.where(options.acceptable, 0.0, -BIG)
     screens = np.stack([np.where(needs & (np.arange(n) != me), base, BIG) for me in range(n)])
     return OfferSet(
-        options.outcomes, options.utilities, options.acceptable, needs, best, worst, ranking,
-        descending, screens,
+        options.outcomes,
+        options.utilities,
+        options.acceptable,
+        needs,
+        best,
+        worst,
+        ranking,
+        descending,
+        screens,
     )
 
 

@@ -145,8 +145,10 @@ class World:
         for i, zl in ((s.a, z_loss_a), (s.b, z_loss_b)):
             self.losses[i] += self.costs[i] * max(0.0, 1.0 + s.loss_volatility * zl)
 
-    def reservation(self, game: Game, status_quo: np.ndarray) -> np.ndarray:
-        """Each party's value of fighting on (see :mod:`sim.behaviour.war`)."""
+    def reservation(self, game: Game, status_quo: np.ndarray, version: int = 0) -> np.ndarray:
+        """Each party's value of fighting on (see :mod:`sim.behaviour.war`). ``version``
+        must change whenever the status quo of an issue other than the territory changes
+        (the negotiation counts its settlements)."""
         fixed = game.fixed_reservation
         if self.spec is None:
             static = game.prefs.utilities(status_quo)[0] - game.fighting_cost
@@ -155,15 +157,13 @@ class World:
         drift = war.explained_drift(self.share, s.drift_scale) + self.belief_mean
         path = war.expected_path(self.territory, drift, s.horizon, p.lo[j], p.hi[j])
         future = war.discounted_mean(p.own_values(j, path), s.discount)
-        value = self._other_issues(game, status_quo) + p.weights[:, j] * future
+        value = self._other_issues(game, status_quo, version) + p.weights[:, j] * future
         return np.where(np.isnan(fixed), value - self.costs, fixed)
 
-    def _other_issues(self, game: Game, status_quo: np.ndarray) -> np.ndarray:
+    def _other_issues(self, game: Game, status_quo: np.ndarray, version: int) -> np.ndarray:
         """Σ_{j ≠ territory} w_ij v_ij(sq_j), cached while those status quo values hold."""
         s = self.spec
-        rest = status_quo.copy()
-        rest[s.issue] = np.nan
-        key = (id(game), rest.tobytes())
+        key = (id(game), version)
         if self._rest_key != key:
             here = status_quo[s.issue : s.issue + 1]
             territory = (

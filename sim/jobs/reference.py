@@ -103,26 +103,34 @@ def forecast_outcomes(game: Game, capability: np.ndarray) -> dict[str, np.ndarra
     return out
 
 
-def assess(game: Game, outcome: np.ndarray, reservation: np.ndarray, points: dict) -> dict:
-    """Distances to each reference point, Pareto efficiency and individual rationality."""
+def assess(
+    game: Game, outcome: np.ndarray, reservation: np.ndarray, points: dict, detail: bool = True
+) -> dict:
+    """Distances to each reference point, Pareto efficiency and individual rationality
+    (``detail=False`` leaves out the dominating outcome and the per-party verdicts)."""
     u = game.prefs.utilities(outcome)[0]
     outcomes, utilities = feasible(game)
     dominator = dominating_row(utilities, u, TOLERANCE) if len(utilities) else None
     rational = u >= reservation - TOLERANCE
-    distance = {
-        k: float(np.linalg.norm(u - np.array(list(v["utilities"].values()))))
-        for k, v in points.items()
-        if v is not None
-    }
-    return {
-        "distance": distance,
+    names, matrix = game.memo("reference_matrix", lambda: _reference_matrix(points))
+    distances = np.linalg.norm(matrix - u, axis=1) if names else []
+    verdict = {
+        "distance": {k: float(d) for k, d in zip(names, distances, strict=True)},
         "pareto_efficient": dominator is None,
-        "dominated_by": None if dominator is None else _point(game, outcomes[dominator]),
         "individually_rational": bool(rational.all()),
-        "rational_by_party": {
-            pid: bool(r) for pid, r in zip(game.party_ids, rational, strict=True)
-        },
     }
+    if detail:
+        verdict["dominated_by"] = None if dominator is None else _point(game, outcomes[dominator])
+        verdict["rational_by_party"] = {
+            pid: bool(r) for pid, r in zip(game.party_ids, rational, strict=True)
+        }
+    return verdict
+
+
+def _reference_matrix(points: dict) -> tuple[list[str], np.ndarray]:
+    """The defined reference points' names and their utilities as rows."""
+    names = [k for k, v in points.items() if v is not None]
+    return names, np.array([list(points[k]["utilities"].values()) for k in names])
 
 
 def reference_block(game: Game, outcome: np.ndarray, reservation: np.ndarray) -> dict:

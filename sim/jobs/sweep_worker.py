@@ -94,7 +94,7 @@ def result_row(spec: RunSpec, result: RunResult) -> dict[str, Any]:
     for i, pid in enumerate(game.party_ids):
         row[f"utility.{pid}"] = float(utilities[i])
     points = game.memo("reference_points", lambda: reference_points(game))
-    verdict = assess(game, final, result.records[-1].reservation, points)
+    verdict = assess(game, final, result.records[-1].reservation, points, detail=False)
     row |= {f"distance.{k}": v for k, v in verdict["distance"].items()}
     row["pareto_efficient"] = verdict["pareto_efficient"]
     row["individually_rational"] = verdict["individually_rational"]
