@@ -82,17 +82,8 @@ def open_executor(
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise InputError(
-            "--backend",
-            [
-                Problem(
-                    "--backend dask", "needs dask.distributed: pip install 'ceasefire-sim[dask]'"
-                )
-            ],
-        ) from None
+    from dask.distributed import Client, LocalCluster
+
     if scheduler:
         client = Client(scheduler)
     else:
@@ -110,6 +101,15 @@ def open_executor(
         client.close()
         if not scheduler:
             cluster.close()
+
+
+def require(module: str, extra: str, what: str) -> None:
+    """Fail early (before any file is written) when an optional dependency is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        msg = f"needs the '{module}' package: pip install 'ceasefire-sim[{extra}]'"
+        raise InputError("sim sweep", [Problem(what, msg)])
 
 
 def _base_key(base: dict[str, Any]) -> str:
@@ -177,6 +177,8 @@ def run_sweep(
         raise InputError("--workers", [Problem("--workers", f"must be >= 1, got {workers}")])
     if backend not in ("local", "dask"):
         raise InputError("--backend", [Problem("--backend", "expected 'local' or 'dask'")])
+    if backend == "dask":
+        require("distributed", "dask", "--backend dask")
     spec, base, folder = prepare(sweep_file, resume, out)
     game = load_game(folder / BASE_COPY)
     store = RunStore(folder, run_schema(spec.paths, list(game.issue_ids), list(game.party_ids)))

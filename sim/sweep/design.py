@@ -22,6 +22,7 @@ Runs enumerate points × replications: ``run_id = point · replications + replic
 from __future__ import annotations
 
 import copy
+import importlib.util
 import itertools
 import math
 from collections.abc import Iterable, Iterator
@@ -185,13 +186,17 @@ def load_sweep(path: str | Path) -> SweepSpec:
     resolves to a number in the base's raw data; the base still validates with each
     parameter at its lowest and highest value (``parse_scenario`` and the strategies'
     parameter checks); no salience is swept under ``salience_normalisation: strict``;
-    a grid's values on an integer field stay distinct after rounding.
+    a grid's values on an integer field stay distinct after rounding; a sobol design has
+    SALib installed.
     """
     file = str(path)
     try:
         spec = SweepSpec.model_validate(read_yaml(path))
     except ValidationError as exc:
         raise InputError(file, _sweep_problems(exc)) from None
+    if spec.design == "sobol" and importlib.util.find_spec("SALib") is None:
+        msg = "a sobol design needs SALib: pip install 'ceasefire-sim[sensitivity]'"
+        raise InputError(file, [Problem("design", msg)])
     base = (Path(path).parent / spec.base).resolve()  # an absolute base is kept as is
     spec = spec.model_copy(update={"base": base})
     raw = _load_base_checked(spec, file)
