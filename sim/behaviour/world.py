@@ -118,10 +118,8 @@ class World:
         """Win share, per-round costs and Fearon's range from the current capabilities."""
         s = self.spec
         self._stale = False
-        aid = self.levels * s.weights
-        cap_a = self.resources[s.a] + aid[s.recipients == s.a].sum()
-        cap_b = self.resources[s.b] + aid[s.recipients == s.b].sum()
-        self.share = war.contest_share(cap_a, cap_b)
+        caps = war.capabilities(self.resources, self.levels, s.weights, s.recipients)
+        self.share = war.contest_share(float(caps[s.a]), float(caps[s.b]))
         self.costs = war.fighting_costs(game.fighting_cost, self.share, s.a, s.b)
         self.fearon = bargaining_range(self.share, self.costs[s.a], self.costs[s.b])
 

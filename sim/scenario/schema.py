@@ -419,14 +419,6 @@ class Scenario(Strict):
         """Calendar date of round ``round_number`` (from 1)."""
         return self.date + dt.timedelta(days=(round_number - 1) * self.protocol.round_days)
 
-    def salience_sums(self) -> dict[str, float]:
-        """Sum of each negotiating party's saliences (mediators hold no positions)."""
-        return {
-            p.id: sum(pos.salience.value for pos in p.positions.values())
-            for p in self.parties
-            if p.role != "mediator"
-        }
-
 
 def _check_unique(ids: list[str], what: str) -> None:
     seen: set[str] = set()
