@@ -22,94 +22,54 @@ Issue kinds
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
-    StringConstraints,
     field_validator,
     model_validator,
 )
 
-Identifier = Annotated[
-    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=40)
+from sim.scenario.base import (
+    SALIENCE_TOLERANCE,
+    Identifier,
+    Loss,
+    NonNegativeSourced,
+    Provenance,
+    Role,
+    Source,
+    Sourced,
+    StatusQuo,
+    Strict,
+    Text,
+    UnitSourced,
+)
+from sim.scenario.war_schema import Event, EventBase, War
+
+__all__ = [
+    "SALIENCE_TOLERANCE",
+    "Event",
+    "EventBase",
+    "Identifier",
+    "Issue",
+    "Loss",
+    "NonNegativeSourced",
+    "Party",
+    "Position",
+    "Protocol",
+    "Provenance",
+    "Role",
+    "Scenario",
+    "Source",
+    "Sourced",
+    "StatusQuo",
+    "StrategySpec",
+    "Strict",
+    "Text",
+    "UnitSourced",
+    "War",
+    "Withdrawal",
 ]
-Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-Loss = Literal["linear", "quadratic"]
-Role = Literal["principal", "third_party", "mediator"]
-SALIENCE_TOLERANCE = 1e-6
-
-
-class Strict(BaseModel):
-    """Base: unknown keys are errors, objects are frozen after validation."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Source(Strict):
-    """A reported statement: the words quoted (or closely paraphrased) and where reported."""
-
-    quote: Text
-    where: Text
-
-
-class Provenance(Strict):
-    """Where a number comes from: exactly one of ``source`` or ``assumption``.
-
-    ``coding`` explains how a reported stance was turned into the number (for example
-    "0.25 = freeze at the line of contact, the anchor of POSITIONS.md A.4").
-    """
-
-    source: Source | None = None
-    assumption: Text | None = None
-    coding: Text | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_bare_values(cls, data: Any) -> Any:
-        if isinstance(data, int | float | str) and not isinstance(data, bool):
-            raise ValueError(
-                f"a bare value ({data!r}) has no provenance: write "
-                f"{{value: {data}, source: {{quote: ..., where: ...}}}} or "
-                f"{{value: {data}, assumption: 'why'}}"
-            )
-        return data
-
-    @model_validator(mode="after")
-    def _one_provenance(self) -> Provenance:
-        if (self.source is None) == (self.assumption is None):
-            raise ValueError("give exactly one of 'source' (quote and where) or 'assumption'")
-        return self
-
-    @property
-    def kind(self) -> Literal["source", "assumption"]:
-        return "source" if self.source is not None else "assumption"
-
-
-class Sourced(Provenance):
-    """A finite number with provenance."""
-
-    value: float = Field(allow_inf_nan=False)
-
-
-class UnitSourced(Provenance):
-    """A number in [0, 1] with provenance."""
-
-    value: float = Field(ge=0.0, le=1.0)
-
-
-class NonNegativeSourced(Provenance):
-    """A number >= 0 with provenance."""
-
-    value: float = Field(ge=0.0, allow_inf_nan=False)
-
-
-class StatusQuo(Provenance):
-    """What holds on an issue without agreement: a number, or a label for discrete issues."""
-
-    value: float | str
 
 
 class Issue(Strict):
@@ -236,131 +196,6 @@ class Protocol(Strict):
     proposer_order: list[Identifier] = Field(min_length=1)
     max_rounds: int = Field(ge=1, le=10_000)
     round_days: int = Field(default=14, ge=1, le=3650)
-
-
-class Support(Strict):
-    """A third party's support of a principal: a level in [0, 1] times a weight (its
-    contribution to the recipient's capability at full support)."""
-
-    supporter: Identifier
-    recipient: Identifier
-    level: UnitSourced
-    weight: NonNegativeSourced
-
-
-class Belief(Strict):
-    """A principal's prior belief about the unobserved battlefield trend θ (territory units
-    per round, positive = toward Moscow's end): θ ~ Normal(mean, sd²)."""
-
-    mean: Sourced
-    sd: NonNegativeSourced
-
-
-class War(Strict):
-    """The war process that sets the principals' fallback (see ``sim.behaviour.war``)."""
-
-    territory_issue: Identifier
-    drift_scale: NonNegativeSourced
-    volatility: NonNegativeSourced
-    trend: Sourced
-    horizon: int = Field(default=6, ge=1, le=1000)
-    discount: UnitSourced
-    loss_volatility: NonNegativeSourced
-    resources: dict[Identifier, NonNegativeSourced]
-    support: list[Support] = Field(default_factory=list)
-    beliefs: dict[Identifier, Belief] = Field(default_factory=dict)
-
-
-class EventBase(Strict):
-    """A dated (``date``) or round-numbered (``round``, from 1) shock, with provenance."""
-
-    id: Identifier | None = None
-    round: int | None = Field(default=None, ge=1)
-    date: dt.date | None = None
-    label: Text
-    source: Source | None = None
-    assumption: Text | None = None
-    coding: Text | None = None
-
-    @model_validator(mode="after")
-    def _when_and_why(self) -> EventBase:
-        if (self.round is None) == (self.date is None):
-            raise ValueError("give exactly one of 'round' or 'date'")
-        if (self.source is None) == (self.assumption is None):
-            raise ValueError("give exactly one of 'source' (quote and where) or 'assumption'")
-        return self
-
-
-class CapabilityShock(EventBase):
-    """A principal's resources change by ``delta`` (e.g. a strike on strategic bombers)."""
-
-    type: Literal["capability_shock"]
-    party: Identifier
-    delta: float = Field(allow_inf_nan=False)
-
-
-class SupportChange(EventBase):
-    """A supporter's support of a principal is set to ``level`` (an aid package, a cut)."""
-
-    type: Literal["support_change"]
-    supporter: Identifier
-    recipient: Identifier
-    level: float = Field(ge=0.0, le=1.0)
-
-
-class BeliefShock(EventBase):
-    """A principal's belief about the battlefield trend shifts by ``delta``."""
-
-    type: Literal["belief_shock"]
-    party: Identifier
-    delta: float = Field(allow_inf_nan=False)
-
-
-class PositionShift(EventBase):
-    """A party's position on an issue changes: any of ideal, salience, red line."""
-
-    type: Literal["position_shift"]
-    party: Identifier
-    issue: Identifier
-    ideal: float | None = None
-    salience: float | None = Field(default=None, ge=0.0)
-    red_line: float | None = None
-
-
-class Deadline(EventBase):
-    """An ultimatum: ``party`` withdraws at this round unless the talks have progressed
-    (some issue settled) by then."""
-
-    type: Literal["deadline"]
-    party: Identifier
-
-
-class Consultation(EventBase):
-    """Parties align positions: on every issue each member's ideal moves a share
-    ``weight`` of the way to the salience-weighted mean ideal of the group."""
-
-    type: Literal["consultation"]
-    parties: list[Identifier] = Field(min_length=2)
-    weight: float = Field(ge=0.0, le=1.0)
-
-
-class History(EventBase):
-    """A fact recorded on the timeline with no effect on the model (already in the status
-    quo), e.g. round 1's prisoner exchange."""
-
-    type: Literal["history"]
-
-
-Event = Annotated[
-    CapabilityShock
-    | SupportChange
-    | BeliefShock
-    | PositionShift
-    | Deadline
-    | Consultation
-    | History,
-    Field(discriminator="type"),
-]
 
 
 class Scenario(Strict):

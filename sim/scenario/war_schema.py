@@ -1,0 +1,149 @@
+"""Scenario schema, part 2: the war block and the events timeline (see ``schema``).
+
+The war process's parameters (``War``: territory issue, drift, volatility, trend,
+horizon, discount, resources, support, beliefs) and the dated shocks of the timeline
+(``Event``: one class per type, discriminated by ``type``). Their meaning is in
+:mod:`sim.behaviour.war` and :mod:`sim.behaviour.events`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from sim.scenario.base import (
+    Identifier,
+    NonNegativeSourced,
+    Source,
+    Sourced,
+    Strict,
+    Text,
+    UnitSourced,
+)
+
+
+class Support(Strict):
+    """A third party's support of a principal: a level in [0, 1] times a weight (its
+    contribution to the recipient's capability at full support)."""
+
+    supporter: Identifier
+    recipient: Identifier
+    level: UnitSourced
+    weight: NonNegativeSourced
+
+
+class Belief(Strict):
+    """A principal's prior belief about the unobserved battlefield trend θ (territory units
+    per round, positive = toward Moscow's end): θ ~ Normal(mean, sd²)."""
+
+    mean: Sourced
+    sd: NonNegativeSourced
+
+
+class War(Strict):
+    """The war process that sets the principals' fallback (see ``sim.behaviour.war``)."""
+
+    territory_issue: Identifier
+    drift_scale: NonNegativeSourced
+    volatility: NonNegativeSourced
+    trend: Sourced
+    horizon: int = Field(default=6, ge=1, le=1000)
+    discount: UnitSourced
+    loss_volatility: NonNegativeSourced
+    resources: dict[Identifier, NonNegativeSourced]
+    support: list[Support] = Field(default_factory=list)
+    beliefs: dict[Identifier, Belief] = Field(default_factory=dict)
+
+
+class EventBase(Strict):
+    """A dated (``date``) or round-numbered (``round``, from 1) shock, with provenance."""
+
+    id: Identifier | None = None
+    round: int | None = Field(default=None, ge=1)
+    date: dt.date | None = None
+    label: Text
+    source: Source | None = None
+    assumption: Text | None = None
+    coding: Text | None = None
+
+    @model_validator(mode="after")
+    def _when_and_why(self) -> EventBase:
+        if (self.round is None) == (self.date is None):
+            raise ValueError("give exactly one of 'round' or 'date'")
+        if (self.source is None) == (self.assumption is None):
+            raise ValueError("give exactly one of 'source' (quote and where) or 'assumption'")
+        return self
+
+
+class CapabilityShock(EventBase):
+    """A principal's resources change by ``delta`` (e.g. a strike on strategic bombers)."""
+
+    type: Literal["capability_shock"]
+    party: Identifier
+    delta: float = Field(allow_inf_nan=False)
+
+
+class SupportChange(EventBase):
+    """A supporter's support of a principal is set to ``level`` (an aid package, a cut)."""
+
+    type: Literal["support_change"]
+    supporter: Identifier
+    recipient: Identifier
+    level: float = Field(ge=0.0, le=1.0)
+
+
+class BeliefShock(EventBase):
+    """A principal's belief about the battlefield trend shifts by ``delta``."""
+
+    type: Literal["belief_shock"]
+    party: Identifier
+    delta: float = Field(allow_inf_nan=False)
+
+
+class PositionShift(EventBase):
+    """A party's position on an issue changes: any of ideal, salience, red line."""
+
+    type: Literal["position_shift"]
+    party: Identifier
+    issue: Identifier
+    ideal: float | None = None
+    salience: float | None = Field(default=None, ge=0.0)
+    red_line: float | None = None
+
+
+class Deadline(EventBase):
+    """An ultimatum: ``party`` withdraws at this round unless the talks have progressed
+    (some issue settled) by then."""
+
+    type: Literal["deadline"]
+    party: Identifier
+
+
+class Consultation(EventBase):
+    """Parties align positions: on every issue each member's ideal moves a share
+    ``weight`` of the way to the salience-weighted mean ideal of the group."""
+
+    type: Literal["consultation"]
+    parties: list[Identifier] = Field(min_length=2)
+    weight: float = Field(ge=0.0, le=1.0)
+
+
+class History(EventBase):
+    """A fact recorded on the timeline with no effect on the model (already in the status
+    quo), e.g. round 1's prisoner exchange."""
+
+    type: Literal["history"]
+
+
+Event = Annotated[
+    CapabilityShock
+    | SupportChange
+    | BeliefShock
+    | PositionShift
+    | Deadline
+    | Consultation
+    | History,
+    Field(discriminator="type"),
+]
