@@ -57,6 +57,11 @@ class Game:
     def n_issues(self) -> int:
         return len(self.issue_ids)
 
+    @cached_property
+    def no_fixed_reservation(self) -> bool:
+        """True when no party has a fixed ``reservation`` (all come from the status quo)."""
+        return bool(np.isnan(self.fixed_reservation).all())
+
     def index(self, party_id: str) -> int:
         return self.party_ids.index(party_id)
 

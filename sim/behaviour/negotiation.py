@@ -71,7 +71,7 @@ class Negotiation:
         self.active = np.ones(game.n_parties, dtype=bool)
         self.consent = game.consent.copy()
         self.open_separable = [int(j) for j in np.flatnonzero(game.separable)]
-        self.reservation = game.reservation(self.status_quo)
+        self.reservation = game.memo("reservation", lambda: game.reservation(game.status_quo))
         self.offers = self._offer_set()
 
     @property
@@ -82,6 +82,7 @@ class Negotiation:
         """The offer set for the current state; ``consent`` is the game's rule minus
         withdrawn parties."""
         self.consent = self.game.consent & self.active[None, :]
+        self.third_party_issue = (self.consent & ~self.game.principals[None, :]).any(axis=1)
         return self.game.offer_set(self.settled, self.active, self.status_quo)
 
     def set_game(self, game: Game) -> None:
@@ -99,7 +100,7 @@ class Negotiation:
         if not np.isnan(self.settled[issue]) or value == self.status_quo[issue]:
             return
         self.status_quo[issue] = value
-        if (self.consent[issue] & ~self.game.principals).any():
+        if self.third_party_issue[issue]:
             self.offers = self._offer_set()  # who must consent depends on the status quo
 
     @property

@@ -45,9 +45,9 @@ class OfferSet:
     screens: np.ndarray
 
     def at_least(self, party: int, threshold: float) -> np.ndarray:
-        """Indices (ascending) of the outcomes giving ``party`` at least ``threshold``."""
+        """Indices of the outcomes giving ``party`` at least ``threshold`` (best first)."""
         count = np.searchsorted(self.descending[party], -threshold, side="right")
-        return np.sort(self.ranking[party, :count])
+        return self.ranking[party, :count]
 
     def __len__(self) -> int:
         return len(self.outcomes)
@@ -132,4 +132,4 @@ def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.nd
     top = score.max()
     # |top| > BIG/2: nobody else must consent, or every outcome crosses a red line: all tie
     ties = eligible if abs(top) > BIG / 2 else eligible[score >= top - SCORE_TOLERANCE]
-    return int(ties[np.argmin(own[ties])])
+    return int(ties[np.lexsort((ties, own[ties]))[0]])  # lowest u_me, then lowest index

@@ -31,6 +31,9 @@ the territory issue's status quo T (the line of control; larger T is toward Mosc
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 
 
@@ -58,7 +61,7 @@ def move_territory(
     territory: float, drift: float, volatility: float, z: float, lo: float, hi: float
 ) -> float:
     """T' = clip(T + drift + σ·z, lo, hi), with drift = κ(2p − 1) + θ."""
-    return float(np.clip(territory + drift + volatility * z, lo, hi))
+    return min(max(territory + drift + volatility * z, lo), hi)
 
 
 def update_belief(mean: float, sd: float, y: float, sigma: float) -> tuple[float, float]:
@@ -71,7 +74,7 @@ def update_belief(mean: float, sd: float, y: float, sigma: float) -> tuple[float
     if sigma == 0.0:
         return y, 0.0
     precision = 1.0 / sd**2 + 1.0 / sigma**2
-    return (mean / sd**2 + y / sigma**2) / precision, float(np.sqrt(1.0 / precision))
+    return (mean / sd**2 + y / sigma**2) / precision, math.sqrt(1.0 / precision)
 
 
 def posterior(mean: float, sd: float, ys: np.ndarray, sigma: float) -> tuple[float, float]:
@@ -93,11 +96,23 @@ def expected_path(
     territory: float, drift: np.ndarray, horizon: int, lo: float, hi: float
 ) -> np.ndarray:
     """T_h = clip(T + h·drift_i, lo, hi) for h = 1..H: shape (n, H) for drifts (n,)."""
-    h = np.arange(1, horizon + 1)
-    return np.minimum(np.maximum(territory + np.asarray(drift)[:, None] * h[None, :], lo), hi)
+    h = _steps(horizon)
+    return np.minimum(np.maximum(territory + np.asarray(drift)[:, None] * h, lo), hi)
 
 
 def discounted_mean(values: np.ndarray, discount: float) -> np.ndarray:
     """Σ_h δ^{h−1} v_h / Σ_h δ^{h−1} along the last axis."""
-    weights = discount ** np.arange(values.shape[-1])
-    return values @ weights / weights.sum()
+    return values @ _discount_weights(discount, values.shape[-1])
+
+
+@functools.lru_cache(maxsize=64)
+def _steps(horizon: int) -> np.ndarray:
+    """h = 1..H as a (1, H) row (cached: the same few horizons recur every round)."""
+    return np.arange(1, horizon + 1, dtype=float)[None, :]
+
+
+@functools.lru_cache(maxsize=64)
+def _discount_weights(discount: float, horizon: int) -> np.ndarray:
+    """δ^{h−1} / Σ δ^{h−1} for h = 1..H (cached)."""
+    weights = discount ** np.arange(horizon)
+    return weights / weights.sum()

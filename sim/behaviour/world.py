@@ -131,8 +131,8 @@ class World:
         if self._stale:
             self._assess(game)
         explained = war.explained_drift(self.share, s.drift_scale)
-        z, z_loss_a, z_loss_b = rng.standard_normal(3)
-        lo, hi = game.prefs.lo[s.issue], game.prefs.hi[s.issue]
+        z, z_loss_a, z_loss_b = rng.standard_normal(3).tolist()
+        lo, hi = float(game.prefs.lo[s.issue]), float(game.prefs.hi[s.issue])
         before = self.territory
         self.territory = war.move_territory(before, explained + s.trend, s.volatility, z, lo, hi)
         observed = self.territory - before - explained
@@ -156,7 +156,11 @@ class World:
         path = war.expected_path(self.territory, drift, s.horizon, p.lo[j], p.hi[j])
         future = war.discounted_mean(p.own_values(j, path), s.discount)
         value = self._other_issues(game, status_quo, version) + p.weights[:, j] * future
-        return np.where(np.isnan(fixed), value - self.costs, fixed)
+        return (
+            value - self.costs
+            if game.no_fixed_reservation
+            else np.where(np.isnan(fixed), value - self.costs, fixed)
+        )
 
     def _other_issues(self, game: Game, status_quo: np.ndarray, version: int) -> np.ndarray:
         """Σ_{j ≠ territory} w_ij v_ij(sq_j), cached while those status quo values hold."""

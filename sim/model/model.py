@@ -34,7 +34,7 @@ class NegotiationModel(mesa.Model):
         self.max_rounds = max_rounds or protocol.max_rounds
         self.negotiation = Negotiation(game, self.max_rounds)
         self.world = World.start(game)
-        self.timeline = timeline(game.scenario)
+        self.timeline = game.memo("timeline", lambda: timeline(game.scenario))
         self.shifts: tuple[int, ...] = ()
         self.world_records: list[WorldRecord] = []
         self.parties = [
