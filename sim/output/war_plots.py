@@ -22,10 +22,6 @@ from sim.output.run_data import RunData
 from sim.output.style import event_footnote, mark_events, party_style, run_title
 
 
-def principals(run: RunData) -> list[str]:
-    return [p.id for p in run.scenario.parties if p.role == "principal"]
-
-
 def _finish(fig: plt.Figure, run: RunData, axes, what: str) -> plt.Figure:
     for ax in axes:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -38,7 +34,7 @@ def _finish(fig: plt.Figure, run: RunData, axes, what: str) -> plt.Figure:
 
 
 def war_figure(run: RunData) -> plt.Figure:
-    a, b = principals(run)[:2]
+    a, b = run.principal_pair()
     names = run.party_names
     rounds = run.round_numbers
     fig, axes = plt.subplots(3, 1, figsize=(8, 9), sharex=True)
@@ -70,7 +66,7 @@ def war_figure(run: RunData) -> plt.Figure:
 
 
 def beliefs_figure(run: RunData) -> plt.Figure:
-    a, b = principals(run)[:2]
+    a, b = run.principal_pair()
     names = run.party_names
     rounds = run.round_numbers
     fig, axes = plt.subplots(3, 1, figsize=(8, 9), sharex=True)
