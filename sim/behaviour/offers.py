@@ -11,7 +11,31 @@ from sim.theory.preferences import Preferences
 
 TOUCH_TOLERANCE = 1e-9
 SCORE_TOLERANCE = 1e-12
-BIG = 1e9  # stands for ±infinity in the proposal screens (keeps sums finite)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One proposer's view of an offer set: the outcomes within its red lines, ordered by
+    decreasing utility to it (ties by increasing index), so that "every outcome giving me
+    at least t" is a prefix of these arrays.
+
+    Attributes:
+        index: (k_me,) outcome indices in that order.
+        descending: (k_me,) minus the proposer's utilities in that order (ascending, so
+            the prefix length is one ``searchsorted``).
+        utilities: (n, k_me) every party's utility, columns in that order (parties as
+            rows: the per-outcome minimum over parties is then a fast reduction).
+        screens: (n, k_me) per responder: +inf where its consent is not needed (or it is
+            the proposer), −inf where the outcome crosses its red line, 0 otherwise.
+        fallback: the outcome offered when nothing reaches the threshold: the proposer's
+            best outcome within its red lines (its best outcome if none respects them).
+    """
+
+    index: np.ndarray
+    descending: np.ndarray
+    utilities: np.ndarray
+    screens: np.ndarray
+    fallback: int
 
 
 @dataclass(frozen=True)
@@ -25,13 +49,9 @@ class OfferSet:
         needs_consent: (k, n) parties who must accept the outcome: the principals, and the
             third parties that control an issue the outcome moves off its status quo.
         best, worst: (n,) each party's highest and lowest utility over the outcomes that
-            respect its red lines (the "hi" and "worst" of the concession rules).
-        ranking: (n, k) for each party the outcome indices by decreasing utility, and
-        descending: (n, k) minus the utilities in that order (to find "u >= t" quickly).
-        screens: (n, k, n) for each proposer, per outcome and responder: +BIG where the
-            responder's consent is not needed (or it is the proposer), −BIG where the
-            outcome crosses the responder's red line, 0 otherwise (see
-            :func:`choose_offer`).
+            respect its red lines (the "hi" and "worst" of the concession rules; over all
+            outcomes for a party whose red lines exclude every outcome).
+        ranked: per party, its :class:`Ranked` view (used by :func:`choose_offer`).
     """
 
     outcomes: np.ndarray
@@ -40,14 +60,7 @@ class OfferSet:
     needs_consent: np.ndarray
     best: np.ndarray
     worst: np.ndarray
-    ranking: np.ndarray
-    descending: np.ndarray
-    screens: np.ndarray
-
-    def at_least(self, party: int, threshold: float) -> np.ndarray:
-        """Indices of the outcomes giving ``party`` at least ``threshold`` (best first)."""
-        count = np.searchsorted(self.descending[party], -threshold, side="right")
-        return self.ranking[party, :count]
+    ranked: tuple[Ranked, ...]
 
     def __len__(self) -> int:
         return len(self.outcomes)
@@ -88,24 +101,34 @@ def build_offer_set(options: Options, status_quo: np.ndarray, consent: np.ndarra
     touches = np.abs(options.outcomes - status_quo) > TOUCH_TOLERANCE
     needs = (touches.astype(int) @ consent.astype(int)) > 0
     needs |= consent.all(axis=0)
-    own_ok = np.where(options.acceptable, options.utilities, np.nan)
-    best = np.nan_to_num(np.nanmax(own_ok, axis=0, initial=-np.inf), nan=0.0)
-    worst = np.nan_to_num(np.nanmin(own_ok, axis=0, initial=np.inf), nan=0.0)
-    ranking = np.argsort(-options.utilities, axis=0, kind="stable").T
-    descending = -np.take_along_axis(options.utilities.T, ranking, axis=1)
+    best, worst = _extremes(options)
     n = options.utilities.shape[1]
-    base = np.where(options.acceptable, 0.0, -BIG)
-    screens = np.stack([np.where(needs & (np.arange(n) != me), base, BIG) for me in range(n)])
+    ranked = tuple(_ranked(options, needs, me) for me in range(n))
     return OfferSet(
-        options.outcomes,
-        options.utilities,
-        options.acceptable,
-        needs,
-        best,
-        worst,
-        ranking,
-        descending,
-        screens,
+        options.outcomes, options.utilities, options.acceptable, needs, best, worst, ranked
+    )
+
+
+def _extremes(options: Options) -> tuple[np.ndarray, np.ndarray]:
+    """Each party's best and worst utility over the outcomes within its red lines (over
+    all outcomes for a party whose red lines exclude every outcome)."""
+    u = options.utilities
+    if len(u) == 0:
+        return np.zeros(u.shape[1]), np.zeros(u.shape[1])
+    ok = options.acceptable | ~options.acceptable.any(axis=0)[None, :]
+    return np.where(ok, u, -np.inf).max(axis=0), np.where(ok, u, np.inf).min(axis=0)
+
+
+def _ranked(options: Options, needs: np.ndarray, me: int) -> Ranked:
+    """``me``'s :class:`Ranked` view of the options (see there)."""
+    order = np.argsort(-options.utilities[:, me], kind="stable")
+    mine = order[options.acceptable[order, me]]
+    fallback = int(mine[0] if mine.size else order[0])
+    others = needs[mine] & (np.arange(needs.shape[1]) != me)
+    screens = np.where(others, np.where(options.acceptable[mine], 0.0, -np.inf), np.inf)
+    utilities = options.utilities[mine]
+    return Ranked(
+        mine, -utilities[:, me], np.ascontiguousarray(utilities.T), screens.T.copy(), fallback
     )
 
 
@@ -118,18 +141,36 @@ def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.nd
     the lowest u_me, then to the lowest index. On a two-party Pareto frontier this is
     exactly "the lowest-utility outcome at or above the threshold". If no outcome
     reaches the threshold, ``me`` offers its best outcome.
+
+    The eligible outcomes are a prefix of ``me``'s :class:`Ranked` view, so the scores
+    are computed on array views without gathering rows.
     """
-    own = offers.utilities[:, me]
-    mine = offers.acceptable[:, me]
-    eligible = offers.at_least(me, threshold - SCORE_TOLERANCE)
-    eligible = eligible[mine[eligible]]
-    if eligible.size == 0:
-        pool = np.where(mine, own, -np.inf) if mine.any() else own
-        return int(np.argmax(pool))
-    span = np.maximum(offers.best - reservation, 1e-9)
-    gains = (offers.utilities[eligible] - reservation) / span + offers.screens[me, eligible]
-    score = gains.min(axis=1)
+    view = offers.ranked[me]
+    count = int(np.searchsorted(view.descending, SCORE_TOLERANCE - threshold, side="right"))
+    if count == 0:
+        return view.fallback
+    span = np.maximum(offers.best - reservation, 1e-9)[:, None]
+    gains = (view.utilities[:, :count] - reservation[:, None]) / span
+    gains += view.screens[:, :count]
+    score = gains.min(axis=0)
     top = score.max()
-    # |top| > BIG/2: nobody else must consent, or every outcome crosses a red line: all tie
-    ties = eligible if abs(top) > BIG / 2 else eligible[score >= top - SCORE_TOLERANCE]
-    return int(ties[np.lexsort((ties, own[ties]))[0]])  # lowest u_me, then lowest index
+    # top = ±inf: nobody else must consent, or every outcome crosses a red line: all tie
+    tied_all = not np.isfinite(top)
+    last = count - 1 if tied_all else int(np.flatnonzero(score >= top - SCORE_TOLERANCE)[-1])
+    return int(view.index[_first_equal(view.descending, last, score, top, tied_all)])
+
+
+def _first_equal(
+    descending: np.ndarray, last: int, score: np.ndarray, top: float, tied_all: bool
+) -> int:
+    """Position of the tie with the lowest u_me, lowest index first.
+
+    Ties are the positions p <= ``last`` with score >= top − tol (all of them when
+    ``tied_all``). In ranked order u_me falls and, at equal u_me, the index rises, so
+    the answer is the first tie whose u_me equals u_me at ``last``.
+    """
+    first = int(np.searchsorted(descending, descending[last], side="left"))
+    if tied_all:
+        return first
+    tied = np.flatnonzero(score[first : last + 1] >= top - SCORE_TOLERANCE)
+    return first + int(tied[0])
