@@ -93,6 +93,33 @@ def test_reservation_without_movement_is_status_quo_minus_cost(baseline_dict):
     assert_allclose(r, expected, atol=1e-12)
 
 
+@pytest.mark.parametrize("territory", [0.3, 0.02, 0.97])
+def test_reservation_equals_the_discounted_sum_over_the_horizon(baseline_dict, territory):
+    # r_i = Σ_h δ^{h−1} [u_i(sq with T_h) − c_i] / Σ_h δ^{h−1}, T_h = clip(T + h·drift_i),
+    # evaluated outcome by outcome (the edges 0.02 and 0.97 make the path clip).
+    w = baseline_dict["war"]
+    w["drift_scale"]["value"] = 0.2
+    w["trend"]["value"] = 0.03
+    game = game_of(baseline_dict)
+    world = World.start(game)
+    world.territory = territory
+    spec, j = world.spec, world.spec.issue
+    drift = spec.drift_scale * (2 * world.share - 1) + world.belief_mean
+    expected = np.zeros(game.n_parties)
+    for i in range(game.n_parties):
+        total = norm = 0.0
+        for h in range(1, spec.horizon + 1):
+            outcome = game.status_quo.copy()
+            outcome[j] = min(max(territory + h * drift[i], 0.0), 1.0)
+            weight = spec.discount ** (h - 1)
+            total += weight * (game.prefs.utilities(outcome)[0][i] - world.costs[i])
+            norm += weight
+        expected[i] = total / norm
+    reservation = world.reservation(game, game.status_quo)
+    fixed = ~np.isnan(game.fixed_reservation)
+    assert_allclose(reservation[~fixed], expected[~fixed], atol=1e-12)
+
+
 def test_event_fires_in_exactly_its_round(baseline_dict):
     baseline_dict["events"] = [
         {
@@ -191,4 +218,3 @@ def test_identical_seeds_identical_runs(baseline_dict):
     assert a.round_rows() == b.round_rows()
     c = run_game(game, seed=12)
     assert [r["territory"] for r in a.round_rows()] != [r["territory"] for r in c.round_rows()]
-

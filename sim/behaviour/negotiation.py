@@ -69,21 +69,32 @@ class Negotiation:
         self.partials: list[tuple[int, float, int]] = []
         self.agreement_round: int | None = None
         self.active = np.ones(game.n_parties, dtype=bool)
-        self.consent = game.consent.copy()
         self.open_separable = [int(j) for j in np.flatnonzero(game.separable)]
         self.reservation = game.memo("reservation", lambda: game.reservation(game.status_quo))
-        self.offers = self._offer_set()
+        self.consent, self.third_party_issue, self.offers = game.memo(
+            "opening_offers", self._offer_state
+        )
 
     @property
     def done(self) -> bool:
         return self.agreement_round is not None or len(self.records) >= self.max_rounds
 
     def _offer_set(self) -> OfferSet:
-        """The offer set for the current state; ``consent`` is the game's rule minus
-        withdrawn parties."""
-        self.consent = self.game.consent & self.active[None, :]
-        self.third_party_issue = (self.consent & ~self.game.principals[None, :]).any(axis=1)
-        return self.game.offer_set(self.settled, self.active, self.status_quo)
+        """The offer set for the current state (also updates ``consent`` and
+        ``third_party_issue``)."""
+        self.consent, self.third_party_issue, offers = self._offer_state()
+        return offers
+
+    def _offer_state(self) -> tuple[np.ndarray, np.ndarray, OfferSet]:
+        """Who must consent to each issue (the game's rule minus withdrawn parties), which
+        issues a third party controls, and the offer set for the current state."""
+        consent = self.game.consent & self.active[None, :]
+        third_party_issue = (consent & ~self.game.principals[None, :]).any(axis=1)
+        return (
+            consent,
+            third_party_issue,
+            self.game.offer_set(self.settled, self.active, self.status_quo),
+        )
 
     def set_game(self, game: Game) -> None:
         """Continue under changed preferences (a position shift or consultation)."""

@@ -31,10 +31,12 @@ the territory issue's status quo T (the line of control; larger T is toward Mosc
 
 from __future__ import annotations
 
-import functools
 import math
+from dataclasses import dataclass
 
 import numpy as np
+
+from sim.theory.preferences import Preferences
 
 
 def contest_share(c_a: float, c_b: float) -> float:
@@ -92,27 +94,47 @@ def fighting_costs(base: np.ndarray, p: float, a: int, b: int) -> np.ndarray:
     return costs
 
 
-def expected_path(
-    territory: float, drift: np.ndarray, horizon: int, lo: float, hi: float
-) -> np.ndarray:
-    """T_h = clip(T + h·drift_i, lo, hi) for h = 1..H: shape (n, H) for drifts (n,)."""
-    h = _steps(horizon)
-    return np.minimum(np.maximum(territory + np.asarray(drift)[:, None] * h, lo), hi)
+@dataclass(frozen=True)
+class TerritoryValue:
+    """The territory term of the reservation for every party i at once,
+
+        w_ij · Σ_{h=1..H} δ^{h−1} v_ij(T_h) / Σ_{h=1..H} δ^{h−1},
+        T_h = clip(T + h·drift_i, lo, hi),
+
+    with the per-game constants (steps h, normalised discount weights, ideals, loss
+    exponents, weights w_ij of the territory issue j) computed once.
+    """
+
+    lo: float
+    hi: float
+    steps: np.ndarray  # (1, H): h = 1..H
+    discount_weights: np.ndarray  # (H,): δ^{h−1} / Σ δ^{h−1}
+    ideal: np.ndarray  # (n, 1)
+    span: float
+    linear: np.ndarray | None  # (n, 1) parties with exponent 1; None when all are quadratic
+    weight: np.ndarray  # (n,)
+
+    def __call__(self, territory: float, drift: np.ndarray) -> np.ndarray:
+        """The term for the current territory T and each party's expected drift (n,)."""
+        path = np.minimum(np.maximum(territory + drift[:, None] * self.steps, self.lo), self.hi)
+        dist = (path - self.ideal) / self.span
+        loss = dist * dist if self.linear is None else np.where(self.linear, abs(dist), dist * dist)
+        return self.weight * ((1.0 - loss) @ self.discount_weights)
 
 
-def discounted_mean(values: np.ndarray, discount: float) -> np.ndarray:
-    """Σ_h δ^{h−1} v_h / Σ_h δ^{h−1} along the last axis."""
-    return values @ _discount_weights(discount, values.shape[-1])
-
-
-@functools.lru_cache(maxsize=64)
-def _steps(horizon: int) -> np.ndarray:
-    """h = 1..H as a (1, H) row (cached: the same few horizons recur every round)."""
-    return np.arange(1, horizon + 1, dtype=float)[None, :]
-
-
-@functools.lru_cache(maxsize=64)
-def _discount_weights(discount: float, horizon: int) -> np.ndarray:
-    """δ^{h−1} / Σ δ^{h−1} for h = 1..H (cached)."""
+def territory_value(
+    prefs: Preferences, issue: int, horizon: int, discount: float
+) -> TerritoryValue:
+    """The :class:`TerritoryValue` of spatial issue ``issue`` under ``prefs``."""
     weights = discount ** np.arange(horizon)
-    return weights / weights.sum()
+    linear = prefs.exponent[:, issue, None] == 1
+    return TerritoryValue(
+        lo=float(prefs.lo[issue]),
+        hi=float(prefs.hi[issue]),
+        steps=np.arange(1, horizon + 1, dtype=float)[None, :],
+        discount_weights=weights / weights.sum(),
+        ideal=prefs.ideal[:, issue, None].copy(),
+        span=float(prefs.hi[issue] - prefs.lo[issue]),
+        linear=linear if linear.any() else None,
+        weight=prefs.weights[:, issue].copy(),
+    )

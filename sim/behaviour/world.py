@@ -111,17 +111,15 @@ class World:
             world.levels = spec.levels.copy()
             world.belief_mean = spec.belief_mean.copy()
             world.belief_sd = spec.belief_sd.copy()
-            world._assess(game)
+            opening = game.memo("opening_war", lambda: _assessment(game, world))
+            world.share, world.costs, world.fearon = opening
+            world._stale = False
         return world
 
     def _assess(self, game: Game) -> None:
         """Win share, per-round costs and Fearon's range from the current capabilities."""
-        s = self.spec
+        self.share, self.costs, self.fearon = _assessment(game, self)
         self._stale = False
-        caps = war.capabilities(self.resources, self.levels, s.weights, s.recipients)
-        self.share = war.contest_share(float(caps[s.a]), float(caps[s.b]))
-        self.costs = war.fighting_costs(game.fighting_cost, self.share, s.a, s.b)
-        self.fearon = bargaining_range(self.share, self.costs[s.a], self.costs[s.b])
 
     def advance(self, game: Game, rng: np.random.Generator) -> None:
         """One round of fighting: territory moves, losses accrue, beliefs update."""
@@ -132,9 +130,11 @@ class World:
             self._assess(game)
         explained = war.explained_drift(self.share, s.drift_scale)
         z, z_loss_a, z_loss_b = rng.standard_normal(3).tolist()
-        lo, hi = float(game.prefs.lo[s.issue]), float(game.prefs.hi[s.issue])
+        span = _territory_value(game, s)
         before = self.territory
-        self.territory = war.move_territory(before, explained + s.trend, s.volatility, z, lo, hi)
+        self.territory = war.move_territory(
+            before, explained + s.trend, s.volatility, z, span.lo, span.hi
+        )
         observed = self.territory - before - explained
         for i in (s.a, s.b):
             self.belief_mean[i], self.belief_sd[i] = war.update_belief(
@@ -151,11 +151,9 @@ class World:
         if self.spec is None:
             static = game.prefs.utilities(status_quo)[0] - game.fighting_cost
             return np.where(np.isnan(fixed), static, fixed)
-        s, p, j = self.spec, game.prefs, self.spec.issue
-        drift = war.explained_drift(self.share, s.drift_scale) + self.belief_mean
-        path = war.expected_path(self.territory, drift, s.horizon, p.lo[j], p.hi[j])
-        future = war.discounted_mean(p.own_values(j, path), s.discount)
-        value = self._other_issues(game, status_quo, version) + p.weights[:, j] * future
+        drift = war.explained_drift(self.share, self.spec.drift_scale) + self.belief_mean
+        territory = _territory_value(game, self.spec)(self.territory, drift)
+        value = self._other_issues(game, status_quo, version) + territory
         return (
             value - self.costs
             if game.no_fixed_reservation
@@ -193,6 +191,23 @@ class World:
         if self.spec is not None:
             mine = self.spec.supporters == party
             self.levels[mine] *= 1.0 - cut
+
+
+def _assessment(game: Game, world: World) -> tuple[float, np.ndarray, tuple[float, float]]:
+    """Win share, per-round costs and Fearon's range from the world's capabilities."""
+    s = world.spec
+    caps = war.capabilities(world.resources, world.levels, s.weights, s.recipients)
+    share = war.contest_share(float(caps[s.a]), float(caps[s.b]))
+    costs = war.fighting_costs(game.fighting_cost, share, s.a, s.b)
+    return share, costs, bargaining_range(share, costs[s.a], costs[s.b])
+
+
+def _territory_value(game: Game, spec: WarSpec) -> war.TerritoryValue:
+    """The reservation's territory term under ``game``'s preferences (built once per game)."""
+    return game.memo(
+        "territory_value",
+        lambda: war.territory_value(game.prefs, spec.issue, spec.horizon, spec.discount),
+    )
 
 
 @dataclass(frozen=True)

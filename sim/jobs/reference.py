@@ -32,6 +32,7 @@ from sim.theory.pareto import dominating_row
 from sim.theory.rubinstein import rubinstein_offer
 
 TOLERANCE = 1e-9
+OUTCOME_CACHE_SIZE = 4096  # outcomes whose facts are kept per game (then forgotten)
 
 
 def feasible(game: Game) -> tuple[np.ndarray, np.ndarray]:
@@ -108,23 +109,41 @@ def assess(
 ) -> dict:
     """Distances to each reference point, Pareto efficiency and individual rationality
     (``detail=False`` leaves out the dominating outcome and the per-party verdicts)."""
-    u = game.prefs.utilities(outcome)[0]
-    outcomes, utilities = feasible(game)
-    dominator = dominating_row(utilities, u, TOLERANCE) if len(utilities) else None
+    u, distance, dominator = _outcome_facts(game, outcome, points)
     rational = u >= reservation - TOLERANCE
-    names, matrix = game.memo("reference_matrix", lambda: _reference_matrix(points))
-    distances = np.linalg.norm(matrix - u, axis=1) if names else []
     verdict = {
-        "distance": {k: float(d) for k, d in zip(names, distances, strict=True)},
+        "distance": dict(distance),
         "pareto_efficient": dominator is None,
         "individually_rational": bool(rational.all()),
     }
     if detail:
+        outcomes = feasible(game)[0]
         verdict["dominated_by"] = None if dominator is None else _point(game, outcomes[dominator])
         verdict["rational_by_party"] = {
             pid: bool(r) for pid, r in zip(game.party_ids, rational, strict=True)
         }
     return verdict
+
+
+def _outcome_facts(
+    game: Game, outcome: np.ndarray, points: dict
+) -> tuple[np.ndarray, dict[str, float], int | None]:
+    """Utilities of ``outcome``, its distance to each reference point in ``points``, and
+    the feasible outcome dominating it (``None`` if none). Cached per outcome: runs of a
+    sweep often end on the same terms."""
+    cache = game.memo("outcome_facts", dict)
+    key = outcome.tobytes()
+    if key not in cache:
+        if len(cache) >= OUTCOME_CACHE_SIZE:
+            cache.clear()
+        u = game.prefs.utilities(outcome)[0]
+        utilities = feasible(game)[1]
+        dominator = dominating_row(utilities, u, TOLERANCE) if len(utilities) else None
+        names, matrix = game.memo("reference_matrix", lambda: _reference_matrix(points))
+        distances = np.linalg.norm(matrix - u, axis=1) if names else []
+        distance = {k: float(d) for k, d in zip(names, distances, strict=True)}
+        cache[key] = (u, distance, dominator)
+    return cache[key]
 
 
 def _reference_matrix(points: dict) -> tuple[list[str], np.ndarray]:
