@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -70,7 +71,18 @@ class RoundContext:
 
     def bounds(self, me: int) -> tuple[float, float]:
         """(lo, hi): lo = max(worst, reservation) and hi = best utility of ``me``."""
-        return max(self.offers.worst[me], self.reservation[me]), self.offers.best[me]
+        lo, hi, _ = self._per_party
+        return lo[me], hi[me]
+
+    def floor(self, me: int) -> float:
+        """``me``'s reservation utility (the floor of every threshold)."""
+        return self._per_party[2][me]
+
+    @cached_property
+    def _per_party(self) -> tuple[list[float], list[float], list[float]]:
+        """lo, hi and reservation of every party as plain floats, computed once a round."""
+        lo = np.maximum(self.offers.worst, self.reservation)
+        return lo.tolist(), self.offers.best.tolist(), self.reservation.tolist()
 
 
 class Params(BaseModel):
@@ -100,7 +112,7 @@ class Strategy:
 
     def threshold(self, me: int, ctx: RoundContext) -> float:
         """The rule's threshold, never below the party's reservation utility."""
-        return max(self.raw_threshold(me, ctx), float(ctx.reservation[me]))
+        return max(self.raw_threshold(me, ctx), ctx.floor(me))
 
     def propose(self, me: int, ctx: RoundContext, threshold: float) -> Bid:
         """The offer to make (see :func:`~sim.behaviour.offers.choose_offer`)."""
