@@ -14,8 +14,7 @@ Resolution of a round (all parties see the same offer):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -40,8 +39,7 @@ class Negotiator(Protocol):
     def accepts(self, ctx: RoundContext, bid: Bid, threshold: float) -> bool: ...
 
 
-@dataclass(frozen=True)
-class RoundRecord:
+class RoundRecord(NamedTuple):
     """What happened in one round (round numbers count from 1)."""
 
     round: int

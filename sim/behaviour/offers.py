@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -75,8 +76,7 @@ class OfferSet:
         )
 
 
-@dataclass(frozen=True)
-class Bid:
+class Bid(NamedTuple):
     """One offer on the table: the outcome, every party's utility for it, whether it
     respects each party's red lines, and whose consent it needs."""
 

@@ -7,13 +7,17 @@ rules are the pure functions of :mod:`sim.behaviour.war`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 
 from sim.behaviour import war
 from sim.game import Game
 from sim.theory.fearon import bargaining_range
+from sim.theory.preferences import Preferences
+
+OTHER_ISSUES_CACHE_SIZE = 1024  # status quos remembered per game (then forgotten)
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,6 @@ class World:
     share: float = np.nan
     costs: np.ndarray = field(default_factory=lambda: np.zeros(0))
     fearon: tuple[float, float] = (np.nan, np.nan)
-    _rest_key: tuple | None = None
-    _rest_value: np.ndarray | None = None
     _stale: bool = True
 
     @classmethod
@@ -143,35 +145,20 @@ class World:
         for i, zl in ((s.a, z_loss_a), (s.b, z_loss_b)):
             self.losses[i] += self.costs[i] * max(0.0, 1.0 + s.loss_volatility * zl)
 
-    def reservation(self, game: Game, status_quo: np.ndarray, version: int = 0) -> np.ndarray:
-        """Each party's value of fighting on (see :mod:`sim.behaviour.war`). ``version``
-        must change whenever the status quo of an issue other than the territory changes
-        (the negotiation counts its settlements)."""
+    def reservation(self, game: Game, status_quo: np.ndarray) -> np.ndarray:
+        """Each party's value of fighting on (see :mod:`sim.behaviour.war`)."""
         fixed = game.fixed_reservation
         if self.spec is None:
             static = game.prefs.utilities(status_quo)[0] - game.fighting_cost
             return np.where(np.isnan(fixed), static, fixed)
         drift = war.explained_drift(self.share, self.spec.drift_scale) + self.belief_mean
         territory = _territory_value(game, self.spec)(self.territory, drift)
-        value = self._other_issues(game, status_quo, version) + territory
+        value = _other_issues(game, self.spec.issue, status_quo) + territory
         return (
             value - self.costs
             if game.no_fixed_reservation
             else np.where(np.isnan(fixed), value - self.costs, fixed)
         )
-
-    def _other_issues(self, game: Game, status_quo: np.ndarray, version: int) -> np.ndarray:
-        """Σ_{j ≠ territory} w_ij v_ij(sq_j), cached while those status quo values hold."""
-        s = self.spec
-        key = (id(game), version)
-        if self._rest_key != key:
-            here = status_quo[s.issue : s.issue + 1]
-            territory = (
-                game.prefs.weights[:, s.issue] * game.prefs.issue_values(s.issue, here)[:, 0]
-            )
-            self._rest_key = key
-            self._rest_value = game.prefs.utilities(status_quo)[0] - territory
-        return self._rest_value
 
     def shock(self, party: int, delta: float) -> None:
         """A principal's resources change by ``delta`` (not below 0)."""
@@ -202,6 +189,26 @@ def _assessment(game: Game, world: World) -> tuple[float, np.ndarray, tuple[floa
     return share, costs, bargaining_range(share, costs[s.a], costs[s.b])
 
 
+def _other_issues(game: Game, issue: int, status_quo: np.ndarray) -> np.ndarray:
+    """Σ_{j ≠ territory} w_ij v_ij(sq_j) for every party i (cached per game and status quo
+    of the other issues: the same few settlements recur across rounds and runs)."""
+    cache = game.memo("other_issues", dict)
+    key = status_quo[:issue].tobytes() + status_quo[issue + 1 :].tobytes()
+    if key not in cache:
+        if len(cache) >= OTHER_ISSUES_CACHE_SIZE:
+            cache.clear()
+        prefs = game.memo("prefs_without_territory", lambda: _without_issue(game.prefs, issue))
+        cache[key] = prefs.utilities(status_quo)[0]
+    return cache[key]
+
+
+def _without_issue(prefs: Preferences, issue: int) -> Preferences:
+    """``prefs`` with issue ``issue`` weighted 0 (its values then add exactly 0)."""
+    weights = prefs.weights.copy()
+    weights[:, issue] = 0.0
+    return replace(prefs, weights=weights)
+
+
 def _territory_value(game: Game, spec: WarSpec) -> war.TerritoryValue:
     """The reservation's territory term under ``game``'s preferences (built once per game)."""
     return game.memo(
@@ -210,8 +217,7 @@ def _territory_value(game: Game, spec: WarSpec) -> war.TerritoryValue:
     )
 
 
-@dataclass(frozen=True)
-class WorldRecord:
+class WorldRecord(NamedTuple):
     """The world after a round's fighting (before offers), and the round's events."""
 
     territory: float

@@ -63,7 +63,7 @@ class NegotiationModel(mesa.Model):
         if world.spec is not None:
             neg.move_status_quo(world.spec.issue, world.territory)
         labels += self._pressure()
-        neg.reservation = world.reservation(neg.game, neg.status_quo, len(neg.partials))
+        neg.reservation = world.reservation(neg.game, neg.status_quo)
         self.world_records.append(snapshot(world, tuple(labels)))
         play_round(neg, self.parties, self._proposer(), self.round)
         self.round += 1

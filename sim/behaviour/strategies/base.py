@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -26,8 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sim.behaviour.offers import SCORE_TOLERANCE, Bid, OfferSet, choose_offer
 
 
-@dataclass(frozen=True)
-class Offer:
+class Offer(NamedTuple):
     """An offer made in a round: who proposed it and every party's utility for it."""
 
     round: int
