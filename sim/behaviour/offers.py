@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -146,7 +147,7 @@ def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.nd
     are computed on array views without gathering rows.
     """
     view = offers.ranked[me]
-    count = int(np.searchsorted(view.descending, SCORE_TOLERANCE - threshold, side="right"))
+    count = int(view.descending.searchsorted(SCORE_TOLERANCE - threshold, side="right"))
     if count == 0:
         return view.fallback
     span = np.maximum(offers.best - reservation, 1e-9)[:, None]
@@ -155,8 +156,11 @@ def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.nd
     score = gains.min(axis=0)
     top = score.max()
     # top = ±inf: nobody else must consent, or every outcome crosses a red line: all tie
-    tied_all = not np.isfinite(top)
-    last = count - 1 if tied_all else int(np.flatnonzero(score >= top - SCORE_TOLERANCE)[-1])
+    tied_all = not math.isfinite(top)
+    # the last position whose score ties with the top one
+    last = (
+        count - 1 if tied_all else count - 1 - int((score[::-1] >= top - SCORE_TOLERANCE).argmax())
+    )
     return int(view.index[_first_equal(view.descending, last, score, top, tied_all)])
 
 
@@ -169,8 +173,7 @@ def _first_equal(
     ``tied_all``). In ranked order u_me falls and, at equal u_me, the index rises, so
     the answer is the first tie whose u_me equals u_me at ``last``.
     """
-    first = int(np.searchsorted(descending, descending[last], side="left"))
+    first = int(descending.searchsorted(descending[last], side="left"))
     if tied_all:
         return first
-    tied = np.flatnonzero(score[first : last + 1] >= top - SCORE_TOLERANCE)
-    return first + int(tied[0])
+    return first + int((score[first : last + 1] >= top - SCORE_TOLERANCE).argmax())

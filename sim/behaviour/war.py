@@ -115,11 +115,18 @@ class TerritoryValue:
     weight: np.ndarray  # (n,)
 
     def __call__(self, territory: float, drift: np.ndarray) -> np.ndarray:
-        """The term for the current territory T and each party's expected drift (n,)."""
-        path = np.minimum(np.maximum(territory + drift[:, None] * self.steps, self.lo), self.hi)
-        dist = (path - self.ideal) / self.span
-        loss = dist * dist if self.linear is None else np.where(self.linear, abs(dist), dist * dist)
-        return self.weight * ((1.0 - loss) @ self.discount_weights)
+        """The term for the current territory T and each party's expected drift (n,).
+
+        Computed in place on one (n, H) array: it runs every round of every run."""
+        x = drift[:, None] * self.steps
+        x += territory
+        np.maximum(x, self.lo, out=x)
+        np.minimum(x, self.hi, out=x)  # x = T_h
+        x -= self.ideal
+        x /= self.span  # x = distance to the ideal over the span
+        x = x * x if self.linear is None else np.where(self.linear, abs(x), x * x)
+        np.subtract(1.0, x, out=x)  # x = v_ij(T_h)
+        return self.weight * x.dot(self.discount_weights)
 
 
 def territory_value(
