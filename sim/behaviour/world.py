@@ -138,12 +138,14 @@ class World:
             before, explained + s.trend, s.volatility, z, span.lo, span.hi
         )
         observed = self.territory - before - explained
+        mean, sd = self.belief_mean.tolist(), self.belief_sd.tolist()
         for i in (s.a, s.b):
             self.belief_mean[i], self.belief_sd[i] = war.update_belief(
-                self.belief_mean[i], self.belief_sd[i], observed, s.volatility
+                mean[i], sd[i], observed, s.volatility
             )
+        costs = self.costs.tolist()
         for i, zl in ((s.a, z_loss_a), (s.b, z_loss_b)):
-            self.losses[i] += self.costs[i] * max(0.0, 1.0 + s.loss_volatility * zl)
+            self.losses[i] += costs[i] * max(0.0, 1.0 + s.loss_volatility * zl)
 
     def reservation(self, game: Game, status_quo: np.ndarray) -> np.ndarray:
         """Each party's value of fighting on (see :mod:`sim.behaviour.war`)."""

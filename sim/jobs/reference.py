@@ -109,7 +109,7 @@ def assess(
 ) -> dict:
     """Distances to each reference point, Pareto efficiency and individual rationality
     (``detail=False`` leaves out the dominating outcome and the per-party verdicts)."""
-    u, distance, dominator = _outcome_facts(game, outcome, points)
+    u, distance, dominator = outcome_facts(game, outcome, points)
     rational = u >= reservation - TOLERANCE
     verdict = {
         "distance": dict(distance),
@@ -125,7 +125,7 @@ def assess(
     return verdict
 
 
-def _outcome_facts(
+def outcome_facts(
     game: Game, outcome: np.ndarray, points: dict
 ) -> tuple[np.ndarray, dict[str, float], int | None]:
     """Utilities of ``outcome``, its distance to each reference point in ``points``, and

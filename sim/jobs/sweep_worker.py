@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from sim.game import Game
 from sim.jobs.load import check_scenario
-from sim.jobs.reference import assess, reference_points
+from sim.jobs.reference import assess, outcome_facts, reference_points
 from sim.jobs.run import RunResult, run_game
 from sim.output.sweep_store import rows_to_table
 from sim.scenario import parse_scenario
@@ -73,6 +73,15 @@ def error_row(spec: RunSpec, message: str) -> dict[str, Any]:
     return _identity(spec) | {"outcome": ERROR, "error": message}
 
 
+def _row_names(game: Game) -> dict[str, list]:
+    """Column names of a game's result rows: per issue (settled, partial, term) and per
+    party its utility column."""
+    return {
+        "issues": [(f"settled.{i}", f"partial.{i}", f"term.{i}") for i in game.issue_ids],
+        "utilities": [f"utility.{pid}" for pid in game.party_ids],
+    }
+
+
 def result_row(spec: RunSpec, result: RunResult) -> dict[str, Any]:
     """outcome, round, rounds played, per issue settled/term, per party utility, distance
     to each reference point, Pareto efficiency and individual rationality."""
@@ -86,15 +95,18 @@ def result_row(spec: RunSpec, result: RunResult) -> dict[str, Any]:
         "rounds_played": len(result.records),
     }
     alone = {j for j, _, _ in neg.partials}
-    for j, iid in enumerate(game.issue_ids):
-        row[f"settled.{iid}"] = bool(settled[j])
-        row[f"partial.{iid}"] = j in alone
-        row[f"term.{iid}"] = float(final[j]) if settled[j] else None
-    utilities = game.prefs.utilities(final)[0]
-    for i, pid in enumerate(game.party_ids):
-        row[f"utility.{pid}"] = float(utilities[i])
+    names = game.memo("row_names", lambda: _row_names(game))
+    terms = final.tolist()
+    for j, (is_settled, (settled_key, partial_key, term_key)) in enumerate(
+        zip(settled.tolist(), names["issues"], strict=True)
+    ):
+        row[settled_key] = is_settled
+        row[partial_key] = j in alone
+        row[term_key] = terms[j] if is_settled else None
     points = game.memo("reference_points", lambda: reference_points(game))
     verdict = assess(game, final, result.records[-1].reservation, points, detail=False)
+    utilities = outcome_facts(game, final, points)[0]
+    row |= zip(names["utilities"], utilities.tolist(), strict=True)
     row |= {f"distance.{k}": v for k, v in verdict["distance"].items()}
     row["pareto_efficient"] = verdict["pareto_efficient"]
     row["individually_rational"] = verdict["individually_rational"]

@@ -13,6 +13,7 @@ repeated ultimatums, not movement. So after the opponent's offers o_1, o_2, ...,
 from __future__ import annotations
 
 import itertools
+from functools import cached_property
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -54,8 +55,12 @@ class TitForTat(Strategy):
         lo, hi = ctx.bounds(me)
         return max(lo, lo + self.params.initial * (hi - lo) - self.params.scale * self._credit(ctx))
 
+    @cached_property
+    def _opponent(self) -> int:
+        return self.party_ids.index(self.params.opponent)
+
     def _credit(self, ctx: RoundContext) -> float:
-        opp = self.party_ids.index(self.params.opponent)
-        own = [o.utilities[opp] for o in ctx.history if o.proposer == opp]
+        opp = self._opponent
+        own = [float(o.utilities[opp]) for o in ctx.history if o.proposer == opp]
         steps = [a - b for a, b in itertools.pairwise(own)]
         return sum(c for c in steps if c >= max(self.params.min_concession, 1e-12))
