@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -24,6 +24,7 @@ from sim.theory.frontier import Frontier, Options, pareto_frontier, restrict_opt
 from sim.theory.preferences import Preferences, red_line_bounds
 
 FRONTIER_RESOLUTION = 100
+TABLE_SIZE = 4096  # entries per lookup table of Game.cached
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,6 +84,16 @@ class Game:
         if key not in self.derived:
             self.derived[key] = build()
         return self.derived[key]
+
+    def cached(self, table: str, key: Hashable, build: Callable[[], Any]) -> Any:
+        """``build()`` kept under ``key`` in this game's lookup table ``table`` (values that
+        recur across rounds and runs; a full table is emptied, so memory stays bounded)."""
+        entries = self.memo(f"table.{table}", dict)
+        if key not in entries:
+            if len(entries) >= TABLE_SIZE:
+                entries.clear()
+            entries[key] = build()
+        return entries[key]
 
     def offer_set(self, settled: np.ndarray, active: np.ndarray, status_quo: np.ndarray):
         """The offer set for a negotiation state (cached: it depends on the settled issues,

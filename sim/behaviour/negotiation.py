@@ -185,10 +185,7 @@ class Negotiation:
             x, sq = outcome[j], self.status_quo[j]
             if abs(x - sq) <= TOUCH_TOLERANCE:
                 continue
-            values = g.prefs.issue_values(j, np.array([x, sq]))
-            ok = g.prefs.issue_acceptable(j, np.array([x]))[:, 0]
-            must = self.consent[j]
-            if np.all((values[must, 0] > values[must, 1]) & ok[must]):
+            if _settles_alone(g, j, float(x), float(sq), self.consent[j]):
                 self.settled[j] = self.status_quo[j] = x
                 self.partials.append((int(j), float(x), round_index + 1))
                 done.append(int(j))
@@ -205,6 +202,19 @@ class Negotiation:
         if self.agreement_round is not None:
             return "agreement"
         return "partial" if self.partials else "none"
+
+
+def _settles_alone(game: Game, j: int, x: float, sq: float, must: np.ndarray) -> bool:
+    """Whether every party in ``must`` strictly prefers value ``x`` of issue ``j`` to its
+    status quo ``sq`` and ``x`` crosses none of their red lines (cached per game: the
+    same offers recur across rounds and runs)."""
+
+    def check() -> bool:
+        values = game.prefs.issue_values(j, np.array([x, sq]))
+        ok = game.prefs.issue_acceptable(j, np.array([x]))[:, 0]
+        return bool(np.all((values[must, 0] > values[must, 1]) & ok[must]))
+
+    return game.cached("settles_alone", (j, x, sq, must.tobytes()), check)
 
 
 def play_round(

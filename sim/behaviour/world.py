@@ -17,8 +17,6 @@ from sim.game import Game
 from sim.theory.fearon import bargaining_range
 from sim.theory.preferences import Preferences
 
-OTHER_ISSUES_CACHE_SIZE = 1024  # status quos remembered per game (then forgotten)
-
 
 @dataclass(frozen=True)
 class WarSpec:
@@ -194,14 +192,9 @@ def _assessment(game: Game, world: World) -> tuple[float, np.ndarray, tuple[floa
 def _other_issues(game: Game, issue: int, status_quo: np.ndarray) -> np.ndarray:
     """Σ_{j ≠ territory} w_ij v_ij(sq_j) for every party i (cached per game and status quo
     of the other issues: the same few settlements recur across rounds and runs)."""
-    cache = game.memo("other_issues", dict)
+    prefs = game.memo("prefs_without_territory", lambda: _without_issue(game.prefs, issue))
     key = status_quo[:issue].tobytes() + status_quo[issue + 1 :].tobytes()
-    if key not in cache:
-        if len(cache) >= OTHER_ISSUES_CACHE_SIZE:
-            cache.clear()
-        prefs = game.memo("prefs_without_territory", lambda: _without_issue(game.prefs, issue))
-        cache[key] = prefs.utilities(status_quo)[0]
-    return cache[key]
+    return game.cached("other_issues", key, lambda: prefs.utilities(status_quo)[0])
 
 
 def _without_issue(prefs: Preferences, issue: int) -> Preferences:

@@ -32,7 +32,6 @@ from sim.theory.pareto import dominating_row
 from sim.theory.rubinstein import rubinstein_offer
 
 TOLERANCE = 1e-9
-OUTCOME_CACHE_SIZE = 4096  # outcomes whose facts are kept per game (then forgotten)
 
 
 def feasible(game: Game) -> tuple[np.ndarray, np.ndarray]:
@@ -131,19 +130,16 @@ def outcome_facts(
     """Utilities of ``outcome``, its distance to each reference point in ``points``, and
     the feasible outcome dominating it (``None`` if none). Cached per outcome: runs of a
     sweep often end on the same terms."""
-    cache = game.memo("outcome_facts", dict)
-    key = outcome.tobytes()
-    if key not in cache:
-        if len(cache) >= OUTCOME_CACHE_SIZE:
-            cache.clear()
+
+    def facts() -> tuple[np.ndarray, dict[str, float], int | None]:
         u = game.prefs.utilities(outcome)[0]
         utilities = feasible(game)[1]
         dominator = dominating_row(utilities, u, TOLERANCE) if len(utilities) else None
         names, matrix = game.memo("reference_matrix", lambda: _reference_matrix(points))
         distances = np.linalg.norm(matrix - u, axis=1) if names else []
-        distance = {k: float(d) for k, d in zip(names, distances, strict=True)}
-        cache[key] = (u, distance, dominator)
-    return cache[key]
+        return u, {k: float(d) for k, d in zip(names, distances, strict=True)}, dominator
+
+    return game.cached("outcome_facts", outcome.tobytes(), facts)
 
 
 def _reference_matrix(points: dict) -> tuple[list[str], np.ndarray]:
