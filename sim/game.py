@@ -95,11 +95,22 @@ class Game:
             entries[key] = build()
         return entries[key]
 
+    def consent_of(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Who must consent to each issue once the parties not ``active`` have left (the
+        game's ``consent`` rule minus them), and which issues a third party controls."""
+
+        def build() -> tuple[np.ndarray, np.ndarray]:
+            consent = self.consent & active[None, :]
+            third = (consent & ~self.principals[None, :]).any(axis=1)
+            consent.flags.writeable = third.flags.writeable = False  # shared by runs
+            return consent, third
+
+        return self.cached("consent", active.tobytes(), build)
+
     def offer_set(self, settled: np.ndarray, active: np.ndarray, status_quo: np.ndarray):
         """The offer set for a negotiation state (cached: it depends on the settled issues,
         who is still at the table, and the status quo of issues third parties control)."""
-        consent = self.consent & active[None, :]
-        third = (consent & ~self.principals[None, :]).any(axis=1)
+        consent, third = self.consent_of(active)
         key = (settled.tobytes(), active.tobytes(), status_quo[third].tobytes())
         if key not in self._offer_cache:
             self._offer_cache[key] = build_offer_set(self.options(settled), status_quo, consent)

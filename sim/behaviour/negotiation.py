@@ -14,6 +14,7 @@ Resolution of a round (all parties see the same offer):
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -86,8 +87,7 @@ class Negotiation:
     def _offer_state(self) -> tuple[np.ndarray, np.ndarray, OfferSet]:
         """Who must consent to each issue (the game's rule minus withdrawn parties), which
         issues a third party controls, and the offer set for the current state."""
-        consent = self.game.consent & self.active[None, :]
-        third_party_issue = (consent & ~self.game.principals[None, :]).any(axis=1)
+        consent, third_party_issue = self.game.consent_of(self.active)
         return (
             consent,
             third_party_issue,
@@ -106,7 +106,7 @@ class Negotiation:
 
     def move_status_quo(self, issue: int, value: float) -> None:
         """The war moves an open issue's status quo (the line of control)."""
-        if not np.isnan(self.settled[issue]) or value == self.status_quo[issue]:
+        if not math.isnan(self.settled[issue]) or value == self.status_quo[issue]:
             return
         self.status_quo[issue] = value
         if self.third_party_issue[issue]:

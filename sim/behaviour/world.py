@@ -121,15 +121,17 @@ class World:
         self.share, self.costs, self.fearon = _assessment(game, self)
         self._stale = False
 
-    def advance(self, game: Game, rng: np.random.Generator) -> None:
-        """One round of fighting: territory moves, losses accrue, beliefs update."""
+    def advance(self, game: Game, noise: tuple[float, float, float]) -> None:
+        """One round of fighting: territory moves, losses accrue, beliefs update.
+
+        ``noise`` holds the round's standard normal draws (z, z_loss_A, z_loss_B)."""
         if self.spec is None:
             return
         s = self.spec
         if self._stale:
             self._assess(game)
         explained = war.explained_drift(self.share, s.drift_scale)
-        z, z_loss_a, z_loss_b = rng.standard_normal(3).tolist()
+        z, z_loss_a, z_loss_b = noise
         span = _territory_value(game, s)
         before = self.territory
         self.territory = war.move_territory(

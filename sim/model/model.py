@@ -34,6 +34,9 @@ class NegotiationModel(mesa.Model):
         self.max_rounds = max_rounds or protocol.max_rounds
         self.negotiation = Negotiation(game, self.max_rounds)
         self.world = World.start(game)
+        # the run's battlefield noise, three standard normals per round, drawn at once (the
+        # same numbers, in the same order, as three draws at the start of every round)
+        self.noise = self.rng.standard_normal((self.max_rounds, 3)).tolist()
         self.timeline = game.memo("timeline", lambda: timeline(game.scenario))
         self.shifts: tuple[int, ...] = ()
         self.world_records: list[WorldRecord] = []
@@ -59,7 +62,7 @@ class NegotiationModel(mesa.Model):
         """Play one round (see the module docstring)."""
         neg, world = self.negotiation, self.world
         labels = self._apply_events(self.round + 1)
-        world.advance(neg.game, self.rng)
+        world.advance(neg.game, self.noise[self.round])
         if world.spec is not None:
             neg.move_status_quo(world.spec.issue, world.territory)
         labels += self._pressure()
