@@ -25,18 +25,17 @@ class Ranked:
         index: (k_me,) outcome indices in that order.
         descending: (k_me,) minus the proposer's utilities in that order (ascending, so
             the prefix length is one ``searchsorted``).
-        utilities: (n, k_me) every party's utility, columns in that order (parties as
-            rows: the per-outcome minimum over parties is then a fast reduction).
-        screens: (n, k_me) per responder: +inf where its consent is not needed (or it is
-            the proposer), −inf where the outcome crosses its red line, 0 otherwise.
+        screened: (n, k_me) every party's utility, columns in that order (parties as
+            rows: the per-outcome minimum over parties is then a fast reduction),
+            replaced by +inf where that party's consent is not needed (or it is the
+            proposer) and by −inf where the outcome crosses its red line.
         fallback: the outcome offered when nothing reaches the threshold: the proposer's
             best outcome within its red lines (its best outcome if none respects them).
     """
 
     index: np.ndarray
     descending: np.ndarray
-    utilities: np.ndarray
-    screens: np.ndarray
+    screened: np.ndarray
     fallback: int
 
 
@@ -126,11 +125,10 @@ def _ranked(options: Options, needs: np.ndarray, me: int) -> Ranked:
     mine = order[options.acceptable[order, me]]
     fallback = int(mine[0] if mine.size else order[0])
     others = needs[mine] & (np.arange(needs.shape[1]) != me)
-    screens = np.where(others, np.where(options.acceptable[mine], 0.0, -np.inf), np.inf)
     utilities = options.utilities[mine]
-    return Ranked(
-        mine, -utilities[:, me], np.ascontiguousarray(utilities.T), screens.T.copy(), fallback
-    )
+    crossed = np.where(options.acceptable[mine], utilities, -np.inf)
+    screened = np.where(others, crossed, np.inf)
+    return Ranked(mine, -utilities[:, me], np.ascontiguousarray(screened.T), fallback)
 
 
 def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.ndarray) -> int:
@@ -151,8 +149,7 @@ def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.nd
     if count == 0:
         return view.fallback
     span = np.maximum(offers.best - reservation, 1e-9)[:, None]
-    gains = (view.utilities[:, :count] - reservation[:, None]) / span
-    gains += view.screens[:, :count]
+    gains = (view.screened[:, :count] - reservation[:, None]) / span
     score = gains.min(axis=0)
     top = score.max()
     # top = ±inf: nobody else must consent, or every outcome crosses a red line: all tie

@@ -107,7 +107,7 @@ class TerritoryValue:
 
     lo: float
     hi: float
-    steps: np.ndarray  # (1, H): h = 1..H
+    steps: np.ndarray  # (H,): h = 1..H
     discount_weights: np.ndarray  # (H,): δ^{h−1} / Σ δ^{h−1}
     ideal: np.ndarray  # (n, 1)
     span: float
@@ -118,7 +118,7 @@ class TerritoryValue:
         """The term for the current territory T and each party's expected drift (n,).
 
         Computed in place on one (n, H) array: it runs every round of every run."""
-        x = drift[:, None] * self.steps
+        x = np.multiply.outer(drift, self.steps)
         x += territory
         np.maximum(x, self.lo, out=x)
         np.minimum(x, self.hi, out=x)  # x = T_h
@@ -138,7 +138,7 @@ def territory_value(
     return TerritoryValue(
         lo=float(prefs.lo[issue]),
         hi=float(prefs.hi[issue]),
-        steps=np.arange(1, horizon + 1, dtype=float)[None, :],
+        steps=np.arange(1, horizon + 1, dtype=float),
         discount_weights=weights / weights.sum(),
         ideal=prefs.ideal[:, issue, None].copy(),
         span=float(prefs.hi[issue] - prefs.lo[issue]),
