@@ -1,7 +1,8 @@
 """Speed and memory of the simulator on the Istanbul baseline (a benchmark, not a test).
 
-    python benchmarks/bench.py                  # everything (about 10 minutes on 2 cores)
+    python benchmarks/bench.py                  # everything (about 8 minutes on 2 cores)
     python benchmarks/bench.py --quick          # smaller sweeps, no 10^5-run sweep
+    python benchmarks/bench.py --profile        # only: where a run's time goes
 
 Prints, for the baseline scenario:
 
@@ -99,11 +100,60 @@ print(json.dumps({{"runs": run.completed, "failed": run.failed, "seconds": t1 - 
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+STAGES = {  # what --profile reports: label -> the (file suffix, function) pairs it sums
+    "build the model and its agents": (("sim/model/model.py", "__init__"),),
+    "  of which Mesa's Model and Agent constructors": (
+        ("mesa/model.py", "__init__"),
+        ("mesa/agent.py", "__init__"),
+    ),
+    "war update (World.advance)": (("sim/behaviour/world.py", "advance"),),
+    "reservation utilities (World.reservation)": (("sim/behaviour/world.py", "reservation"),),
+    "thresholds (Strategy.threshold, every party)": (("strategies/base.py", "threshold"),),
+    "proposal search (choose_offer)": (("sim/behaviour/offers.py", "choose_offer"),),
+    "settlement and records (Negotiation.resolve)": (("behaviour/negotiation.py", "resolve"),),
+    "result row (result_row)": (("sim/jobs/sweep_worker.py", "result_row"),),
+}
+
+
+def profile_shares(n: int) -> None:
+    """Print the share of run time spent in each stage (cProfile cumulative times over
+    ``n`` runs; cProfile inflates many small calls, so the shares are indicative)."""
+    import cProfile
+    import pstats
+
+    from sim.jobs.load import load_game
+    from sim.jobs.run import run_game
+    from sim.jobs.sweep_worker import result_row
+    from sim.sweep.design import RunSpec
+
+    game = load_game(BASELINE)
+    result_row(RunSpec(0, 0, 0, 0, ()), run_game(game, seed=0))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for seed in range(n):
+        result_row(RunSpec(seed, 0, seed, seed, ()), run_game(game, seed=seed))
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    total = sum(tt for _, _, tt, _, _ in stats.values())
+    for label, functions in STAGES.items():
+        share = sum(
+            ct
+            for (file, _, func), (_, _, _, ct, _) in stats.items()
+            if any(func == name and file.endswith(suffix) for suffix, name in functions)
+        )
+        print(f"  {share / total:6.1%}  {label}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sweeps, no 10^5 runs")
+    parser.add_argument("--profile", action="store_true", help="only print where a run's time goes")
     args = parser.parse_args()
-    n_single, n_speed = (200, 2000) if args.quick else (1000, 6000)
+    if args.profile:
+        print("share of the time of a baseline run with its result row (cProfile, 500 runs):")
+        profile_shares(500)
+        return
+    n_single, n_speed = (200, 2000) if args.quick else (1000, 20_000)
     run_s, row_s = single_run_times(n_single)
     print(
         f"single run (median of {n_single}): {run_s * 1e3:.2f} ms; "
