@@ -132,10 +132,10 @@ class World:
             self._assess(game)
         explained = war.explained_drift(self.share, s.drift_scale)
         z, z_loss_a, z_loss_b = noise
-        span = _territory_value(game, s)
+        bounds = _territory_value(game, s)  # the territory issue's span [lo, hi]
         before = self.territory
         self.territory = war.move_territory(
-            before, explained + s.trend, s.volatility, z, span.lo, span.hi
+            before, explained + s.trend, s.volatility, z, bounds.lo, bounds.hi
         )
         observed = self.territory - before - explained
         mean, sd = self.belief_mean.tolist(), self.belief_sd.tolist()

@@ -94,15 +94,6 @@ class Preferences:
             total += (self.weights[:, j, None] * self.tables[j][:, x[:, j].astype(int)]).T
         return total
 
-    def own_values(self, j: int, x: np.ndarray) -> np.ndarray:
-        """v_ij(x_i) with a separate row of values per party: ``x`` (n, h) -> (n, h)."""
-        if self.tables[j] is not None:
-            return np.take_along_axis(self.tables[j], np.asarray(x, dtype=int), axis=1)
-        dist = np.abs(np.asarray(x, dtype=float) - self.ideal[:, j, None]) / (
-            self.hi[j] - self.lo[j]
-        )
-        return 1.0 - np.where(self.exponent[:, j, None] == 1, dist, dist * dist)
-
     def acceptable(self, outcomes: np.ndarray) -> np.ndarray:
         """Whether each outcome respects every red line of each party: (k, m) -> (k, n)."""
         x = np.atleast_2d(np.asarray(outcomes, dtype=float))
