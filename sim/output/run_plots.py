@@ -62,45 +62,8 @@ def plot_run(run: RunData, folder: Path) -> list[Path]:
 def offers_figure(run: RunData) -> plt.Figure:
     issues = run.scenario.issues
     fig, axes = panel_grid(len(issues), 4, 3.6, 2.9, extra=0.9, sharex=True)
-    rounds = run.round_numbers
-    proposers = [r["proposer"] for r in run.rounds]
-    principals = [p for p in run.scenario.parties if p.role == "principal"]
     for ax, issue in zip(axes.flat, issues, strict=False):
-        y = run.offer_values(issue)
-        ax.plot(rounds, y, color="0.55", lw=1, zorder=1)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        for pid in dict.fromkeys(proposers):
-            sel = np.array([p == pid for p in proposers])
-            ax.scatter(
-                rounds[sel],
-                y[sel],
-                s=28,
-                zorder=3,
-                label=f"offer by {run.party_names[pid]}",
-                **party_style(run.party_ids, pid, line=False),
-            )
-        sq = issue.status_quo.value
-        war = run.scenario.war
-        if war is not None and war.territory_issue == issue.id:
-            ax.plot(rounds, run.column("territory"), color="k", ls="--", lw=1, label="status quo")
-        elif not isinstance(sq, str):
-            ax.axhline(sq, color="k", ls="--", lw=1, label="status quo")
-        for p in principals:
-            ideal = p.positions[issue.id].ideal
-            if ideal is not None:
-                ax.axhline(
-                    ideal.value,
-                    lw=0.9,
-                    alpha=0.6,
-                    ls=":",
-                    color=party_style(run.party_ids, p.id)["color"],
-                    label=f"ideal of {p.name}",
-                )
-        _mark_settlements(ax, run, issue.id, rounds, y)
-        mark_events(ax, run)
-        ax.set_title(issue.label, fontsize=9)
-        issue_scale(ax, issue)
-        ax.grid(alpha=0.3)
+        _offers_panel(ax, run, issue)
     for ax in axes[-1]:
         ax.set_xlabel("round")
     for ax in axes[:, 0]:
@@ -119,6 +82,54 @@ def offers_figure(run: RunData) -> plt.Figure:
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     event_footnote(fig, run)
     return fig
+
+
+def _offers_panel(ax, run: RunData, issue) -> None:
+    """One issue: the offers by proposer, its status quo, the principals' ideals, the
+    settlement and the events."""
+    rounds = run.round_numbers
+    proposers = [r["proposer"] for r in run.rounds]
+    y = run.offer_values(issue)
+    ax.plot(rounds, y, color="0.55", lw=1, zorder=1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for pid in dict.fromkeys(proposers):
+        sel = np.array([p == pid for p in proposers])
+        ax.scatter(
+            rounds[sel],
+            y[sel],
+            s=28,
+            zorder=3,
+            label=f"offer by {run.party_names[pid]}",
+            **party_style(run.party_ids, pid, line=False),
+        )
+    _status_quo_and_ideals(ax, run, issue, rounds)
+    _mark_settlements(ax, run, issue.id, rounds, y)
+    mark_events(ax, run)
+    ax.set_title(issue.label, fontsize=9)
+    issue_scale(ax, issue)
+    ax.grid(alpha=0.3)
+
+
+def _status_quo_and_ideals(ax, run: RunData, issue, rounds: np.ndarray) -> None:
+    """The issue's status quo (the front line over rounds for the territory issue) and
+    each principal's ideal."""
+    sq = issue.status_quo.value
+    war = run.scenario.war
+    if war is not None and war.territory_issue == issue.id:
+        ax.plot(rounds, run.column("territory"), color="k", ls="--", lw=1, label="status quo")
+    elif not isinstance(sq, str):
+        ax.axhline(sq, color="k", ls="--", lw=1, label="status quo")
+    for p in run.scenario.parties:
+        ideal = p.positions[issue.id].ideal
+        if p.role == "principal" and ideal is not None:
+            ax.axhline(
+                ideal.value,
+                lw=0.9,
+                alpha=0.6,
+                ls=":",
+                color=party_style(run.party_ids, p.id)["color"],
+                label=f"ideal of {p.name}",
+            )
 
 
 def _mark_settlements(ax, run: RunData, issue_id: str, rounds: np.ndarray, y: np.ndarray) -> None:
@@ -194,37 +205,10 @@ def utilities_figure(run: RunData) -> plt.Figure:
 
 def utility_plane_figure(run: RunData) -> plt.Figure:
     a, b = run.principal_pair()
-    ia, ib = run.party_ids.index(a), run.party_ids.index(b)
     fig, ax = plt.subplots(figsize=(7, 7.4))
-    if len(run.frontier):
-        plane = run.frontier[:, [ia, ib]]
-        ax.scatter(
-            plane[:, 0], plane[:, 1], s=5, color="0.8", label="frontier outcomes (all parties)"
-        )
-        front = pareto_front(plane)
-        ax.plot(
-            front[:, 0],
-            front[:, 1],
-            color="0.25",
-            lw=1.5,
-            label=f"Pareto frontier ({run.party_names[a]}–{run.party_names[b]})",
-        )
-    ua, ub = run.column(f"utility.{a}"), run.column(f"utility.{b}")
-    ax.plot(ua, ub, color="tab:blue", lw=0.8, alpha=0.6)
-    for k, row in enumerate(run.rounds):
-        style = party_style(run.party_ids, row["proposer"], line=False)
-        ax.scatter(
-            ua[k],
-            ub[k],
-            s=30,
-            zorder=3,
-            **style,
-            label=f"offer by {run.party_names[row['proposer']]}",
-        )
-        ax.annotate(
-            row["round"], (ua[k], ub[k]), fontsize=7, xytext=(3, 3), textcoords="offset points"
-        )
-    res = run.summary["reservation"]
+    _plane_frontier(ax, run, a, b)
+    _plane_offers(ax, run, a, b)
+    res, util = run.summary["reservation"], run.summary["utilities"]
     ax.scatter(
         res[a],
         res[b],
@@ -234,7 +218,6 @@ def utility_plane_figure(run: RunData) -> plt.Figure:
         zorder=4,
         label="reservation (disagreement) point",
     )
-    util = run.summary["utilities"]
     ax.scatter(
         util[a],
         util[b],
@@ -263,6 +246,35 @@ def utility_plane_figure(run: RunData) -> plt.Figure:
     ax.set_title(run_title(run, "Utility plane of the principals"), fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def _plane_frontier(ax, run: RunData, a: str, b: str) -> None:
+    """The frontier outcomes in the (a, b) plane and their Pareto front."""
+    if not len(run.frontier):
+        return
+    plane = run.frontier[:, [run.party_ids.index(a), run.party_ids.index(b)]]
+    ax.scatter(plane[:, 0], plane[:, 1], s=5, color="0.8", label="frontier outcomes (all parties)")
+    front = pareto_front(plane)
+    ax.plot(
+        front[:, 0],
+        front[:, 1],
+        color="0.25",
+        lw=1.5,
+        label=f"Pareto frontier ({run.party_names[a]}–{run.party_names[b]})",
+    )
+
+
+def _plane_offers(ax, run: RunData, a: str, b: str) -> None:
+    """The path of the offers in the (a, b) plane, each marked by its proposer and round."""
+    ua, ub = run.column(f"utility.{a}"), run.column(f"utility.{b}")
+    ax.plot(ua, ub, color="tab:blue", lw=0.8, alpha=0.6)
+    for k, row in enumerate(run.rounds):
+        style = party_style(run.party_ids, row["proposer"], line=False)
+        label = f"offer by {run.party_names[row['proposer']]}"
+        ax.scatter(ua[k], ub[k], s=30, zorder=3, **style, label=label)
+        ax.annotate(
+            row["round"], (ua[k], ub[k]), fontsize=7, xytext=(3, 3), textcoords="offset points"
+        )
 
 
 def _mark_references(ax, run: RunData, a: str, b: str) -> None:
