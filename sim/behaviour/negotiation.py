@@ -148,7 +148,7 @@ class Negotiation:
         """Apply the round's offer and responses (see the module docstring)."""
         outcome, utilities = bid.outcome, bid.utilities
         self.history.append(Offer(ctx.round, proposer.index, outcome, utilities))
-        agreed = all(r != REJECT for r in responses)
+        agreed = REJECT not in responses
         settled = (
             self._settle_all(outcome, ctx.round)
             if agreed

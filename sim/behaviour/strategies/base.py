@@ -63,7 +63,7 @@ class RoundContext:
     evaluate: Callable[[np.ndarray], Bid] | None = None
     space: IssueSpace | None = None
 
-    @property
+    @cached_property
     def relative_time(self) -> float:
         """t = (round + 1) / (max_rounds + 1), in (0, 1) (round counts from 0)."""
         return (self.round + 1) / (self.max_rounds + 1)
