@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.behaviour.offers import Bid, OfferSet, build_offer_set, evaluate_bid
+from sim.behaviour.offers import Bid, build_offer_set, evaluate_bid
 from sim.behaviour.strategies.base import IssueSpace
 from sim.scenario.schema import Issue, Party, Scenario
 from sim.theory.frontier import Frontier, Options, pareto_frontier, restrict_options
@@ -45,9 +45,7 @@ class Game:
     discount: np.ndarray
     mediators: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
-    _options_cache: dict[bytes, Options] = field(default_factory=dict, repr=False)
     variants: dict[tuple[int, ...], Game] = field(default_factory=dict, repr=False)
-    _offer_cache: dict[tuple, OfferSet] = field(default_factory=dict, repr=False)
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -74,10 +72,11 @@ class Game:
 
     def options(self, settled: np.ndarray) -> Options:
         """Frontier outcomes with the settled issues held fixed (cached per settlement)."""
-        key = settled.tobytes()
-        if key not in self._options_cache:
-            self._options_cache[key] = restrict_options(self.prefs, self.frontier.outcomes, settled)
-        return self._options_cache[key]
+        return self.cached(
+            "options",
+            settled.tobytes(),
+            lambda: restrict_options(self.prefs, self.frontier.outcomes, settled),
+        )
 
     def memo(self, key: str, build: Callable[[], Any]) -> Any:
         """A value derived from this game, built once (war spec, strategies, references)."""
@@ -112,9 +111,9 @@ class Game:
         who is still at the table, and the status quo of issues third parties control)."""
         consent, third = self.consent_of(active)
         key = (settled.tobytes(), active.tobytes(), status_quo[third].tobytes())
-        if key not in self._offer_cache:
-            self._offer_cache[key] = build_offer_set(self.options(settled), status_quo, consent)
-        return self._offer_cache[key]
+        return self.cached(
+            "offer_sets", key, lambda: build_offer_set(self.options(settled), status_quo, consent)
+        )
 
     def anchor_points(self) -> np.ndarray:
         """Values every grid must contain exactly: ideals, red lines and the status quo."""
