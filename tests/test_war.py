@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -118,6 +120,38 @@ def test_reservation_equals_the_discounted_sum_over_the_horizon(baseline_dict, t
     reservation = world.reservation(game, game.status_quo)
     fixed = ~np.isnan(game.fixed_reservation)
     assert_allclose(reservation[~fixed], expected[~fixed], atol=1e-12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    territory=st.floats(0.0, 1.0),
+    drifts=st.lists(st.floats(-0.3, 0.3), min_size=3, max_size=3),
+    ideals=st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3),
+    linear=st.lists(st.booleans(), min_size=3, max_size=3),
+    horizon=st.integers(1, 12),
+    discount=st.floats(0.5, 1.0),
+)
+def test_territory_value_equals_the_literal_sum(
+    territory, drifts, ideals, linear, horizon, discount
+):
+    # w_i Σ_h ω_h (1 − |z_h|^e), z_h = (clip(T + h·d_i) − ideal_i)/span, summed term by
+    # term: the closed forms (unclipped paths) and the stepwise sum must both agree.
+    weights = np.array([0.5, 0.3, 0.9])
+    prefs = SimpleNamespace(
+        lo=np.array([0.0]),
+        hi=np.array([1.0]),
+        ideal=np.array(ideals)[:, None],
+        exponent=np.where(linear, 1, 2)[:, None],
+        weights=weights[:, None],
+    )
+    value = war.territory_value(prefs, 0, horizon, discount)(territory, drifts)
+    omega = discount ** np.arange(horizon) / np.sum(discount ** np.arange(horizon))
+    for i in range(3):
+        total = 0.0
+        for h in range(1, horizon + 1):
+            z = abs(min(max(territory + h * drifts[i], 0.0), 1.0) - ideals[i])
+            total += omega[h - 1] * (1.0 - (z if linear[i] else z * z))
+        assert value[i] == pytest.approx(weights[i] * total, abs=1e-12)
 
 
 def test_event_fires_in_exactly_its_round(baseline_dict):

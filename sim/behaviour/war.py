@@ -98,35 +98,56 @@ def fighting_costs(base: np.ndarray, p: float, a: int, b: int) -> np.ndarray:
 class TerritoryValue:
     """The territory term of the reservation for every party i at once,
 
-        w_ij · Σ_{h=1..H} δ^{h−1} v_ij(T_h) / Σ_{h=1..H} δ^{h−1},
+        w_ij · Σ_{h=1..H} ω_h v_ij(T_h),   ω_h = δ^{h−1} / Σ_{h=1..H} δ^{h−1},
         T_h = clip(T + h·drift_i, lo, hi),
 
-    with the per-game constants (steps h, normalised discount weights, ideals, loss
-    exponents, weights w_ij of the territory issue j) computed once.
+    with v_ij(x) = 1 − |z|^e, z = (x − ideal_ij) / (hi − lo), e ∈ {1, 2}, and the
+    per-game constants computed once. It runs every round of every run, so a party whose
+    path stays inside [lo, hi] is valued in closed form, with M_k = Σ_h ω_h h^k and
+    a = (T − ideal)/span, b = drift/span:
+
+    * quadratic loss: Σ_h ω_h (a + h·b)² = a² + 2ab·M_1 + b²·M_2;
+    * linear loss, when a + h·b keeps one sign over h = 1..H: |a + b·M_1|.
+
+    Otherwise (a clipped path, or a linear loss crossing the ideal) the sum is taken
+    step by step.
     """
 
     lo: float
     hi: float
-    steps: np.ndarray  # (H,): h = 1..H
-    discount_weights: np.ndarray  # (H,): δ^{h−1} / Σ δ^{h−1}
-    ideal: np.ndarray  # (n, 1)
     span: float
-    linear: np.ndarray | None  # (n, 1) parties with exponent 1; None when all are quadratic
-    weight: np.ndarray  # (n,)
+    steps: tuple[float, ...]  # h = 1..H
+    discount_weights: tuple[float, ...]  # ω_h
+    moments: tuple[float, float]  # (M_1, M_2)
+    ideal: tuple[float, ...]  # per party
+    linear: tuple[bool, ...]  # per party: exponent 1 (else 2)
+    weight: tuple[float, ...]  # per party: w_ij
 
-    def __call__(self, territory: float, drift: np.ndarray) -> np.ndarray:
-        """The term for the current territory T and each party's expected drift (n,).
+    def __call__(self, territory: float, drift: list[float]) -> list[float]:
+        """The term for the current territory T and each party's expected drift."""
+        lo, hi, span, horizon = self.lo, self.hi, self.span, self.steps[-1]
+        m1, m2 = self.moments
+        out = []
+        for i, d in enumerate(drift):
+            first, last = territory + d, territory + horizon * d
+            a, b = (territory - self.ideal[i]) / span, d / span
+            inside = lo <= min(first, last) and max(first, last) <= hi
+            if inside and not self.linear[i]:
+                loss = a * a + 2.0 * a * b * m1 + b * b * m2
+            elif inside and (a + b) * (a + horizon * b) >= 0.0:
+                loss = abs(a + b * m1)
+            else:
+                loss = self._stepwise_loss(territory, d, i)
+            out.append(self.weight[i] * (1.0 - loss))
+        return out
 
-        Computed in place on one (n, H) array: it runs every round of every run."""
-        x = np.multiply.outer(drift, self.steps)
-        x += territory
-        np.maximum(x, self.lo, out=x)
-        np.minimum(x, self.hi, out=x)  # x = T_h
-        x -= self.ideal
-        x /= self.span  # x = distance to the ideal over the span
-        x = x * x if self.linear is None else np.where(self.linear, abs(x), x * x)
-        np.subtract(1.0, x, out=x)  # x = v_ij(T_h)
-        return self.weight * x.dot(self.discount_weights)
+    def _stepwise_loss(self, territory: float, drift: float, party: int) -> float:
+        """Σ_h ω_h |z_h|^e term by term, with the path clipped to [lo, hi]."""
+        ideal, linear, total = self.ideal[party], self.linear[party], 0.0
+        for h, omega in zip(self.steps, self.discount_weights, strict=True):
+            z = (min(max(territory + h * drift, self.lo), self.hi) - ideal) / self.span
+            total += omega * (abs(z) if linear else z * z)
+        return total
 
 
 def territory_value(
@@ -134,14 +155,16 @@ def territory_value(
 ) -> TerritoryValue:
     """The :class:`TerritoryValue` of spatial issue ``issue`` under ``prefs``."""
     weights = discount ** np.arange(horizon)
-    linear = prefs.exponent[:, issue, None] == 1
+    weights /= weights.sum()
+    steps = np.arange(1, horizon + 1, dtype=float)
     return TerritoryValue(
         lo=float(prefs.lo[issue]),
         hi=float(prefs.hi[issue]),
-        steps=np.arange(1, horizon + 1, dtype=float),
-        discount_weights=weights / weights.sum(),
-        ideal=prefs.ideal[:, issue, None].copy(),
         span=float(prefs.hi[issue] - prefs.lo[issue]),
-        linear=linear if linear.any() else None,
-        weight=prefs.weights[:, issue].copy(),
+        steps=tuple(steps.tolist()),
+        discount_weights=tuple(weights.tolist()),
+        moments=(float(weights @ steps), float(weights @ steps**2)),
+        ideal=tuple(prefs.ideal[:, issue].tolist()),
+        linear=tuple((prefs.exponent[:, issue] == 1).tolist()),
+        weight=tuple(prefs.weights[:, issue].tolist()),
     )

@@ -153,7 +153,8 @@ class World:
         if self.spec is None:
             static = game.prefs.utilities(status_quo)[0] - game.fighting_cost
             return np.where(np.isnan(fixed), static, fixed)
-        drift = war.explained_drift(self.share, self.spec.drift_scale) + self.belief_mean
+        explained = war.explained_drift(self.share, self.spec.drift_scale)
+        drift = [explained + m for m in self.belief_mean.tolist()]
         territory = _territory_value(game, self.spec)(self.territory, drift)
         value = _other_issues(game, self.spec.issue, status_quo) + territory
         return (
