@@ -68,6 +68,7 @@ class Negotiation:
         self.partials: list[tuple[int, float, int]] = []
         self.agreement_round: int | None = None
         self.active = np.ones(game.n_parties, dtype=bool)
+        self.rounds_without_progress = 0  # consecutive latest rounds settling no issue
         self.open_separable = [int(j) for j in np.flatnonzero(game.separable)]
         self.reservation = game.memo("reservation", lambda: game.reservation(game.status_quo))
         self.consent, self.third_party_issue, self.offers = game.memo(
@@ -111,16 +112,6 @@ class Negotiation:
         self.status_quo[issue] = value
         if self.third_party_issue[issue]:
             self.offers = self._offer_set()  # who must consent depends on the status quo
-
-    @property
-    def rounds_without_progress(self) -> int:
-        """Consecutive most recent rounds in which no issue was settled."""
-        count = 0
-        for rec in reversed(self.records):
-            if rec.settled:
-                break
-            count += 1
-        return count
 
     def context(self, round_index: int) -> RoundContext:
         """The context of round ``round_index`` (counting from 0)."""
@@ -167,6 +158,7 @@ class Negotiation:
             agreed,
         )
         self.records.append(record)
+        self.rounds_without_progress = 0 if settled else self.rounds_without_progress + 1
         if settled and not agreed:
             self.offers = self._offer_set()
         return record

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
@@ -63,25 +62,26 @@ class RoundContext:
     evaluate: Callable[[np.ndarray], Bid] | None = None
     space: IssueSpace | None = None
 
-    @cached_property
-    def relative_time(self) -> float:
-        """t = (round + 1) / (max_rounds + 1), in (0, 1) (round counts from 0)."""
-        return (self.round + 1) / (self.max_rounds + 1)
+    relative_time: float = field(init=False)
+    """t = (round + 1) / (max_rounds + 1), in (0, 1) (round counts from 0)."""
+    _lo: list[float] = field(init=False, repr=False)
+    _hi: list[float] = field(init=False, repr=False)
+    _floor: list[float] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # computed once a round, as plain floats: every party's threshold reads them
+        self.relative_time = (self.round + 1) / (self.max_rounds + 1)
+        self._lo = np.maximum(self.offers.worst, self.reservation).tolist()
+        self._hi = self.offers.best.tolist()
+        self._floor = self.reservation.tolist()
 
     def bounds(self, me: int) -> tuple[float, float]:
         """(lo, hi): lo = max(worst, reservation) and hi = best utility of ``me``."""
-        lo, hi, _ = self._per_party
-        return lo[me], hi[me]
+        return self._lo[me], self._hi[me]
 
     def floor(self, me: int) -> float:
         """``me``'s reservation utility (the floor of every threshold)."""
-        return self._per_party[2][me]
-
-    @cached_property
-    def _per_party(self) -> tuple[list[float], list[float], list[float]]:
-        """lo, hi and reservation of every party as plain floats, computed once a round."""
-        lo = np.maximum(self.offers.worst, self.reservation)
-        return lo.tolist(), self.offers.best.tolist(), self.reservation.tolist()
+        return self._floor[me]
 
 
 class Params(BaseModel):
