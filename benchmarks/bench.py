@@ -11,7 +11,8 @@ Prints, for the baseline scenario:
 * runs per second of a replications-only sweep of the baseline on 1 and on 2 local
   workers, and the parallel efficiency rps(2) / (2 · rps(1));
 * the Dask backend's runs per second on a 2-worker LocalCluster, and its ratio to the
-  local backend;
+  local backend; these three are measured in three interleaved rounds (one with
+  ``--quick``) and reported as medians, every reading printed;
 * peak resident memory of sweeps of 10^3, 10^4 and 10^5 runs (the sweep process and the
   largest worker, from ``getrusage``), each sweep in a fresh process.
 
@@ -100,6 +101,20 @@ print(json.dumps({{"runs": run.completed, "failed": run.failed, "seconds": t1 - 
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def throughput(runs: int, rounds: int) -> dict[str, list[float]]:
+    """Runs per second of ``rounds`` interleaved rounds of three sweeps (1 local worker,
+    2 local workers, Dask with 2 workers), so that a slow spell of a shared machine
+    touches every configuration alike; prints every reading."""
+    configs = {"1 worker": (1, "local"), "2 workers": (2, "local"), "dask": (2, "dask")}
+    speeds: dict[str, list[float]] = {name: [] for name in configs}
+    for k in range(rounds):
+        for name, (workers, backend) in configs.items():
+            speeds[name].append(measure_sweep(runs, workers, backend)["rps"])
+        readings = ", ".join(f"{name} {v[-1]:.0f}" for name, v in speeds.items())
+        print(f"  round {k + 1} of {rounds}: runs/s {readings}", flush=True)
+    return speeds
+
+
 STAGES = {  # what --profile reports: label -> the (file suffix, function) pairs it sums
     "build the model and its agents": (("sim/model/model.py", "__init__"),),
     "  of which Mesa's Model and Agent constructors": (
@@ -159,17 +174,17 @@ def main() -> None:
         f"single run (median of {n_single}): {run_s * 1e3:.2f} ms; "
         f"with its result row: {row_s * 1e3:.2f} ms ({1 / row_s:.0f} runs/s on one core)"
     )
-    one = measure_sweep(n_speed, 1, "local")
-    two = measure_sweep(n_speed, 2, "local")
+    rounds = 1 if args.quick else 3
+    speeds = throughput(n_speed, rounds)
+    one, two, dask = (statistics.median(speeds[k]) for k in ("1 worker", "2 workers", "dask"))
     print(
-        f"sweep of {n_speed} runs, local backend: 1 worker {one['rps']:.0f} runs/s, "
-        f"2 workers {two['rps']:.0f} runs/s; parallel efficiency "
-        f"{two['rps'] / (2 * one['rps']):.0%}"
+        f"sweep of {n_speed} runs, local backend (median of {rounds}): 1 worker "
+        f"{one:.0f} runs/s, 2 workers {two:.0f} runs/s; parallel efficiency "
+        f"{two / (2 * one):.0%}"
     )
-    dask = measure_sweep(n_speed, 2, "dask")
     print(
-        f"sweep of {n_speed} runs, Dask LocalCluster with 2 workers: {dask['rps']:.0f} "
-        f"runs/s ({dask['rps'] / two['rps']:.0%} of the local backend)"
+        f"sweep of {n_speed} runs, Dask LocalCluster with 2 workers (median of {rounds}): "
+        f"{dask:.0f} runs/s ({dask / two:.0%} of the local backend)"
     )
     sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
     for size in sizes:

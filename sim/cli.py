@@ -159,7 +159,8 @@ def _add_sweep(sub) -> None:
     sweep.add_argument(
         "--chunk-size",
         type=int,
-        help="runs per task (default: about four tasks per worker, at most 100 runs)",
+        help="runs per task (default: about four tasks per worker, at most 100 runs "
+        "with --backend local, 500 with dask)",
     )
     sweep.add_argument("--no-plots", action="store_true", help="skip the plots")
     sweep.set_defaults(func=_cmd_sweep)

@@ -4,8 +4,8 @@ The local backend is a process pool (``spawn`` context, passed explicitly: impor
 changes the default start method); the Dask backend is ``dask.distributed``'s
 ``Client.get_executor()``, connected to ``--scheduler`` or to a new ``LocalCluster``. Both
 go through one runner over the ``concurrent.futures.Executor`` interface: runs are sent in
-chunks (default: about four chunks per worker, at most 100 runs each) with at most two
-chunks per worker in flight, so memory stays flat whatever the number of runs. Every run's
+chunks (default: about four chunks per worker, at most :data:`MAX_CHUNK` runs each) with
+at most two chunks per worker in flight, so memory stays flat whatever the number of runs. Every run's
 seed depends only on the master seed and its run id (:mod:`sim.sweep.design`), so results
 do not depend on the backend, the number of workers or the order of completion.
 """
@@ -36,7 +36,11 @@ from sim.sweep import RunSpec, SweepSpec, count_runs, load_base, load_sweep, run
 from sim.sweep.design import normalisation_notes
 
 SWEEP_COPY, BASE_COPY, MANIFEST = "sweep.yaml", "base_scenario.yaml", "manifest.json"
-MAX_CHUNK = 100
+MAX_CHUNK = {"local": 100, "dask": 500}
+"""Largest default chunk per backend. A local chunk costs the sweep process about 3 ms
+(results unpickled, futures handled); a Dask task costs its client and scheduler about
+6 ms of CPU on top, plus about 7% of a core in the background, on the same 2 cores as
+the workers (measured; see benchmarks/bench.py), so Dask chunks are larger."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +64,9 @@ def default_workers() -> int:
     return max(1, count or 1)
 
 
-def chunk_size_for(total: int, workers: int) -> int:
-    """About four chunks per worker, between 1 and 100 runs."""
-    return max(1, min(MAX_CHUNK, -(-total // (4 * workers))))
+def chunk_size_for(total: int, workers: int, backend: str = "local") -> int:
+    """About four chunks per worker, between 1 and ``MAX_CHUNK[backend]`` runs."""
+    return max(1, min(MAX_CHUNK[backend], -(-total // (4 * workers))))
 
 
 def _chunks(specs: Iterator[RunSpec], size: int) -> Iterator[list[RunSpec]]:
@@ -186,7 +190,7 @@ def run_sweep(
     total = count_runs(spec)
     todo = (s for s in run_specs(spec) if s.run_id not in done)
     workers = workers or default_workers()
-    size = chunk_size or chunk_size_for(total - len(done), workers)
+    size = chunk_size or chunk_size_for(total - len(done), workers, backend)
     show = sys.stderr.isatty() if progress is None else progress
     completed, failed, interrupted = _execute(
         todo, total - len(done), base, store, backend, workers, scheduler, size, show
