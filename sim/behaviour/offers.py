@@ -142,35 +142,21 @@ def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.nd
     reaches the threshold, ``me`` offers its best outcome.
 
     The eligible outcomes are a prefix of ``me``'s :class:`Ranked` view, so the scores
-    are computed on array views without gathering rows.
+    are computed on array views without gathering rows. In ranked order u_me falls and,
+    at equal u_me, the index rises, so the answer is the first tie whose u_me equals
+    u_me at the last tie.
     """
     view = offers.ranked[me]
     count = int(view.descending.searchsorted(SCORE_TOLERANCE - threshold, side="right"))
     if count == 0:
         return view.fallback
-    span = np.maximum(offers.best - reservation, 1e-9)[:, None]
-    gains = (view.screened[:, :count] - reservation[:, None]) / span
+    gains = view.screened[:, :count] - reservation[:, None]
+    gains /= np.maximum(offers.best - reservation, 1e-9)[:, None]
     score = gains.min(axis=0)
     top = score.max()
     # top = ±inf: nobody else must consent, or every outcome crosses a red line: all tie
-    tied_all = not math.isfinite(top)
-    # the last position whose score ties with the top one
-    last = (
-        count - 1 if tied_all else count - 1 - int((score[::-1] >= top - SCORE_TOLERANCE).argmax())
+    ties = (
+        np.flatnonzero(score >= top - SCORE_TOLERANCE) if math.isfinite(top) else np.arange(count)
     )
-    return int(view.index[_first_equal(view.descending, last, score, top, tied_all)])
-
-
-def _first_equal(
-    descending: np.ndarray, last: int, score: np.ndarray, top: float, tied_all: bool
-) -> int:
-    """Position of the tie with the lowest u_me, lowest index first.
-
-    Ties are the positions p <= ``last`` with score >= top − tol (all of them when
-    ``tied_all``). In ranked order u_me falls and, at equal u_me, the index rises, so
-    the answer is the first tie whose u_me equals u_me at ``last``.
-    """
-    first = int(descending.searchsorted(descending[last], side="left"))
-    if tied_all:
-        return first
-    return first + int((score[first : last + 1] >= top - SCORE_TOLERANCE).argmax())
+    lowest = view.descending.searchsorted(view.descending[ties[-1]], side="left")
+    return int(view.index[ties[ties.searchsorted(lowest)]])

@@ -5,9 +5,9 @@ changes the default start method); the Dask backend is ``dask.distributed``'s
 ``Client.get_executor()``, connected to ``--scheduler`` or to a new ``LocalCluster``. Both
 go through one runner over the ``concurrent.futures.Executor`` interface: runs are sent in
 chunks (default: about four chunks per worker, at most :data:`MAX_CHUNK` runs each) with
-at most two chunks per worker in flight, so memory stays flat whatever the number of runs. Every run's
-seed depends only on the master seed and its run id (:mod:`sim.sweep.design`), so results
-do not depend on the backend, the number of workers or the order of completion.
+at most two chunks per worker in flight, so memory stays flat whatever the number of runs.
+Every run's seed depends only on the master seed and its run id (:mod:`sim.sweep.design`),
+so results do not depend on the backend, the number of workers or the order of completion.
 """
 
 from __future__ import annotations
