@@ -218,15 +218,16 @@ def play_round(
     when the offer needs its consent.
     """
     ctx = negotiation.context(round_index)
-    thresholds = np.array([p.threshold(ctx) for p in parties])
-    own = thresholds[proposer.index] if proposer.index != MEDIATOR_INDEX else np.nan
+    thresholds = [p.threshold(ctx) for p in parties]
+    own = thresholds[proposer.index] if proposer.index != MEDIATOR_INDEX else math.nan
     bid = proposer.propose(ctx, own)
+    needs_consent = bid.needs_consent.tolist()
     responses = []
     for p in parties:
         if p.index == proposer.index:
             responses.append(PROPOSER)
-        elif bid.needs_consent[p.index]:
+        elif needs_consent[p.index]:
             responses.append(ACCEPT if p.accepts(ctx, bid, thresholds[p.index]) else REJECT)
         else:
             responses.append(SILENT)
-    return negotiation.resolve(ctx, proposer, bid, responses, thresholds)
+    return negotiation.resolve(ctx, proposer, bid, responses, np.array(thresholds))
