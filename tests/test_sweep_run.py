@@ -15,7 +15,7 @@ import yaml
 
 from sim.cli import main
 from sim.jobs.sweep import finish, run_sweep
-from sim.sweep import load_sweep
+from sim.sweep import load_sweep, run_seed
 from tests.conftest import BASELINE
 
 pytestmark = pytest.mark.slow
@@ -61,6 +61,8 @@ def test_same_rows_on_one_two_workers_and_dask(tmp_path):
     assert [r["run_id"] for r in reference] == list(range(12))
     assert rows(two.folder) == reference
     assert rows(dask.folder) == reference
+    # every run has the seed of SeedSequence(master, spawn_key=(1, run_id)), made by the worker
+    assert [r["seed"] for r in reference] == [run_seed(3, k) for k in range(12)]
     assert len({r["seed"] for r in reference}) == 12
 
 

@@ -32,7 +32,7 @@ from sim.output.folders import choose_folder, write_json
 from sim.output.run_files import manifest, sha256_file
 from sim.output.sweep_store import RunStore, run_schema
 from sim.scenario import InputError, Problem
-from sim.sweep import RunSpec, SweepSpec, count_runs, load_base, load_sweep, run_specs
+from sim.sweep import PlannedRun, SweepSpec, count_runs, load_base, load_sweep, planned_runs
 from sim.sweep.design import normalisation_notes
 
 SWEEP_COPY, BASE_COPY, MANIFEST = "sweep.yaml", "base_scenario.yaml", "manifest.json"
@@ -69,8 +69,8 @@ def chunk_size_for(total: int, workers: int, backend: str = "local") -> int:
     return max(1, min(MAX_CHUNK[backend], -(-total // (4 * workers))))
 
 
-def _chunks(specs: Iterator[RunSpec], size: int) -> Iterator[list[RunSpec]]:
-    while chunk := list(itertools.islice(specs, size)):
+def _chunks(runs: Iterator[PlannedRun], size: int) -> Iterator[list[PlannedRun]]:
+    while chunk := list(itertools.islice(runs, size)):
         yield chunk
 
 
@@ -188,19 +188,19 @@ def run_sweep(
     store = RunStore(folder, run_schema(spec.paths, list(game.issue_ids), list(game.party_ids)))
     done = store.done_ids()
     total = count_runs(spec)
-    todo = (s for s in run_specs(spec) if s.run_id not in done)
+    todo = (run for run in planned_runs(spec) if run.run_id not in done)
     workers = workers or default_workers()
     size = chunk_size or chunk_size_for(total - len(done), workers, backend)
     show = sys.stderr.isatty() if progress is None else progress
     completed, failed, interrupted = _execute(
-        todo, total - len(done), base, store, backend, workers, scheduler, size, show
+        todo, total - len(done), base, spec.seed, store, backend, workers, scheduler, size, show
     )
     return SweepRun(
         folder, total, len(done), completed, failed, interrupted, normalisation_notes(spec)
     )
 
 
-def _execute(todo, remaining, base, store, backend, workers, scheduler, size, show):
+def _execute(todo, remaining, base, seed, store, backend, workers, scheduler, size, show):
     """Submit chunks, keep at most 2 per worker in flight, store rows as chunks finish."""
     from tqdm import tqdm
 
@@ -213,7 +213,8 @@ def _execute(todo, remaining, base, store, backend, workers, scheduler, size, sh
             chunks, pending = _chunks(todo, size), set()
             while True:
                 while len(pending) < 2 * workers and (chunk := next(chunks, None)):
-                    pending.add(executor.submit(run_chunk, key, base_ref, chunk, store.schema))
+                    task = (run_chunk, key, base_ref, seed, chunk, store.schema)
+                    pending.add(executor.submit(*task))
                 if not pending:
                     break
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)

@@ -20,7 +20,7 @@ from sim.jobs.reference import assess, outcome_facts, reference_points
 from sim.jobs.run import RunResult, run_game
 from sim.output.sweep_store import rows_to_table
 from sim.scenario import parse_scenario
-from sim.sweep.design import RunSpec, scenario_for
+from sim.sweep.design import PlannedRun, RunSpec, scenario_for
 
 GAME_CACHE_SIZE = 64
 _GAMES: OrderedDict[tuple, Game] = OrderedDict()
@@ -42,13 +42,18 @@ def game_for(base_key: str, base: dict[str, Any], params: tuple[tuple[str, float
 
 
 def run_chunk(
-    base_key: str, base: dict[str, Any], specs: list[RunSpec], schema: pa.Schema
+    base_key: str,
+    base: dict[str, Any],
+    master_seed: int,
+    runs: list[PlannedRun],
+    schema: pa.Schema,
 ) -> pa.Table:
-    """Run every spec of a chunk; one row per run (see :func:`result_row`), returned as a
-    table in ``schema`` (built here, in the worker, so the collecting process stays light).
-    A run that raises becomes a row with outcome ``error`` and its message."""
+    """Run every run of a chunk, each with the seed derived from ``master_seed``; one row
+    per run (see :func:`result_row`), returned as a table in ``schema`` (seeds and table
+    are made here, in the worker, so the collecting process stays light). A run that
+    raises becomes a row with outcome ``error`` and its message."""
     rows = []
-    for spec in specs:
+    for spec in (run.with_seed(master_seed) for run in runs):
         try:
             game = game_for(base_key, base, spec.params)
             rows.append(result_row(spec, run_game(game, seed=spec.seed)))

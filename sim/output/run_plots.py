@@ -265,16 +265,18 @@ def _plane_frontier(ax, run: RunData, a: str, b: str) -> None:
 
 
 def _plane_offers(ax, run: RunData, a: str, b: str) -> None:
-    """The path of the offers in the (a, b) plane, each marked by its proposer and round."""
+    """The path of the offers in the (a, b) plane, each marked by its proposer and round
+    (offers repeated at one point get one label listing their rounds, e.g. "3, 5")."""
     ua, ub = run.column(f"utility.{a}"), run.column(f"utility.{b}")
     ax.plot(ua, ub, color="tab:blue", lw=0.8, alpha=0.6)
+    rounds_at: dict[tuple[float, float], list[str]] = {}
     for k, row in enumerate(run.rounds):
         style = party_style(run.party_ids, row["proposer"], line=False)
         label = f"offer by {run.party_names[row['proposer']]}"
         ax.scatter(ua[k], ub[k], s=30, zorder=3, **style, label=label)
-        ax.annotate(
-            row["round"], (ua[k], ub[k]), fontsize=7, xytext=(3, 3), textcoords="offset points"
-        )
+        rounds_at.setdefault((round(ua[k], 9), round(ub[k], 9)), []).append(str(row["round"]))
+    for point, rounds in rounds_at.items():
+        ax.annotate(", ".join(rounds), point, fontsize=7, xytext=(3, 3), textcoords="offset points")
 
 
 def _mark_references(ax, run: RunData, a: str, b: str) -> None:

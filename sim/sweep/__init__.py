@@ -8,12 +8,14 @@ raw scenarios), :mod:`sim.sweep.design` (points, runs, seeds, loading) and
 
 from sim.scenario.paths import get_value, readable_name, resolve_path, set_value
 from sim.sweep.design import (
+    PlannedRun,
     RunSpec,
     count_runs,
     load_base,
     load_sweep,
     n_points,
     normalisation_notes,
+    planned_runs,
     points,
     run_seed,
     run_specs,
@@ -25,6 +27,7 @@ from sim.sweep.sensitivity import problem_for, sobol_indices
 
 __all__ = [
     "Parameter",
+    "PlannedRun",
     "RunSpec",
     "SweepSpec",
     "count_runs",
@@ -33,6 +36,7 @@ __all__ = [
     "load_sweep",
     "n_points",
     "normalisation_notes",
+    "planned_runs",
     "points",
     "problem_for",
     "readable_name",

@@ -28,7 +28,7 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from pydantic import ValidationError
@@ -144,8 +144,24 @@ def points(spec: SweepSpec) -> np.ndarray:
     return np.column_stack(cols).astype(float)
 
 
-def run_specs(spec: SweepSpec) -> Iterator[RunSpec]:
-    """Every point × replication, lazily, in run_id order (module docstring for seeds).
+class PlannedRun(NamedTuple):
+    """A run before its seed is derived: what the sweep process sends to its workers,
+    which derive the seed themselves (:meth:`with_seed`), so that the sweep process
+    stays light."""
+
+    run_id: int
+    point: int
+    replication: int
+    params: tuple[tuple[str, float], ...]
+
+    def with_seed(self, master_seed: int) -> RunSpec:
+        """The :class:`RunSpec`, with the seed :func:`run_seed` gives this run."""
+        seed = run_seed(master_seed, self.run_id)
+        return RunSpec(self.run_id, self.point, self.replication, seed, self.params)
+
+
+def planned_runs(spec: SweepSpec) -> Iterator[PlannedRun]:
+    """Every point × replication, lazily, in run_id order, without seeds.
 
     Only the point array (n_points × n_params floats) is held in memory, never the runs.
     """
@@ -153,8 +169,12 @@ def run_specs(spec: SweepSpec) -> Iterator[RunSpec]:
     for point, row in enumerate(points(spec)):
         params = tuple(zip(paths, (float(v) for v in row), strict=True))
         for rep in range(spec.replications):
-            run_id = point * spec.replications + rep
-            yield RunSpec(run_id, point, rep, run_seed(spec.seed, run_id), params)
+            yield PlannedRun(point * spec.replications + rep, point, rep, params)
+
+
+def run_specs(spec: SweepSpec) -> Iterator[RunSpec]:
+    """Every run with its seed (module docstring), lazily, in run_id order."""
+    return (run.with_seed(spec.seed) for run in planned_runs(spec))
 
 
 def scenario_for(
