@@ -276,7 +276,14 @@ def _plane_offers(ax, run: RunData, a: str, b: str) -> None:
         ax.scatter(ua[k], ub[k], s=30, zorder=3, **style, label=label)
         rounds_at.setdefault((round(ua[k], 9), round(ub[k], 9)), []).append(str(row["round"]))
     for point, rounds in rounds_at.items():
-        ax.annotate(", ".join(rounds), point, fontsize=7, xytext=(3, 3), textcoords="offset points")
+        ax.annotate(
+            ", ".join(rounds),
+            point,
+            fontsize=7,
+            xytext=(3, 3),
+            textcoords="offset points",
+            zorder=5,  # above the reference-point markers
+        )
 
 
 def _mark_references(ax, run: RunData, a: str, b: str) -> None:
