@@ -120,7 +120,7 @@ class Negotiation:
             round_index,
             self.max_rounds,
             self.offers,
-            self.reservation.copy(),
+            self.reservation,  # a new array every round (never changed in place)
             self.history,
             status_quo=sq,
             discount=g.discount,

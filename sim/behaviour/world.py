@@ -25,6 +25,8 @@ class WarSpec:
     a: int
     b: int
     issue: int
+    lo: float  # the territory issue's span [lo, hi]
+    hi: float
     drift_scale: float
     volatility: float
     trend: float
@@ -47,6 +49,7 @@ def war_spec(game: Game) -> WarSpec | None:
         return None
     ids = game.party_ids
     a, b = (game.index(p) for p in ids if game.principals[game.index(p)])
+    issue = game.issue_ids.index(w.territory_issue)
     n = len(ids)
     resources = np.zeros(n)
     for pid, value in w.resources.items():
@@ -57,7 +60,9 @@ def war_spec(game: Game) -> WarSpec | None:
     return WarSpec(
         a=a,
         b=b,
-        issue=game.issue_ids.index(w.territory_issue),
+        issue=issue,
+        lo=float(game.prefs.lo[issue]),
+        hi=float(game.prefs.hi[issue]),
         drift_scale=w.drift_scale.value,
         volatility=w.volatility.value,
         trend=w.trend.value,
@@ -132,10 +137,9 @@ class World:
             self._assess(game)
         explained = war.explained_drift(self.share, s.drift_scale)
         z, z_loss_a, z_loss_b = noise
-        bounds = _territory_value(game, s)  # the territory issue's span [lo, hi]
         before = self.territory
         self.territory = war.move_territory(
-            before, explained + s.trend, s.volatility, z, bounds.lo, bounds.hi
+            before, explained + s.trend, s.volatility, z, s.lo, s.hi
         )
         observed = self.territory - before - explained
         mean, sd = self.belief_mean.tolist(), self.belief_sd.tolist()
