@@ -37,10 +37,11 @@ from sim.sweep.design import normalisation_notes
 
 SWEEP_COPY, BASE_COPY, MANIFEST = "sweep.yaml", "base_scenario.yaml", "manifest.json"
 MAX_CHUNK = {"local": 100, "dask": 500}
-"""Largest default chunk per backend. A local chunk costs the sweep process about 3 ms
-(results unpickled, futures handled); a Dask task costs its client and scheduler about
-6 ms of CPU on top, plus about 7% of a core in the background, on the same 2 cores as
-the workers (measured; see benchmarks/bench.py), so Dask chunks are larger."""
+"""Largest default chunk per backend. Measured on the 2-core development machine: a Dask
+task costs its client and scheduler (in the sweep process) 5–8 ms of CPU, and a
+LocalCluster keeps 4–8% of a core busy in the background, taken from the same cores as
+the workers; a local chunk costs the sweep process about 2–3 ms. Dask chunks are
+therefore larger."""
 
 
 @dataclass(frozen=True)
