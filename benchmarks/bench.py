@@ -1,6 +1,6 @@
 """Speed and memory of the simulator on the Istanbul baseline (a benchmark, not a test).
 
-    python benchmarks/bench.py                  # everything (about 8 minutes on 2 cores)
+    python benchmarks/bench.py                  # everything (about 12 minutes on 2 cores)
     python benchmarks/bench.py --quick          # smaller sweeps, no 10^5-run sweep
     python benchmarks/bench.py --profile        # only: where a run's time goes
 
@@ -11,8 +11,13 @@ Prints, for the baseline scenario:
 * runs per second of a replications-only sweep of the baseline on 1 and on 2 local
   workers, and the parallel efficiency rps(2) / (2 · rps(1));
 * the Dask backend's runs per second on a 2-worker LocalCluster, and its ratio to the
-  local backend; these three are measured in three interleaved rounds (one with
-  ``--quick``) and reported as medians, every reading printed;
+  local backend.
+
+  These are measured in five interleaved rounds (one with ``--quick``), each round one
+  sweep of every kind, and every reading is printed. Runs per second are the medians
+  over rounds; the efficiency and the Dask ratio are the medians of the ratios within
+  each round, whose sweeps ran minutes apart, so that the drift of a shared machine's
+  speed largely cancels;
 * peak resident memory of sweeps of 10^3, 10^4 and 10^5 runs (the sweep process and the
   largest worker, from ``getrusage``), each sweep in a fresh process.
 
@@ -110,8 +115,12 @@ def throughput(runs: int, rounds: int) -> dict[str, list[float]]:
     for k in range(rounds):
         for name, (workers, backend) in configs.items():
             speeds[name].append(measure_sweep(runs, workers, backend)["rps"])
-        readings = ", ".join(f"{name} {v[-1]:.0f}" for name, v in speeds.items())
-        print(f"  round {k + 1} of {rounds}: runs/s {readings}", flush=True)
+        one, two, dask = (speeds[name][-1] for name in configs)
+        print(
+            f"  round {k + 1} of {rounds}: runs/s 1 worker {one:.0f}, 2 workers {two:.0f}, "
+            f"dask {dask:.0f}; efficiency {two / (2 * one):.0%}, dask/local {dask / two:.0%}",
+            flush=True,
+        )
     return speeds
 
 
@@ -174,17 +183,23 @@ def main() -> None:
         f"single run (median of {n_single}): {run_s * 1e3:.2f} ms; "
         f"with its result row: {row_s * 1e3:.2f} ms ({1 / row_s:.0f} runs/s on one core)"
     )
-    rounds = 1 if args.quick else 3
+    rounds = 1 if args.quick else 5
     speeds = throughput(n_speed, rounds)
     one, two, dask = (statistics.median(speeds[k]) for k in ("1 worker", "2 workers", "dask"))
+    efficiency = statistics.median(
+        b / (2 * a) for a, b in zip(speeds["1 worker"], speeds["2 workers"], strict=True)
+    )
+    dask_share = statistics.median(
+        d / b for b, d in zip(speeds["2 workers"], speeds["dask"], strict=True)
+    )
     print(
         f"sweep of {n_speed} runs, local backend (median of {rounds}): 1 worker "
         f"{one:.0f} runs/s, 2 workers {two:.0f} runs/s; parallel efficiency "
-        f"{two / (2 * one):.0%}"
+        f"{efficiency:.0%} (median over rounds)"
     )
     print(
         f"sweep of {n_speed} runs, Dask LocalCluster with 2 workers (median of {rounds}): "
-        f"{dask:.0f} runs/s ({dask / two:.0%} of the local backend)"
+        f"{dask:.0f} runs/s ({dask_share:.0%} of the local backend, median over rounds)"
     )
     sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
     for size in sizes:
