@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from sim.cli import main
-from sim.jobs.sweep import finish, run_sweep
+from sim.jobs.sweep import chunk_size_for, finish, run_sweep
 from sim.sweep import load_sweep, run_seed
 from tests.conftest import BASELINE
 
@@ -187,3 +187,17 @@ def test_dry_run_and_bad_input(tmp_path, capsys):
     assert not (tmp_path / "never").exists()
     assert main(["sweep", "--resume", str(tmp_path)]) == 2
     assert main(["sweep", str(file), "--workers", "0"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("total", "workers", "backend", "size"),
+    [
+        (12, 2, "local", 2),  # about four chunks per worker
+        (10_000, 2, "local", 100),  # capped for the local pool
+        (10_000, 2, "dask", 500),  # Dask tasks cost more, so they are larger
+        (1_000, 2, "dask", 125),
+        (3, 8, "dask", 1),  # never empty
+    ],
+)
+def test_default_chunk_size(total, workers, backend, size):
+    assert chunk_size_for(total, workers, backend) == size
