@@ -270,6 +270,26 @@ def _finite_or_none(x: float) -> float | None:
     return None if math.isnan(x) else float(x)
 
 
+def _difference_row(
+    a: np.ndarray, b: np.ndarray, n_resamples: int, level: float, seed: np.random.SeedSequence
+) -> dict[str, Any]:
+    """The numbers of one row of :func:`difference_table`: both means, the bootstrap
+    difference with its interval, the level and the run counts."""
+    estimate, low, high = bootstrap_difference(
+        a, b, n_resamples=n_resamples, level=level, seed=seed
+    )
+    return {
+        "reference_value": _mean(a),
+        "value": _mean(b),
+        "difference": _finite_or_none(estimate),
+        "ci_low": _finite_or_none(low),
+        "ci_high": _finite_or_none(high),
+        "level": level,
+        "n_reference": int(np.count_nonzero(~np.isnan(a))),
+        "n": int(np.count_nonzero(~np.isnan(b))),
+    }
+
+
 def difference_table(
     groups: Sequence[Group],
     n_resamples: int = DEFAULT_RESAMPLES,
@@ -300,27 +320,7 @@ def difference_table(
     for label, rows in others:
         arrays = metric_arrays(rows, issues, parties)
         for metric, a in ref.items():
-            b = arrays[metric]
-            estimate, low, high = bootstrap_difference(
-                a,
-                b,
-                n_resamples=n_resamples,
-                level=level,
-                seed=metric_seed(seed, label, metric),
-            )
-            table.append(
-                {
-                    "label": label,
-                    "reference": ref_label,
-                    "metric": metric,
-                    "reference_value": _mean(a),
-                    "value": _mean(b),
-                    "difference": _finite_or_none(estimate),
-                    "ci_low": _finite_or_none(low),
-                    "ci_high": _finite_or_none(high),
-                    "level": level,
-                    "n_reference": int(np.count_nonzero(~np.isnan(a))),
-                    "n": int(np.count_nonzero(~np.isnan(b))),
-                }
-            )
+            seed_k = metric_seed(seed, label, metric)
+            row = _difference_row(a, arrays[metric], n_resamples, level, seed_k)
+            table.append({"label": label, "reference": ref_label, "metric": metric} | row)
     return table
