@@ -16,8 +16,8 @@ Prints, for the baseline scenario:
   These are measured in five interleaved rounds (one with ``--quick``), each round one
   sweep of every kind, and every reading is printed. Runs per second are the medians
   over rounds; the efficiency and the Dask ratio are the medians of the ratios within
-  each round, whose sweeps ran minutes apart, so that the drift of a shared machine's
-  speed largely cancels;
+  each round, whose sweeps run within about two minutes of each other, so that the
+  drift of a shared machine's speed largely cancels;
 * peak resident memory of sweeps of 10^3, 10^4 and 10^5 runs (the sweep process and the
   largest worker, from ``getrusage``), each sweep in a fresh process.
 
