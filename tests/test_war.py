@@ -106,7 +106,7 @@ def test_reservation_equals_the_discounted_sum_over_the_horizon(baseline_dict, t
     world = World.start(game)
     world.territory = territory
     spec, j = world.spec, world.spec.issue
-    drift = spec.drift_scale * (2 * world.share - 1) + world.belief_mean
+    drift = spec.drift_scale * (2 * world.share - 1) + np.array(world.belief_mean)
     expected = np.zeros(game.n_parties)
     for i in range(game.n_parties):
         total = norm = 0.0

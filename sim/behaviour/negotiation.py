@@ -171,16 +171,16 @@ class Negotiation:
         return [int(j) for j in open_issues]
 
     def _settle_separable(self, outcome: np.ndarray, round_index: int) -> list[int]:
-        g = self.game
+        g, values, status_quo = self.game, outcome.tolist(), self.status_quo.tolist()
         done: list[int] = []
         for j in self.open_separable:
-            x, sq = outcome[j], self.status_quo[j]
+            x, sq = values[j], status_quo[j]
             if abs(x - sq) <= TOUCH_TOLERANCE:
                 continue
-            if _settles_alone(g, j, float(x), float(sq), self.consent[j]):
+            if _settles_alone(g, j, x, sq, self.consent[j]):
                 self.settled[j] = self.status_quo[j] = x
-                self.partials.append((int(j), float(x), round_index + 1))
-                done.append(int(j))
+                self.partials.append((j, x, round_index + 1))
+                done.append(j)
         if done:
             self.open_separable = [j for j in self.open_separable if j not in done]
         return done

@@ -144,19 +144,17 @@ def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.nd
     The eligible outcomes are a prefix of ``me``'s :class:`Ranked` view, so the scores
     are computed on array views without gathering rows. In ranked order u_me falls and,
     at equal u_me, the index rises, so the answer is the first tie whose u_me equals
-    u_me at the last tie.
+    u_me at the last tie. A single eligible outcome is the answer without scoring.
     """
     view = offers.ranked[me]
     count = int(view.descending.searchsorted(SCORE_TOLERANCE - threshold, side="right"))
-    if count == 0:
-        return view.fallback
+    if count <= 1:
+        return view.fallback if count == 0 else int(view.index[0])
     gains = view.screened[:, :count] - reservation[:, None]
     gains /= np.maximum(offers.best - reservation, 1e-9)[:, None]
     score = gains.min(axis=0)
     top = score.max()
     # top = ±inf: nobody else must consent, or every outcome crosses a red line: all tie
-    ties = (
-        np.flatnonzero(score >= top - SCORE_TOLERANCE) if math.isfinite(top) else np.arange(count)
-    )
+    ties = (score >= top - SCORE_TOLERANCE).nonzero()[0] if math.isfinite(top) else np.arange(count)
     lowest = view.descending.searchsorted(view.descending[ties[-1]], side="left")
     return int(view.index[ties[ties.searchsorted(lowest)]])

@@ -83,16 +83,18 @@ def war_spec(game: Game) -> WarSpec | None:
 
 @dataclass
 class World:
-    """Mutable state of one run's world (all arrays over negotiating parties)."""
+    """Mutable state of one run's world, over negotiating parties. The values that change
+    every round (beliefs, losses) are plain lists of floats: they are updated one party
+    at a time, and :func:`snapshot` turns them into arrays."""
 
     spec: WarSpec | None
     n: int
     territory: float = np.nan
     resources: np.ndarray = field(default_factory=lambda: np.zeros(0))
     levels: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    belief_mean: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    belief_sd: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    losses: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    belief_mean: list[float] = field(default_factory=list)
+    belief_sd: list[float] = field(default_factory=list)
+    losses: list[float] = field(default_factory=list)
     withdrawn: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     share: float = np.nan
     costs: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -107,15 +109,15 @@ class World:
             spec,
             n,
             withdrawn=np.zeros(n, dtype=bool),
-            losses=np.zeros(n),
+            losses=[0.0] * n,
             costs=game.fighting_cost.copy(),
         )
         if spec is not None:
             world.territory = float(game.status_quo[spec.issue])
             world.resources = spec.resources.copy()
             world.levels = spec.levels.copy()
-            world.belief_mean = spec.belief_mean.copy()
-            world.belief_sd = spec.belief_sd.copy()
+            world.belief_mean = spec.belief_mean.tolist()
+            world.belief_sd = spec.belief_sd.tolist()
             opening = game.memo("opening_war", lambda: _assessment(game, world))
             world.share, world.costs, world.fearon = opening
             world._stale = False
@@ -142,11 +144,9 @@ class World:
             before, explained + s.trend, s.volatility, z, s.lo, s.hi
         )
         observed = self.territory - before - explained
-        mean, sd = self.belief_mean.tolist(), self.belief_sd.tolist()
+        mean, sd = self.belief_mean, self.belief_sd
         for i in (s.a, s.b):
-            self.belief_mean[i], self.belief_sd[i] = war.update_belief(
-                mean[i], sd[i], observed, s.volatility
-            )
+            mean[i], sd[i] = war.update_belief(mean[i], sd[i], observed, s.volatility)
         costs = self.costs.tolist()
         for i, zl in ((s.a, z_loss_a), (s.b, z_loss_b)):
             self.losses[i] += costs[i] * max(0.0, 1.0 + s.loss_volatility * zl)
@@ -158,14 +158,12 @@ class World:
             static = game.prefs.utilities(status_quo)[0] - game.fighting_cost
             return np.where(np.isnan(fixed), static, fixed)
         explained = war.explained_drift(self.share, self.spec.drift_scale)
-        drift = [explained + m for m in self.belief_mean.tolist()]
+        drift = [explained + m for m in self.belief_mean]
         territory = _territory_value(game, self.spec)(self.territory, drift)
-        value = _other_issues(game, self.spec.issue, status_quo) + territory
-        return (
-            value - self.costs
-            if game.no_fixed_reservation
-            else np.where(np.isnan(fixed), value - self.costs, fixed)
-        )
+        other = _other_issues(game, self.spec.issue, status_quo)
+        costs = self.costs.tolist()
+        value = np.array([o + t - c for o, t, c in zip(other, territory, costs, strict=True)])
+        return value if game.no_fixed_reservation else np.where(np.isnan(fixed), value, fixed)
 
     def shock(self, party: int, delta: float) -> None:
         """A principal's resources change by ``delta`` (not below 0)."""
@@ -196,12 +194,12 @@ def _assessment(game: Game, world: World) -> tuple[float, np.ndarray, tuple[floa
     return share, costs, bargaining_range(share, costs[s.a], costs[s.b])
 
 
-def _other_issues(game: Game, issue: int, status_quo: np.ndarray) -> np.ndarray:
+def _other_issues(game: Game, issue: int, status_quo: np.ndarray) -> list[float]:
     """Σ_{j ≠ territory} w_ij v_ij(sq_j) for every party i (cached per game and status quo
     of the other issues: the same few settlements recur across rounds and runs)."""
     prefs = game.memo("prefs_without_territory", lambda: _without_issue(game.prefs, issue))
     key = status_quo[:issue].tobytes() + status_quo[issue + 1 :].tobytes()
-    return game.cached("other_issues", key, lambda: prefs.utilities(status_quo)[0])
+    return game.cached("other_issues", key, lambda: prefs.utilities(status_quo)[0].tolist())
 
 
 def _without_issue(prefs: Preferences, issue: int) -> Preferences:
@@ -238,9 +236,9 @@ def snapshot(world: World, events: tuple[str, ...]) -> WorldRecord:
         world.territory,
         world.share,
         world.fearon,
-        world.belief_mean.copy(),
-        world.belief_sd.copy(),
-        world.losses.copy(),
+        np.array(world.belief_mean),
+        np.array(world.belief_sd),
+        np.array(world.losses),
         world.withdrawn.copy(),
         events,
     )

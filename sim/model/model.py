@@ -46,6 +46,7 @@ class NegotiationModel(mesa.Model):
         self.mediators = [MediatorAgent(self, pid, self._strategy(pid)) for pid in game.mediators]
         by_id = {a.party_id: a for a in [*self.parties, *self.mediators]}
         self.proposers = [by_id[pid] for pid in protocol.proposer_order]
+        self.patience = game.memo("patience", self._patience)
         self.round = 0
 
     def _strategy(self, party_id: str) -> Strategy:
@@ -100,7 +101,7 @@ class NegotiationModel(mesa.Model):
         """Parties whose patience (rounds without progress) has run out withdraw."""
         out = []
         waited = self.negotiation.rounds_without_progress
-        for i, patience in self.base_game.memo("patience", self._patience):
+        for i, patience in self.patience:
             if self.negotiation.active[i] and waited >= patience:
                 out += self._withdraw(i)
         return out

@@ -56,8 +56,7 @@ def run_schema(params: list[str], issues: list[str], parties: list[str]) -> pa.S
 
 def rows_to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     """Rows (mappings; missing keys are nulls) as a table in ``schema``, sorted by run_id."""
-    rows = sorted(rows, key=lambda r: r["run_id"])
-    return pa.table({f.name: pa.array([r.get(f.name) for r in rows], type=f.type) for f in schema})
+    return pa.Table.from_pylist(sorted(rows, key=lambda r: r["run_id"]), schema=schema)
 
 
 class RunStore:

@@ -12,7 +12,6 @@ repeated ultimatums, not movement. So after the opponent's offers o_1, o_2, ...,
 
 from __future__ import annotations
 
-import itertools
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -60,7 +59,13 @@ class TitForTat(Strategy):
         return self.party_ids.index(self.params.opponent)
 
     def _credit(self, ctx: RoundContext) -> float:
-        opp = self._opponent
-        own = [float(o.utilities[opp]) for o in ctx.history if o.proposer == opp]
-        steps = [a - b for a, b in itertools.pairwise(own)]
-        return sum(c for c in steps if c >= max(self.params.min_concession, 1e-12))
+        """Σ_t c_t · [c_t >= min_concession] over the opponent's offers so far."""
+        opp, smallest = self._opponent, max(self.params.min_concession, 1e-12)
+        credit, previous = 0.0, None
+        for offer in ctx.history:
+            if offer.proposer == opp:
+                own = float(offer.utilities[opp])
+                if previous is not None and previous - own >= smallest:
+                    credit += previous - own
+                previous = own
+        return credit
