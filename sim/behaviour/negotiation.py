@@ -171,6 +171,8 @@ class Negotiation:
         return [int(j) for j in open_issues]
 
     def _settle_separable(self, outcome: np.ndarray, round_index: int) -> list[int]:
+        if not self.open_separable:
+            return []
         g, values, status_quo = self.game, outcome.tolist(), self.status_quo.tolist()
         done: list[int] = []
         for j in self.open_separable:

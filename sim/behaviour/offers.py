@@ -31,12 +31,15 @@ class Ranked:
             proposer) and by −inf where the outcome crosses its red line.
         fallback: the outcome offered when nothing reaches the threshold: the proposer's
             best outcome within its red lines (its best outcome if none respects them).
+        group_start: (k_me,) for each position, the first position with the same
+            proposer utility (where its run of equal utilities starts).
     """
 
     index: np.ndarray
     descending: np.ndarray
     screened: np.ndarray
     fallback: int
+    group_start: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,9 @@ def _ranked(options: Options, needs: np.ndarray, me: int) -> Ranked:
     utilities = options.utilities[mine]
     crossed = np.where(options.acceptable[mine], utilities, -np.inf)
     screened = np.where(others, crossed, np.inf)
-    return Ranked(mine, -utilities[:, me], np.ascontiguousarray(screened.T), fallback)
+    descending = -utilities[:, me]
+    group_start = descending.searchsorted(descending, side="left")
+    return Ranked(mine, descending, np.ascontiguousarray(screened.T), fallback, group_start)
 
 
 def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.ndarray) -> int:
@@ -143,8 +148,9 @@ def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.nd
 
     The eligible outcomes are a prefix of ``me``'s :class:`Ranked` view, so the scores
     are computed on array views without gathering rows. In ranked order u_me falls and,
-    at equal u_me, the index rises, so the answer is the first tie whose u_me equals
-    u_me at the last tie. A single eligible outcome is the answer without scoring.
+    at equal u_me, the index rises, so the answer is the first tie at or after the start
+    of the last tie's run of equal u_me. A single eligible outcome is the answer without
+    scoring.
     """
     view = offers.ranked[me]
     count = int(view.descending.searchsorted(SCORE_TOLERANCE - threshold, side="right"))
@@ -153,8 +159,9 @@ def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.nd
     gains = view.screened[:, :count] - reservation[:, None]
     gains /= np.maximum(offers.best - reservation, 1e-9)[:, None]
     score = gains.min(axis=0)
-    top = score.max()
-    # top = ±inf: nobody else must consent, or every outcome crosses a red line: all tie
-    ties = (score >= top - SCORE_TOLERANCE).nonzero()[0] if math.isfinite(top) else np.arange(count)
-    lowest = view.descending.searchsorted(view.descending[ties[-1]], side="left")
+    top = float(score.max())
+    if not math.isfinite(top):  # nobody else must consent, or all cross a red line: all tie
+        return int(view.index[view.group_start[count - 1]])
+    ties = (score >= top - SCORE_TOLERANCE).nonzero()[0]
+    lowest = view.group_start[ties[-1]]
     return int(view.index[ties[ties.searchsorted(lowest)]])

@@ -84,8 +84,8 @@ def war_spec(game: Game) -> WarSpec | None:
 @dataclass
 class World:
     """Mutable state of one run's world, over negotiating parties. The values that change
-    every round (beliefs, losses) are plain lists of floats: they are updated one party
-    at a time, and :func:`snapshot` turns them into arrays."""
+    every round or on events (beliefs, losses, who has withdrawn) are plain lists: they
+    are updated one party at a time."""
 
     spec: WarSpec | None
     n: int
@@ -95,9 +95,9 @@ class World:
     belief_mean: list[float] = field(default_factory=list)
     belief_sd: list[float] = field(default_factory=list)
     losses: list[float] = field(default_factory=list)
-    withdrawn: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    withdrawn: list[bool] = field(default_factory=list)
     share: float = np.nan
-    costs: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    costs: list[float] = field(default_factory=list)
     fearon: tuple[float, float] = (np.nan, np.nan)
     _stale: bool = True
 
@@ -108,9 +108,9 @@ class World:
         world = cls(
             spec,
             n,
-            withdrawn=np.zeros(n, dtype=bool),
+            withdrawn=[False] * n,
             losses=[0.0] * n,
-            costs=game.fighting_cost.copy(),
+            costs=game.fighting_cost.tolist(),
         )
         if spec is not None:
             world.territory = float(game.status_quo[spec.issue])
@@ -118,14 +118,16 @@ class World:
             world.levels = spec.levels.copy()
             world.belief_mean = spec.belief_mean.tolist()
             world.belief_sd = spec.belief_sd.tolist()
-            opening = game.memo("opening_war", lambda: _assessment(game, world))
-            world.share, world.costs, world.fearon = opening
-            world._stale = False
+            world._assess(game)
         return world
 
     def _assess(self, game: Game) -> None:
-        """Win share, per-round costs and Fearon's range from the current capabilities."""
-        self.share, self.costs, self.fearon = _assessment(game, self)
+        """Win share, per-round costs and Fearon's range from the current capabilities
+        (cached per game: every run meets the same shocks, support changes and withdrawals)."""
+        key = self.resources.tobytes() + self.levels.tobytes()
+        self.share, self.costs, self.fearon = game.cached(
+            "war_assessment", key, lambda: _assessment(game, self)
+        )
         self._stale = False
 
     def advance(self, game: Game, noise: tuple[float, float, float]) -> None:
@@ -147,9 +149,8 @@ class World:
         mean, sd = self.belief_mean, self.belief_sd
         for i in (s.a, s.b):
             mean[i], sd[i] = war.update_belief(mean[i], sd[i], observed, s.volatility)
-        costs = self.costs.tolist()
         for i, zl in ((s.a, z_loss_a), (s.b, z_loss_b)):
-            self.losses[i] += costs[i] * max(0.0, 1.0 + s.loss_volatility * zl)
+            self.losses[i] += self.costs[i] * max(0.0, 1.0 + s.loss_volatility * zl)
 
     def reservation(self, game: Game, status_quo: np.ndarray) -> np.ndarray:
         """Each party's value of fighting on (see :mod:`sim.behaviour.war`)."""
@@ -161,8 +162,7 @@ class World:
         drift = [explained + m for m in self.belief_mean]
         territory = _territory_value(game, self.spec)(self.territory, drift)
         other = _other_issues(game, self.spec.issue, status_quo)
-        costs = self.costs.tolist()
-        value = np.array([o + t - c for o, t, c in zip(other, territory, costs, strict=True)])
+        value = np.array([o + t - c for o, t, c in zip(other, territory, self.costs, strict=True)])
         return value if game.no_fixed_reservation else np.where(np.isnan(fixed), value, fixed)
 
     def shock(self, party: int, delta: float) -> None:
@@ -185,13 +185,13 @@ class World:
             self.levels[mine] *= 1.0 - cut
 
 
-def _assessment(game: Game, world: World) -> tuple[float, np.ndarray, tuple[float, float]]:
+def _assessment(game: Game, world: World) -> tuple[float, list[float], tuple[float, float]]:
     """Win share, per-round costs and Fearon's range from the world's capabilities."""
     s = world.spec
     caps = war.capabilities(world.resources, world.levels, s.weights, s.recipients)
     share = war.contest_share(float(caps[s.a]), float(caps[s.b]))
     costs = war.fighting_costs(game.fighting_cost, share, s.a, s.b)
-    return share, costs, bargaining_range(share, costs[s.a], costs[s.b])
+    return share, costs.tolist(), bargaining_range(share, costs[s.a], costs[s.b])
 
 
 def _other_issues(game: Game, issue: int, status_quo: np.ndarray) -> list[float]:
@@ -218,15 +218,16 @@ def _territory_value(game: Game, spec: WarSpec) -> war.TerritoryValue:
 
 
 class WorldRecord(NamedTuple):
-    """The world after a round's fighting (before offers), and the round's events."""
+    """The world after a round's fighting (before offers), and the round's events; values
+    per party are tuples over the negotiating parties."""
 
     territory: float
     share: float
     fearon: tuple[float, float]
-    belief_mean: np.ndarray
-    belief_sd: np.ndarray
-    losses: np.ndarray
-    withdrawn: np.ndarray
+    belief_mean: tuple[float, ...]
+    belief_sd: tuple[float, ...]
+    losses: tuple[float, ...]
+    withdrawn: tuple[bool, ...]
     events: tuple[str, ...]
 
 
@@ -236,9 +237,9 @@ def snapshot(world: World, events: tuple[str, ...]) -> WorldRecord:
         world.territory,
         world.share,
         world.fearon,
-        np.array(world.belief_mean),
-        np.array(world.belief_sd),
-        np.array(world.losses),
-        world.withdrawn.copy(),
+        tuple(world.belief_mean),
+        tuple(world.belief_sd),
+        tuple(world.losses),
+        tuple(world.withdrawn),
         events,
     )

@@ -46,6 +46,7 @@ class NegotiationModel(mesa.Model):
         self.mediators = [MediatorAgent(self, pid, self._strategy(pid)) for pid in game.mediators]
         by_id = {a.party_id: a for a in [*self.parties, *self.mediators]}
         self.proposers = [by_id[pid] for pid in protocol.proposer_order]
+        self.active_proposers = self.proposers  # those still at the table (see _withdraw)
         self.patience = game.memo("patience", self._patience)
         self.round = 0
 
@@ -75,7 +76,7 @@ class NegotiationModel(mesa.Model):
 
     def _proposer(self):
         """This round's proposer, skipping parties that have left the talks."""
-        active = [a for a in self.proposers if a.index < 0 or self.negotiation.active[a.index]]
+        active = self.active_proposers
         return active[self.round % len(active)] if active else self.proposers[0]
 
     def _apply_events(self, round_number: int) -> list[str]:
@@ -118,6 +119,7 @@ class NegotiationModel(mesa.Model):
         spec = self.base_game.scenario.party(self.base_game.party_ids[party]).withdrawal
         self.world.withdraw(party, spec.support_cut.value if spec else 0.0)
         self.negotiation.withdraw(party)
+        self.active_proposers = [a for a in self.active_proposers if a.index != party]
         return [f"{self.base_game.party_names[party]} withdraws"]
 
     def release(self) -> None:
