@@ -124,26 +124,29 @@ class TerritoryValue:
     weight: tuple[float, ...]  # per party: w_ij
 
     def __call__(self, territory: float, drift: list[float]) -> list[float]:
-        """The term for the current territory T and each party's expected drift."""
+        """The term for the current territory T and each party's expected drift (the path
+        T + h·drift is linear in h, so it stays inside [lo, hi] iff its ends at h = 1 and
+        h = H do)."""
         lo, hi, span, horizon = self.lo, self.hi, self.span, self.steps[-1]
         m1, m2 = self.moments
         out = []
-        for i, d in enumerate(drift):
-            first, last = territory + d, territory + horizon * d
-            a, b = (territory - self.ideal[i]) / span, d / span
-            inside = lo <= min(first, last) and max(first, last) <= hi
-            if inside and not self.linear[i]:
+        for d, ideal, linear, weight in zip(
+            drift, self.ideal, self.linear, self.weight, strict=True
+        ):
+            a, b = (territory - ideal) / span, d / span
+            inside = lo <= territory + d <= hi and lo <= territory + horizon * d <= hi
+            if inside and not linear:
                 loss = a * a + 2.0 * a * b * m1 + b * b * m2
             elif inside and (a + b) * (a + horizon * b) >= 0.0:
                 loss = abs(a + b * m1)
             else:
-                loss = self._stepwise_loss(territory, d, i)
-            out.append(self.weight[i] * (1.0 - loss))
+                loss = self._stepwise_loss(territory, d, ideal, linear)
+            out.append(weight * (1.0 - loss))
         return out
 
-    def _stepwise_loss(self, territory: float, drift: float, party: int) -> float:
+    def _stepwise_loss(self, territory: float, drift: float, ideal: float, linear: bool) -> float:
         """Σ_h ω_h |z_h|^e term by term, with the path clipped to [lo, hi]."""
-        ideal, linear, total = self.ideal[party], self.linear[party], 0.0
+        total = 0.0
         for h, omega in zip(self.steps, self.discount_weights, strict=True):
             z = (min(max(territory + h * drift, self.lo), self.hi) - ideal) / self.span
             total += omega * (abs(z) if linear else z * z)
