@@ -72,9 +72,13 @@ def analysis_rng(seed: int) -> np.random.Generator:
 
 
 def run_seed(seed: int, run_id: int) -> int:
-    """The seed of run ``run_id``: 63 bits of ``SeedSequence(seed, spawn_key=(1, run_id))``."""
+    """The seed of run ``run_id``: the first uint64 word of ``SeedSequence(seed,
+    spawn_key=(1, run_id))``'s state shifted right by one bit (63 bits). NumPy forms that
+    word from the first two uint32 words, low word first; they are read as plain ints
+    here, which is cheaper (workers derive a seed for every run)."""
     seq = np.random.SeedSequence(seed, spawn_key=(RUN_STREAM, run_id))
-    return int(seq.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+    low, high = seq.generate_state(2).tolist()
+    return (high << 31) | (low >> 1)
 
 
 def n_points(spec: SweepSpec) -> int:

@@ -237,12 +237,20 @@ def test_run_specs_enumerate_points_times_replications():
 
 
 def test_run_seed_is_the_documented_seed_sequence_grandchild():
-    for seed, run_id in [(0, 0), (12345, 7), (2**40, 4321)]:
+    for seed, run_id in [(0, 0), (12345, 7), (2**40, 4321), (2**63, 99)]:
         child = np.random.SeedSequence(seed).spawn(2)[1]
         grandchild = child.spawn(run_id + 1)[run_id]
         state = grandchild.generate_state(1, dtype=np.uint64)[0]
         assert run_seed(seed, run_id) == int(state) >> 1
         assert 0 <= run_seed(seed, run_id) < 2**63
+
+
+def test_run_seed_is_the_first_uint64_word_for_large_run_ids():
+    # the grandchild above is SeedSequence(seed, spawn_key=(1, run_id)); spawning it
+    # literally is too slow for run ids past 2^32
+    for seed, run_id in [(3, 2**32 + 5), (2**62, 2**40 + 1), (1, 10**6)]:
+        seq = np.random.SeedSequence(seed, spawn_key=(1, run_id))
+        assert run_seed(seed, run_id) == int(seq.generate_state(1, dtype=np.uint64)[0]) >> 1
 
 
 def test_run_seeds_depend_only_on_master_seed_and_run_id():
