@@ -97,7 +97,7 @@ class World:
     losses: list[float] = field(default_factory=list)
     withdrawn: list[bool] = field(default_factory=list)
     share: float = np.nan
-    costs: list[float] = field(default_factory=list)
+    costs: tuple[float, ...] = ()  # shared between runs (see _assess), so immutable
     fearon: tuple[float, float] = (np.nan, np.nan)
     _stale: bool = True
 
@@ -110,7 +110,7 @@ class World:
             n,
             withdrawn=[False] * n,
             losses=[0.0] * n,
-            costs=game.fighting_cost.tolist(),
+            costs=tuple(game.fighting_cost.tolist()),
         )
         if spec is not None:
             world.territory = float(game.status_quo[spec.issue])
@@ -185,13 +185,13 @@ class World:
             self.levels[mine] *= 1.0 - cut
 
 
-def _assessment(game: Game, world: World) -> tuple[float, list[float], tuple[float, float]]:
+def _assessment(game: Game, world: World) -> tuple[float, tuple[float, ...], tuple[float, float]]:
     """Win share, per-round costs and Fearon's range from the world's capabilities."""
     s = world.spec
     caps = war.capabilities(world.resources, world.levels, s.weights, s.recipients)
     share = war.contest_share(float(caps[s.a]), float(caps[s.b]))
     costs = war.fighting_costs(game.fighting_cost, share, s.a, s.b)
-    return share, costs.tolist(), bargaining_range(share, costs[s.a], costs[s.b])
+    return share, tuple(costs.tolist()), bargaining_range(share, costs[s.a], costs[s.b])
 
 
 def _other_issues(game: Game, issue: int, status_quo: np.ndarray) -> list[float]:
