@@ -194,12 +194,13 @@ def _assessment(game: Game, world: World) -> tuple[float, tuple[float, ...], tup
     return share, tuple(costs.tolist()), bargaining_range(share, costs[s.a], costs[s.b])
 
 
-def _other_issues(game: Game, issue: int, status_quo: np.ndarray) -> list[float]:
+def _other_issues(game: Game, issue: int, status_quo: np.ndarray) -> tuple[float, ...]:
     """Σ_{j ≠ territory} w_ij v_ij(sq_j) for every party i (cached per game and status quo
-    of the other issues: the same few settlements recur across rounds and runs)."""
+    of the other issues: the same few settlements recur across rounds and runs, which share
+    the immutable value)."""
     prefs = game.memo("prefs_without_territory", lambda: _without_issue(game.prefs, issue))
     key = status_quo[:issue].tobytes() + status_quo[issue + 1 :].tobytes()
-    return game.cached("other_issues", key, lambda: prefs.utilities(status_quo)[0].tolist())
+    return game.cached("other_issues", key, lambda: tuple(prefs.utilities(status_quo)[0].tolist()))
 
 
 def _without_issue(prefs: Preferences, issue: int) -> Preferences:
