@@ -21,7 +21,7 @@ from sim.behaviour.offers import Bid, build_offer_set, evaluate_bid
 from sim.behaviour.strategies.base import IssueSpace
 from sim.scenario.schema import Issue, Party, Scenario
 from sim.theory.frontier import Frontier, Options, pareto_frontier, restrict_options
-from sim.theory.preferences import Preferences, red_line_bounds
+from sim.theory.preferences import LinkedLine, Preferences, red_line_bounds
 
 FRONTIER_RESOLUTION = 100
 TABLE_SIZE = 4096  # entries per lookup table of Game.cached
@@ -43,6 +43,9 @@ class Game:
     fighting_cost: np.ndarray
     fixed_reservation: np.ndarray
     discount: np.ndarray
+    repeatable: np.ndarray | None = None
+    agenda: tuple[np.ndarray | None, ...] = ()
+    ceasefire: tuple[int, float, float] | None = None
     mediators: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
     variants: dict[tuple[int, ...], Game] = field(default_factory=dict, repr=False)
@@ -70,12 +73,13 @@ class Game:
         with identical preferences (e.g. the points of a sweep that vary the war only)."""
         return shared_frontier(self.prefs, self.anchor_points())
 
-    def options(self, settled: np.ndarray) -> Options:
-        """Frontier outcomes with the settled issues held fixed (cached per settlement)."""
+    def options(self, settled: np.ndarray, scope: np.ndarray | None = None) -> Options:
+        """Frontier outcomes with the settled issues held fixed, red lines binding within
+        ``scope`` (cached per settlement and scope)."""
         return self.cached(
             "options",
-            settled.tobytes(),
-            lambda: restrict_options(self.prefs, self.frontier.outcomes, settled),
+            (settled.tobytes(), _bytes(scope)),
+            lambda: restrict_options(self.prefs, self.frontier.outcomes, settled, scope),
         )
 
     def memo(self, key: str, build: Callable[[], Any]) -> Any:
@@ -106,17 +110,42 @@ class Game:
 
         return self.cached("consent", active.tobytes(), build)
 
-    def offer_set(self, settled: np.ndarray, active: np.ndarray, status_quo: np.ndarray):
+    def offer_set(
+        self,
+        settled: np.ndarray,
+        active: np.ndarray,
+        status_quo: np.ndarray,
+        scope: np.ndarray | None = None,
+    ):
         """The offer set for a negotiation state (cached: it depends on the settled issues,
-        who is still at the table, and the status quo of issues third parties control)."""
+        who is still at the table, and the status quo of issues third parties control).
+
+        With a ``scope`` (an interim offer set, see ``Party.settle_first``) the open issues
+        outside it are held at their status quo and an accepted offer settles only the
+        scope."""
         consent, third = self.consent_of(active)
-        key = (settled.tobytes(), active.tobytes(), status_quo[third].tobytes())
+        held = settled
+        if scope is not None:
+            held = settled.copy()
+            outside = ~scope & np.isnan(settled)
+            held[outside] = status_quo[outside]
+        key = (held.tobytes(), active.tobytes(), status_quo[third].tobytes(), _bytes(scope))
         return self.cached(
-            "offer_sets", key, lambda: build_offer_set(self.options(settled), status_quo, consent)
+            "offer_sets",
+            key,
+            lambda: build_offer_set(self.options(held, scope), status_quo, consent, scope),
         )
 
+    def in_ceasefire_zone(self, value: float) -> bool:
+        """Whether ``value`` of the ceasefire issue is a general ceasefire (``war.ceasefire``)."""
+        if self.ceasefire is None:
+            return False
+        _, lo, hi = self.ceasefire
+        return bool(lo - 1e-9 <= value <= hi + 1e-9)
+
     def anchor_points(self) -> np.ndarray:
-        """Values every grid must contain exactly: ideals, red lines and the status quo."""
+        """Values every grid must contain exactly: ideals, red lines, the bounds of linked
+        red lines and the status quo."""
         p = self.prefs
         rows = [
             p.ideal,
@@ -124,6 +153,12 @@ class Game:
             np.where(np.isfinite(p.accept_hi), p.accept_hi, np.nan),
             self.status_quo[None],
         ]
+        for line in p.conditions:
+            clauses = [(line.issue, *line.zone)] + [c for o in line.options for c in o]
+            for k, lo, hi in clauses:
+                row = np.full((2, self.n_issues), np.nan)
+                row[:, k] = lo, hi
+                rows.append(row)
         return np.concatenate(rows, axis=0)
 
     @cached_property
@@ -150,6 +185,10 @@ class Game:
         return out
 
 
+def _bytes(mask: np.ndarray | None) -> bytes:
+    return b"" if mask is None else mask.tobytes()
+
+
 _FRONTIERS: OrderedDict[bytes, Frontier] = OrderedDict()
 FRONTIER_CACHE_SIZE = 32
 
@@ -169,6 +208,7 @@ def shared_frontier(prefs: Preferences, anchors: np.ndarray) -> Frontier:
         anchors,
         *(t for t in prefs.tables if t is not None),
         *(a for a in prefs.allowed if a is not None),
+        np.array([repr(c) for c in prefs.conditions]),
     ]
     key = hashlib.sha256(b"".join(np.ascontiguousarray(x).tobytes() for x in parts)).digest()
     if key in _FRONTIERS:
@@ -207,6 +247,9 @@ def compile_game(scenario: Scenario) -> Game:
         fighting_cost=np.array([_value(p.fighting_cost, 0.0) for p in negotiators]),
         fixed_reservation=np.array([_value(p.reservation, np.nan) for p in negotiators]),
         discount=np.array([_value(p.discount, np.nan) for p in negotiators]),
+        repeatable=np.array([i.repeatable for i in issues]),
+        agenda=tuple(_agenda(p, scenario.issue_ids) for p in negotiators),
+        ceasefire=_ceasefire_zone(scenario),
         mediators=tuple(p.id for p in scenario.parties if p.role == "mediator"),
         notes=tuple(notes),
     )
@@ -222,6 +265,22 @@ def normalised_weights(scenario: Scenario, parties: list[Party]) -> tuple[np.nda
         if abs(s - 1.0) > 1e-9
     ]
     return raw / sums[:, None], notes
+
+
+def _agenda(party: Party, issue_ids: list[str]) -> np.ndarray | None:
+    """The issues ``party`` settles before any other (its ``settle_first``), as a mask."""
+    if party.settle_first is None:
+        return None
+    return np.array([iid in party.settle_first.issues for iid in issue_ids])
+
+
+def _ceasefire_zone(scenario: Scenario) -> tuple[int, float, float] | None:
+    """(issue index, lo, hi) of the values that are a general ceasefire, if declared."""
+    line = scenario.war.ceasefire if scenario.war is not None else None
+    if line is None:
+        return None
+    issue = scenario.issue(line.issue)
+    return (scenario.issue_ids.index(line.issue), *line.interval(*issue.span()))
 
 
 def _value(item, default: float) -> float:
@@ -259,6 +318,7 @@ def _preferences(issues: list[Issue], parties: list[Party], weights: np.ndarray)
             red = None if pos.red_line is None else pos.red_line.value
             bounds[:, i, j] = red_line_bounds(ideal[i, j], red)
     spans = np.array([issue.span() for issue in issues])
+    conditions = _linked_lines(issues, parties)
     return Preferences(
         weights=weights,
         spatial=np.array([i.kind != "discrete" for i in issues]),
@@ -271,4 +331,26 @@ def _preferences(issues: list[Issue], parties: list[Party], weights: np.ndarray)
         accept_hi=bounds[1],
         tables=tuple(tables),
         allowed=tuple(allowed),
+        conditions=conditions,
+    )
+
+
+def _linked_lines(issues: list[Issue], parties: list[Party]) -> tuple[LinkedLine, ...]:
+    """The parties' ``conditions`` as :class:`LinkedLine` objects over issue indices."""
+    index = {issue.id: j for j, issue in enumerate(issues)}
+
+    def clause(c) -> tuple[int, float, float]:
+        j = index[c.issue]
+        return (j, *c.interval(*issues[j].span()))
+
+    return tuple(
+        LinkedLine(
+            party=i,
+            id=cond.id,
+            issue=index[cond.when.issue],
+            zone=clause(cond.when)[1:],
+            options=tuple(tuple(clause(c) for c in o.all_of) for o in cond.any_of),
+        )
+        for i, party in enumerate(parties)
+        for cond in party.conditions
     )

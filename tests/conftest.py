@@ -25,9 +25,20 @@ def write_yaml(path: Path, data: dict[str, Any]) -> Path:
     return path
 
 
+def without_ranges(node: Any) -> Any:
+    """``node`` with every declared ``range`` removed (tests then may set any value)."""
+    if isinstance(node, dict):
+        return {k: without_ranges(v) for k, v in node.items() if k != "range"}
+    if isinstance(node, list):
+        return [without_ranges(v) for v in node]
+    return node
+
+
 @pytest.fixture
 def baseline_dict() -> dict[str, Any]:
-    return copy.deepcopy(load_dict(BASELINE))
+    """The baseline as a mapping, its declared ranges removed so that tests may set any
+    value (tests of ranges read the file itself)."""
+    return without_ranges(copy.deepcopy(load_dict(BASELINE)))
 
 
 @pytest.fixture

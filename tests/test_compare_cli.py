@@ -476,6 +476,7 @@ def test_real_runs_with_a_war_get_the_war_figures(in_tmp, capsys):
             "ukraine": {"mean": a(-0.002), "sd": a(0.006)},
         },
     }
+    scen["protocol"]["max_rounds"] = a(scen["protocol"]["max_rounds"])
     file = write_yaml(in_tmp / "war.yaml", scen)
     for seed in (1, 2):
         run_to_folder(file, seed, 5, in_tmp / f"seed{seed}")

@@ -43,7 +43,7 @@ def test_specific_changes():
 def test_diff_command(capsys):
     assert main(["validate", "--diff", str(BASELINE), str(SCENARIOS / "cf_longer_talks.yaml")]) == 0
     out = capsys.readouterr().out
-    assert "3 differences" in out and "protocol.max_rounds: 12 → 26" in out
+    assert "4 differences" in out and "protocol.max_rounds.value: 12 → 26" in out
 
 
 def test_bad_variant_paths_are_reported(tmp_path):

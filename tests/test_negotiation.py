@@ -79,19 +79,38 @@ def separable_scenario(two_party_dict):
 
 
 def test_partial_agreement_on_a_separable_issue(two_party_dict):
-    # Hardliners at aspiration 1 offer their ideal points. Round 1 Ukraine offers
-    # humanitarian 0: Russia (ideal 0.6) gets 1 − 0.6² = 0.64 < 1 − 0.4² = 0.84 at the
-    # status quo 1.0, so no partial deal. Round 2 Russia offers 0.6: Ukraine gets
-    # 1 − 0.36 = 0.64 > 0 at the status quo: settled alone. Territory red lines
-    # (Russia >= 0.6, Ukraine <= 0.4) exclude any full agreement.
+    # Hardliners at aspiration 1: no package is accepted (territory red lines: Russia
+    # >= 0.6, Ukraine <= 0.4). On the separable issue the proposer also offers a deal
+    # alone: its best value that the other strictly prefers to the status quo 1.0.
+    # Round 1, Ukraine proposes: Russia (ideal 0.6) prefers x to 1.0 iff (x - 0.6)^2 <
+    # 0.4^2, i.e. x > 0.2; on the 0.01 grid Ukraine's best such value is 0.21 (Russia's
+    # gain 0.16 - 0.39^2 = 0.0079 > 0). Settled in round 1 and held from then on.
     result = run_game(game_of(separable_scenario(two_party_dict)))
     s = result.summary()
-    assert s["outcome"] == "partial"
-    assert s["partial_agreements"] == [{"issue": "humanitarian", "value": 0.6, "round": 2}]
-    assert s["terms"] == {"humanitarian": 0.6}
-    assert [r.settled for r in result.records[:3]] == [(), (1,), ()]
+    assert s["outcome"] == "partial" and s["deal"] == "partial"
+    assert s["partial_agreements"] == [{"issue": "humanitarian", "value": 0.21, "round": 1}]
+    assert s["terms"] == {"humanitarian": 0.21}
+    assert [r.settled for r in result.records[:3]] == [(1,), (), ()]
+    assert result.records[0].side[1] == pytest.approx(0.21)
     # once settled, every later offer keeps the settled value
-    assert all(r.outcome[1] == pytest.approx(0.6) for r in result.records[1:])
+    assert all(r.outcome[1] == pytest.approx(0.21) for r in result.records[1:])
+
+
+def test_repeated_exchanges_are_dated_deals_with_their_size(two_party_dict):
+    # The same issue, repeatable: every round a new exchange from the status quo 1.0.
+    # Ukraine (odd rounds) offers 0.21 as above; Russia (even rounds) offers its ideal
+    # 0.6, which Ukraine (ideal 0) prefers to 1.0. Sizes: 1 - 0.21 = 0.79 and 0.4.
+    d = separable_scenario(two_party_dict)
+    d["issues"][1]["repeatable"] = True
+    result = run_game(game_of(d))
+    s = result.summary()
+    assert s["outcome"] == "partial" and s["terms"] == {}
+    values = [e["value"] for e in s["exchanges"]]
+    assert values == pytest.approx([0.21, 0.6] * 4 + [0.21])
+    assert [e["round"] for e in s["exchanges"]] == list(range(1, 10))
+    assert [e["size"] for e in s["exchanges"][:2]] == pytest.approx([0.79, 0.4])
+    assert s["exchanges"][1]["date"] == "2025-06-16"  # round 2: 14 days after 2 June
+    assert all(r.exchanged == (1,) for r in result.records)
 
 
 def test_third_party_consent_only_when_its_issue_moves():

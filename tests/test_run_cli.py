@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from sim.cli import main
 from sim.output.run_data import load_run
@@ -69,7 +70,11 @@ def test_rounds_override_is_recorded(in_tmp):
     assert main(["run", str(BASELINE), "--out", "a", "--rounds", "3"]) == 0
     summary = json.loads((in_tmp / "a" / "summary.json").read_text())
     assert summary["max_rounds"] == 3 and summary["rounds_played"] <= 3
-    assert "max_rounds: 3" in (in_tmp / "a" / "scenario.yaml").read_text()
+    protocol = yaml.safe_load((in_tmp / "a" / "scenario.yaml").read_text())["protocol"]
+    assert protocol["max_rounds"] == {
+        "value": 3,
+        "assumption": "simulation horizon set on the command line (--rounds)",
+    }
 
 
 def _legend_texts(fig):

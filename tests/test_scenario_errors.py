@@ -52,8 +52,8 @@ BROKEN = [
     (
         "bad_strategy_param",
         ["parties", 0, "strategy", "params"],
-        {"exponent": 0.5},
-        ["parties[0].strategy.params.exponent", "greater than 1"],
+        {"aspiration": {"value": 1.5, "assumption": "test"}},
+        ["parties[0].strategy.params.aspiration", "less than or equal to 1"],
     ),
     (
         "unknown_opponent",

@@ -25,7 +25,7 @@ def sweep_file(
     tmp_path, name="s.yaml", replications=3, parameters=None, design="grid", samples=None, rounds=6
 ):
     base = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
-    base["protocol"]["max_rounds"] = rounds
+    base["protocol"]["max_rounds"]["value"] = rounds
     (tmp_path / "base.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
     data = {
         "title": "test sweep",

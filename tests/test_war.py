@@ -160,7 +160,7 @@ def test_event_fires_in_exactly_its_round(baseline_dict):
             "type": "capability_shock",
             "round": 3,
             "party": "russia",
-            "delta": -0.5,
+            "delta": {"value": -0.5, "assumption": "test value"},
             "label": "test shock",
             "assumption": "test",
         }
@@ -190,9 +190,13 @@ def test_dated_events_map_to_rounds(baseline_dict):
 def test_us_deadline_without_progress_withdraws_and_cuts_support(baseline_dict):
     # hardliners never settle anything: the US ultimatum of round 4 finds no progress
     for party in baseline_dict["parties"]:
-        party["strategy"] = {"name": "hardliner", "params": {"aspiration": 1.0}}
+        party["strategy"] = {
+            "name": "hardliner",
+            "params": {"aspiration": {"value": 1.0, "assumption": "test: nobody concedes"}},
+        }
     for issue in baseline_dict["issues"]:
         issue["separable"] = False
+        issue.pop("repeatable", None)
     del baseline_dict["parties"][2]["patience"]
     game = game_of(baseline_dict)
     result = run_game(game, seed=2)
@@ -206,9 +210,13 @@ def test_us_deadline_without_progress_withdraws_and_cuts_support(baseline_dict):
 
 def test_patience_runs_out(baseline_dict):
     for party in baseline_dict["parties"]:
-        party["strategy"] = {"name": "hardliner", "params": {"aspiration": 1.0}}
+        party["strategy"] = {
+            "name": "hardliner",
+            "params": {"aspiration": {"value": 1.0, "assumption": "test: nobody concedes"}},
+        }
     for issue in baseline_dict["issues"]:
         issue["separable"] = False
+        issue.pop("repeatable", None)
     baseline_dict["events"] = []
     baseline_dict["parties"][2]["patience"]["value"] = 2
     game = game_of(baseline_dict)

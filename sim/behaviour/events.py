@@ -8,7 +8,8 @@ Each event applies at the start of its round (before the war moves and before of
 * ``position_shift``: the party's ideal, salience and/or red line on an issue change;
 * ``consultation``: on every spatial issue each member's ideal moves a share ``weight`` of
   the way to the members' salience-weighted mean ideal (discrete issues are unchanged);
-* ``deadline``: the party withdraws unless some issue has been settled by then;
+* ``deadline``: the party withdraws unless some issue has been settled (or exchanged) by then;
+* ``aspiration_shift``: the party gives up ``delta`` of its aspiration (``fallback``);
 * ``history``: nothing (a fact already in the status quo, shown on the timeline).
 
 Position shifts and consultations change preferences, so the game is recompiled (its

@@ -2,14 +2,27 @@
 
 Resolution of a round (all parties see the same offer):
 
-1. **Full agreement** when every party whose consent the offer needs (the principals,
-   plus each third party controlling an issue the offer moves off its status quo)
-   accepts it: every open issue is settled at the offer's value and the talks end.
-2. Otherwise, **partial agreements**: each open *separable* issue that the offer moves
-   off its status quo is settled on its own at the offer's value when every party that
-   must consent to that issue strictly prefers the value to the issue's status quo
-   (v_ij(x_j) > v_ij(sq_j)) and it crosses none of their red lines. A settled issue stays
-   settled, becomes part of the status quo, and is held fixed in later offers.
+1. **Agreement** when every party whose consent the offer needs (the principals, plus
+   each third party controlling an issue the offer moves off its status quo) accepts it.
+   A full offer settles every open issue at the offer's value. An *interim* offer (made
+   under a party's agenda, ``settle_first``) settles only the issues of its scope that it
+   moves; the talks go on over the rest, and end in a full agreement once nothing is open.
+2. Otherwise, **partial agreements**: on each open *separable* issue the proposer also
+   offers a deal on that issue alone (:func:`separable_offer`): its most preferred value
+   among those that every party that must consent to the issue strictly prefers to the
+   issue's status quo (v_ij(x_j) > v_ij(sq_j)) and for which the outcome "status quo with
+   this value" breaks none of their red lines, plain or linked (a mediator offers the
+   value with the largest product of those gains). Every such party prefers it, so it is
+   agreed. A settled issue stays settled, becomes part of the status quo, and is held
+   fixed in later offers.
+3. A *repeatable* separable issue (an exchange of prisoners or bodies) is never settled
+   for good: each time it would be, an **exchange** is recorded (round, value, size) and
+   the issue stays open at its status quo, ready for the next exchange.
+
+A party with an agenda (``settle_first``) rejects, while an agenda issue is open, every
+offer that moves an open non-separable issue outside its agenda. Every rejection is
+recorded with its reason: the agenda, a plain red line, a linked red line (condition),
+or a demand the offer does not meet.
 """
 
 from __future__ import annotations
@@ -24,6 +37,8 @@ from sim.behaviour.strategies.base import MEDIATOR_INDEX, Offer, RoundContext
 from sim.game import Game
 
 PROPOSER, ACCEPT, REJECT, SILENT = "proposer", "accept", "reject", ""
+TALKS, TRUCE = "talks", "truce"
+BELOW_THRESHOLD = "demand not met"
 
 
 class Negotiator(Protocol):
@@ -41,7 +56,13 @@ class Negotiator(Protocol):
 
 
 class RoundRecord(NamedTuple):
-    """What happened in one round (round numbers count from 1)."""
+    """What happened in one round (round numbers count from 1).
+
+    ``blocked`` holds, per party, why it rejected the offer ("" unless it did);
+    ``exchanged`` the repeatable issues exchanged this round; ``side`` per issue the
+    value agreed on its own this round (NaN elsewhere); ``phase`` is ``talks``, or
+    ``truce`` for a round after a full agreement in which only compliance is at stake.
+    """
 
     round: int
     proposer: int
@@ -53,6 +74,20 @@ class RoundRecord(NamedTuple):
     responses: tuple[str, ...]
     settled: tuple[int, ...]
     agreement: bool
+    blocked: tuple[str, ...] = ()
+    exchanged: tuple[int, ...] = ()
+    side: np.ndarray | None = None
+    phase: str = TALKS
+
+
+class Exchange(NamedTuple):
+    """One agreed exchange on a repeatable issue: its value, its size (the share of the
+    issue's span it moved from the status quo) and the round."""
+
+    issue: int
+    value: float
+    size: float
+    round: int
 
 
 class Negotiation:
@@ -66,9 +101,11 @@ class Negotiation:
         self.history: list[Offer] = []
         self.records: list[RoundRecord] = []
         self.partials: list[tuple[int, float, int]] = []
+        self.exchanges: list[Exchange] = []
         self.agreement_round: int | None = None
         self.active = np.ones(game.n_parties, dtype=bool)
         self.rounds_without_progress = 0  # consecutive latest rounds settling no issue
+        self.pressure: list[float] | None = None  # aspiration given up per party (events)
         self.open_separable = [int(j) for j in np.flatnonzero(game.separable)]
         self.reservation = game.memo("reservation", lambda: game.reservation(game.status_quo))
         self.consent, self.third_party_issue, self.offers = game.memo(
@@ -77,7 +114,16 @@ class Negotiation:
 
     @property
     def done(self) -> bool:
-        return self.agreement_round is not None or len(self.records) >= self.max_rounds
+        """The horizon is reached, or a full agreement leaves nothing to watch (no
+        ceasefire whose keeping is at stake)."""
+        if len(self.records) >= self.max_rounds:
+            return True
+        return self.agreement_round is not None and not self.ceasefire_in_force()
+
+    def ceasefire_in_force(self) -> bool:
+        """Whether an agreed value of the ceasefire issue is a general ceasefire."""
+        zone = self.game.ceasefire
+        return zone is not None and bool(self.game.in_ceasefire_zone(self.settled[zone[0]]))
 
     def _offer_set(self) -> OfferSet:
         """The offer set for the current state (also updates ``consent`` and
@@ -113,20 +159,56 @@ class Negotiation:
         if self.third_party_issue[issue]:
             self.offers = self._offer_set()  # who must consent depends on the status quo
 
-    def context(self, round_index: int) -> RoundContext:
-        """The context of round ``round_index`` (counting from 0)."""
+    def agenda_scope(self, party: int) -> np.ndarray | None:
+        """The issues ``party`` may discuss now: its open agenda issues plus the open
+        separable ones, or ``None`` when it has no agenda or its agenda is settled."""
+        agenda = self.game.agenda[party] if self.game.agenda else None
+        if agenda is None or party == MEDIATOR_INDEX:
+            return None
+        open_ = np.isnan(self.settled)
+        if not (agenda & open_).any():
+            return None
+        return (agenda | self.game.separable) & open_
+
+    def context(self, round_index: int, scope: np.ndarray | None = None) -> RoundContext:
+        """The context of round ``round_index`` (counting from 0); with a ``scope`` the
+        offers are the interim offer set of that scope."""
         g, sq, consent = self.game, self.status_quo.copy(), self.consent
+        offers = self.offers
+        if scope is not None:
+            offers = g.offer_set(self.settled, self.active, self.status_quo, scope)
         return RoundContext(
             round_index,
             self.max_rounds,
-            self.offers,
+            offers,
             self.reservation,  # a new array every round (never changed in place)
             self.history,
             status_quo=sq,
             discount=g.discount,
             evaluate=lambda x: evaluate_bid(g.prefs, x, sq, consent),
             space=g.space,
+            pressure=self.pressure,
         )
+
+    def outside_agenda(self, party: int, bid: Bid) -> bool:
+        """Whether ``bid`` moves an open non-separable issue outside ``party``'s pending
+        agenda (so that ``party`` rejects it)."""
+        scope = self.agenda_scope(party)
+        if scope is None:
+            return False
+        others = np.isnan(self.settled) & ~scope
+        moved = np.abs(bid.outcome - self.status_quo) > TOUCH_TOLERANCE
+        return bool((moved & others).any())
+
+    def rejection_reason(self, party: int, bid: Bid) -> str:
+        """Why ``party`` rejects ``bid``: agenda, red lines, conditions, or its demand."""
+        if self.outside_agenda(party, bid):
+            first = self.game.agenda[party] & np.isnan(self.settled)
+            return "agenda: " + ", ".join(self.game.issue_ids[j] for j in np.flatnonzero(first))
+        issues, links = self.game.prefs.crossed(bid.outcome, party, bid.scope)
+        reasons = [f"red line {self.game.issue_ids[j]}" for j in issues]
+        reasons += [f"condition {c}" for c in links]
+        return "; ".join(reasons) or BELOW_THRESHOLD
 
     def resolve(
         self,
@@ -140,10 +222,16 @@ class Negotiation:
         outcome, utilities = bid.outcome, bid.utilities
         self.history.append(Offer(ctx.round, proposer.index, outcome, utilities))
         agreed = REJECT not in responses
-        settled = (
-            self._settle_all(outcome, ctx.round)
-            if agreed
-            else self._settle_separable(outcome, ctx.round)
+        exchanged: list[int] = []
+        side = np.full(self.game.n_issues, np.nan)
+        if agreed and bid.scope is None:
+            settled = self._settle_all(outcome, ctx.round)
+        elif agreed:
+            settled = self._settle_scope(outcome, bid.scope, ctx.round, exchanged)
+        else:
+            settled = self._settle_separable(proposer.index, ctx.round, exchanged, side)
+        blocked = tuple(
+            self.rejection_reason(i, bid) if r == REJECT else "" for i, r in enumerate(responses)
         )
         record = RoundRecord(
             ctx.round + 1,
@@ -155,12 +243,39 @@ class Negotiation:
             ctx.reservation,
             tuple(responses),
             tuple(settled),
-            agreed,
+            self.agreement_round == ctx.round + 1,
+            blocked,
+            tuple(exchanged),
+            side,
         )
         self.records.append(record)
-        self.rounds_without_progress = 0 if settled else self.rounds_without_progress + 1
-        if settled and not agreed:
+        progress = settled or exchanged
+        self.rounds_without_progress = 0 if progress else self.rounds_without_progress + 1
+        if settled and self.agreement_round is None:
             self.offers = self._offer_set()
+        return record
+
+    def record_truce(self, round_index: int) -> RoundRecord:
+        """A round after a full agreement: nothing is offered, the ceasefire is watched."""
+        final = self.final_outcome()
+        n = self.game.n_parties
+        record = RoundRecord(
+            round_index + 1,
+            MEDIATOR_INDEX,
+            "",
+            final,
+            self.game.prefs.utilities(final)[0],
+            np.full(n, np.nan),
+            self.reservation,
+            (SILENT,) * n,
+            (),
+            False,
+            (SILENT,) * n,
+            (),
+            np.full(self.game.n_issues, np.nan),
+            TRUCE,
+        )
+        self.records.append(record)
         return record
 
     def _settle_all(self, outcome: np.ndarray, round_index: int) -> list[int]:
@@ -168,47 +283,121 @@ class Negotiation:
         self.settled[open_issues] = outcome[open_issues]
         self.status_quo = self.settled.copy()
         self.agreement_round = round_index + 1
+        self.open_separable = []
         return [int(j) for j in open_issues]
 
-    def _settle_separable(self, outcome: np.ndarray, round_index: int) -> list[int]:
-        if not self.open_separable:
-            return []
-        g, values, status_quo = self.game, outcome.tolist(), self.status_quo.tolist()
+    def _settle_scope(
+        self, outcome: np.ndarray, scope: np.ndarray, round_index: int, exchanged: list[int]
+    ) -> list[int]:
+        """An accepted interim offer: the moved issues of its scope are settled
+        (repeatable ones exchanged); a full agreement once nothing stays open."""
+        moved = np.abs(outcome - self.status_quo) > TOUCH_TOLERANCE
         done: list[int] = []
-        for j in self.open_separable:
-            x, sq = values[j], status_quo[j]
-            if abs(x - sq) <= TOUCH_TOLERANCE:
-                continue
-            if _settles_alone(g, j, x, sq, self.consent[j]):
-                self.settled[j] = self.status_quo[j] = x
-                self.partials.append((j, x, round_index + 1))
+        for j in np.flatnonzero(scope & moved & np.isnan(self.settled)).tolist():
+            if self.game.repeatable[j]:
+                self._exchange(j, outcome[j], round_index, exchanged)
+            else:
+                self._settle(j, float(outcome[j]), round_index)
                 done.append(j)
-        if done:
-            self.open_separable = [j for j in self.open_separable if j not in done]
+        if not np.isnan(self.settled).any():
+            self.agreement_round = round_index + 1
         return done
+
+    def _settle(self, j: int, x: float, round_index: int) -> None:
+        self.settled[j] = self.status_quo[j] = x
+        self.partials.append((j, x, round_index + 1))
+        if j in self.open_separable:
+            self.open_separable.remove(j)
+
+    def _exchange(self, j: int, x: float, round_index: int, exchanged: list[int]) -> None:
+        span = self.game.prefs.hi[j] - self.game.prefs.lo[j]
+        size = abs(x - self.status_quo[j]) / span
+        self.exchanges.append(Exchange(j, float(x), float(size), round_index + 1))
+        exchanged.append(j)
+
+    def _settle_separable(
+        self, proposer: int, round_index: int, exchanged: list[int], side: np.ndarray
+    ) -> list[int]:
+        """The proposer's deals on single separable issues (module docstring, step 2)."""
+        done: list[int] = []
+        for j in list(self.open_separable):
+            x = separable_offer(self.game, j, self.status_quo, self.consent[j], proposer)
+            if x is None:
+                continue
+            side[j] = x
+            if self.game.repeatable[j]:
+                self._exchange(j, x, round_index, exchanged)
+            else:
+                self._settle(j, x, round_index)
+                done.append(j)
+        return done
+
+    def reopen(self, before: np.ndarray, keep: np.ndarray) -> list[int]:
+        """A broken agreement: every settled issue not in ``keep`` is open again at its
+        status quo ``before`` the agreement (the war resumes over it)."""
+        reopened = [int(j) for j in np.flatnonzero(~np.isnan(self.settled) & ~keep)]
+        self.settled[reopened] = np.nan
+        self.status_quo[reopened] = before[reopened]
+        self.agreement_round = None
+        self.open_separable = [
+            int(j) for j in np.flatnonzero(self.game.separable & np.isnan(self.settled))
+        ]
+        self.offers = self._offer_set()
+        return reopened
 
     def final_outcome(self) -> np.ndarray:
         """Settled values where agreed, the status quo elsewhere."""
         return np.where(np.isnan(self.settled), self.status_quo, self.settled)
 
     def outcome_kind(self) -> str:
-        """``agreement``, ``partial`` or ``none``."""
+        """``agreement``, ``partial`` (some issue settled or exchanged) or ``none``."""
         if self.agreement_round is not None:
             return "agreement"
-        return "partial" if self.partials else "none"
+        return "partial" if self.partials or self.exchanges else "none"
 
 
-def _settles_alone(game: Game, j: int, x: float, sq: float, must: np.ndarray) -> bool:
-    """Whether every party in ``must`` strictly prefers value ``x`` of issue ``j`` to its
-    status quo ``sq`` and ``x`` crosses none of their red lines (cached per game: the
-    same offers recur across rounds and runs)."""
+GAIN_TOLERANCE = 1e-12
 
-    def check() -> bool:
-        values = game.prefs.issue_values(j, np.array([x, sq]))
-        ok = game.prefs.issue_acceptable(j, np.array([x]))[:, 0]
-        return bool(np.all((values[must, 0] > values[must, 1]) & ok[must]))
 
-    return game.cached("settles_alone", (j, x, sq, must.tobytes()), check)
+def separable_offer(
+    game: Game, j: int, status_quo: np.ndarray, must: np.ndarray, proposer: int
+) -> float | None:
+    """The value ``proposer`` offers on separable issue ``j`` alone, or ``None`` if no
+    value of the issue's grid is strictly better than its status quo for every party in
+    ``must`` and within their red lines on ``j`` (plain, and linked ones governing ``j``
+    with the other issues at their status quo). A party offers its most preferred such
+    value (ties: the first on the grid); a mediator (:data:`MEDIATOR_INDEX`) the one with
+    the largest product of the gains. Cached per game and state."""
+    linked = bool(game.prefs.conditions)
+    key = (
+        j,
+        float(status_quo[j]),
+        must.tobytes(),
+        proposer,
+        status_quo.tobytes() if linked else b"",
+    )
+
+    def build() -> float | None:
+        grid = game.memo(f"separable_grid.{j}", lambda: _issue_grid(game, j))
+        gains = game.prefs.issue_values(j, grid) - game.prefs.issue_values(j, status_quo[[j]])
+        better = (gains[must] > GAIN_TOLERANCE).all(axis=0)
+        outcomes = np.repeat(status_quo[None, :], len(grid), axis=0)
+        outcomes[:, j] = grid
+        alone = np.arange(game.n_issues) == j
+        ok = better & game.prefs.acceptable(outcomes, alone)[:, must].all(axis=1)
+        if not ok.any():
+            return None
+        score = gains[proposer] if proposer != MEDIATOR_INDEX else np.prod(gains[must], axis=0)
+        return float(grid[np.flatnonzero(ok)[np.argmax(score[ok])]])
+
+    return game.cached("separable_offers", key, build)
+
+
+def _issue_grid(game: Game, j: int) -> np.ndarray:
+    """The values a single-issue offer on ``j`` is chosen from (the frontier's grid)."""
+    from sim.theory.frontier import issue_grid
+
+    return issue_grid(game.prefs, j, 100, game.anchor_points()[:, j])
 
 
 def play_round(
@@ -216,20 +405,35 @@ def play_round(
 ) -> RoundRecord:
     """One round: every party sets its threshold, ``proposer`` offers, the others respond.
 
-    The proposer is a negotiating party or a mediator. A party is asked to respond only
-    when the offer needs its consent.
+    The proposer is a negotiating party or a mediator. A party with a pending agenda sets
+    its threshold on, and proposes from, the interim offer set of its agenda. A party is
+    asked to respond only when the offer needs its consent; it rejects at once an offer
+    outside its pending agenda.
     """
     ctx = negotiation.context(round_index)
-    thresholds = [p.threshold(ctx) for p in parties]
-    own = thresholds[proposer.index] if proposer.index != MEDIATOR_INDEX else math.nan
-    bid = proposer.propose(ctx, own)
+    contexts = [_context_of(negotiation, p, ctx, round_index) for p in parties]
+    thresholds = [p.threshold(c) for p, c in zip(parties, contexts, strict=True)]
+    mine = proposer.index != MEDIATOR_INDEX
+    own = thresholds[proposer.index] if mine else math.nan
+    bid = proposer.propose(contexts[proposer.index] if mine else ctx, own)
     needs_consent = bid.needs_consent.tolist()
     responses = []
-    for p in parties:
+    for p, c in zip(parties, contexts, strict=True):
         if p.index == proposer.index:
             responses.append(PROPOSER)
         elif needs_consent[p.index]:
-            responses.append(ACCEPT if p.accepts(ctx, bid, thresholds[p.index]) else REJECT)
+            ok = not negotiation.outside_agenda(p.index, bid) and p.accepts(
+                c, bid, thresholds[p.index]
+            )
+            responses.append(ACCEPT if ok else REJECT)
         else:
             responses.append(SILENT)
     return negotiation.resolve(ctx, proposer, bid, responses, np.array(thresholds))
+
+
+def _context_of(
+    negotiation: Negotiation, party: Negotiator, ctx: RoundContext, round_index: int
+) -> RoundContext:
+    """The round's context as ``party`` sees it (its interim offer set under an agenda)."""
+    scope = negotiation.agenda_scope(party.index)
+    return ctx if scope is None else negotiation.context(round_index, scope)

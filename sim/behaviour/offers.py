@@ -56,6 +56,9 @@ class OfferSet:
             respect its red lines (the "hi" and "worst" of the concession rules; over all
             outcomes for a party whose red lines exclude every outcome).
         ranked: per party, its :class:`Ranked` view (used by :func:`choose_offer`).
+        scope: (m,) the issues an accepted offer settles, or ``None`` for every open
+            issue (a full agreement); an interim offer set (a party's agenda) holds the
+            other issues at their status quo.
     """
 
     outcomes: np.ndarray
@@ -65,6 +68,7 @@ class OfferSet:
     best: np.ndarray
     worst: np.ndarray
     ranked: tuple[Ranked, ...]
+    scope: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.outcomes)
@@ -76,17 +80,20 @@ class OfferSet:
             self.utilities[option],
             self.acceptable[option],
             self.needs_consent[option],
+            self.scope,
         )
 
 
 class Bid(NamedTuple):
     """One offer on the table: the outcome, every party's utility for it, whether it
-    respects each party's red lines, and whose consent it needs."""
+    respects each party's red lines (plain and linked), whose consent it needs, and the
+    issues it settles if accepted (``None``: every open issue)."""
 
     outcome: np.ndarray
     utilities: np.ndarray
     acceptable: np.ndarray
     needs_consent: np.ndarray
+    scope: np.ndarray | None = None
 
 
 def evaluate_bid(
@@ -99,7 +106,12 @@ def evaluate_bid(
     return Bid(outcome, prefs.utilities(outcome)[0], prefs.acceptable(outcome)[0], needs)
 
 
-def build_offer_set(options: Options, status_quo: np.ndarray, consent: np.ndarray) -> OfferSet:
+def build_offer_set(
+    options: Options,
+    status_quo: np.ndarray,
+    consent: np.ndarray,
+    scope: np.ndarray | None = None,
+) -> OfferSet:
     """The round's offer set: ``options`` plus who must consent given the status quo."""
     touches = np.abs(options.outcomes - status_quo) > TOUCH_TOLERANCE
     needs = (touches.astype(int) @ consent.astype(int)) > 0
@@ -108,7 +120,7 @@ def build_offer_set(options: Options, status_quo: np.ndarray, consent: np.ndarra
     n = options.utilities.shape[1]
     ranked = tuple(_ranked(options, needs, me) for me in range(n))
     return OfferSet(
-        options.outcomes, options.utilities, options.acceptable, needs, best, worst, ranked
+        options.outcomes, options.utilities, options.acceptable, needs, best, worst, ranked, scope
     )
 
 

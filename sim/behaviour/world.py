@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.behaviour import compliance as comply
 from sim.behaviour import war
 from sim.game import Game
 from sim.theory.fearon import bargaining_range
@@ -40,6 +41,22 @@ class WarSpec:
     weights: np.ndarray
     belief_mean: np.ndarray
     belief_sd: np.ndarray
+    compliance: comply.ComplianceSpec | None = None
+
+
+def _compliance_spec(game: Game) -> comply.ComplianceSpec | None:
+    c = game.scenario.war.compliance
+    if c is None:
+        return None
+    arms, guarantee = c.arms_limits, c.guarantees
+    return comply.ComplianceSpec(
+        first_strike=c.first_strike.value,
+        noise=c.noise.value,
+        arms_issue=game.issue_ids.index(arms.issue) if arms else None,
+        arms_effect=arms.effect.value if arms else 0.0,
+        guarantee_issue=game.issue_ids.index(guarantee.issue) if guarantee else None,
+        guarantee_effect=guarantee.effect.value if guarantee else 0.0,
+    )
 
 
 def war_spec(game: Game) -> WarSpec | None:
@@ -78,6 +95,7 @@ def war_spec(game: Game) -> WarSpec | None:
         weights=np.array([s.weight.value for s in w.support]),
         belief_mean=mean,
         belief_sd=sd,
+        compliance=_compliance_spec(game),
     )
 
 
@@ -99,6 +117,7 @@ class World:
     share: float = np.nan
     costs: tuple[float, ...] = ()  # shared between runs (see _assess), so immutable
     fearon: tuple[float, float] = (np.nan, np.nan)
+    truce: bool = False  # a general ceasefire is in force: the front does not move
     _stale: bool = True
 
     @classmethod
@@ -133,8 +152,9 @@ class World:
     def advance(self, game: Game, noise: tuple[float, float, float]) -> None:
         """One round of fighting: territory moves, losses accrue, beliefs update.
 
-        ``noise`` holds the round's standard normal draws (z, z_loss_A, z_loss_B)."""
-        if self.spec is None:
+        ``noise`` holds the round's standard normal draws (z, z_loss_A, z_loss_B). Under a
+        ceasefire nothing moves and nobody fights."""
+        if self.spec is None or self.truce:
             return
         s = self.spec
         if self._stale:
@@ -153,10 +173,12 @@ class World:
             self.losses[i] += self.costs[i] * max(0.0, 1.0 + s.loss_volatility * zl)
 
     def reservation(self, game: Game, status_quo: np.ndarray) -> np.ndarray:
-        """Each party's value of fighting on (see :mod:`sim.behaviour.war`)."""
+        """Each party's value of fighting on (see :mod:`sim.behaviour.war`); under a
+        ceasefire, the value of the status quo as it stands (nobody fights)."""
         fixed = game.fixed_reservation
-        if self.spec is None:
-            static = game.prefs.utilities(status_quo)[0] - game.fighting_cost
+        if self.spec is None or self.truce:
+            cost = 0.0 if self.truce else game.fighting_cost
+            static = game.prefs.utilities(status_quo)[0] - cost
             return np.where(np.isnan(fixed), static, fixed)
         explained = war.explained_drift(self.share, self.spec.drift_scale)
         drift = [explained + m for m in self.belief_mean]
@@ -164,6 +186,53 @@ class World:
         other = _other_issues(game, self.spec.issue, status_quo)
         value = np.array([o + t - c for o, t, c in zip(other, territory, self.costs, strict=True)])
         return value if game.no_fixed_reservation else np.where(np.isnan(fixed), value, fixed)
+
+    def break_gain(self, game: Game, state: np.ndarray, before: np.ndarray, breaker: int) -> float:
+        """V_break − V_keep of principal ``breaker`` (:mod:`sim.behaviour.compliance`):
+        ``state`` is the outcome under the ceasefire, ``before`` the status quo before it."""
+        s, c = self.spec, self.spec.compliance
+        levels, resources = self._after_break(game, state, breaker)
+        caps = war.capabilities(resources, levels, s.weights, s.recipients)
+        share = war.contest_share(float(caps[s.a]), float(caps[s.b]))
+        cost = war.fighting_costs(game.fighting_cost, share, s.a, s.b)[breaker]
+        line = comply.struck_territory(self.territory, breaker == s.a, c.first_strike, s.lo, s.hi)
+        drift = war.explained_drift(share, s.drift_scale) + self.belief_mean[breaker]
+        territory = _territory_value(game, s)(line, [drift] * self.n)[breaker]
+        other = _other_issues(game, s.issue, before)[breaker]
+        keep = float(game.prefs.utilities(state)[0][breaker])
+        return other + territory - cost - keep
+
+    def _after_break(
+        self, game: Game, state: np.ndarray, breaker: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Support levels and resources once ``breaker`` breaks the ceasefire: support cut
+        by the arms limits agreed, guarantors joining the attacked supported side."""
+        s, c = self.spec, self.spec.compliance
+        levels, resources = self.levels, self.resources.copy()
+        if c.arms_issue is not None:
+            at = comply.position(
+                state[c.arms_issue], game.prefs.lo[c.arms_issue], game.prefs.hi[c.arms_issue]
+            )
+            levels = comply.support_after_terms(levels, at, c.arms_effect)
+        victim = s.b if breaker == s.a else s.a
+        if c.guarantee_issue is not None and victim in s.recipients:
+            g = c.guarantee_issue
+            resources[victim] += c.guarantee_effect * (
+                1.0 - comply.position(state[g], game.prefs.lo[g], game.prefs.hi[g])
+            )
+        return levels, resources
+
+    def resume(self, game: Game, state: np.ndarray, breakers: list[int]) -> None:
+        """The ceasefire is broken by ``breakers``: the war resumes from the world the
+        deal left (support cut by its arms limits, guarantors joining, first strikes)."""
+        s, c = self.spec, self.spec.compliance
+        for breaker in breakers:
+            self.levels, self.resources = self._after_break(game, state, breaker)
+            self.territory = comply.struck_territory(
+                self.territory, breaker == s.a, c.first_strike, s.lo, s.hi
+            )
+        self.truce = False
+        self._stale = True
 
     def shock(self, party: int, delta: float) -> None:
         """A principal's resources change by ``delta`` (not below 0)."""
@@ -230,6 +299,7 @@ class WorldRecord(NamedTuple):
     losses: tuple[float, ...]
     withdrawn: tuple[bool, ...]
     events: tuple[str, ...]
+    truce: bool = False
 
 
 def snapshot(world: World, events: tuple[str, ...]) -> WorldRecord:
@@ -243,4 +313,5 @@ def snapshot(world: World, events: tuple[str, ...]) -> WorldRecord:
         tuple(world.losses),
         tuple(world.withdrawn),
         events,
+        world.truce,
     )

@@ -1,7 +1,9 @@
 """Running one scenario: ``run_game(game, seed) -> RunResult`` and its tables.
 
 Round numbers in every output count from 1. ``summary["round"]`` is the round of the full
-agreement, or of the last partial agreement when there is none, or ``null``.
+agreement, or of the last partial agreement or exchange when there is none, or ``null``.
+``summary["deal"]`` names what was reached (:func:`deal_kind`) and
+``summary["ceasefire"]`` when a general ceasefire came into force and whether it broke.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sim.output.folders import atomic_folder, choose_folder
 from sim.output.run_data import load_run
 from sim.output.run_files import write_run_files
 from sim.scenario import InputError, Problem, Scenario, load_scenario
+from sim.scenario.base import Provenance
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class RunResult:
     records: list[RoundRecord]
     negotiation: Negotiation
     world: list[WorldRecord]
+    ceasefires: tuple[int, ...] = ()
+    breaks: tuple[tuple[int, tuple[str, ...], int], ...] = ()
 
     def summary(self) -> dict[str, Any]:
         """The run's outcome as plain JSON-ready data (see the module docstring)."""
@@ -41,13 +46,12 @@ class RunResult:
         final = neg.final_outcome()
         utilities = g.prefs.utilities(final)[0]
         agreed = ~np.isnan(neg.settled)
-        partial_rounds = [r for _, _, r in neg.partials]
-        round_ = neg.agreement_round or (partial_rounds[-1] if partial_rounds else None)
         return {
             "scenario": g.scenario.title,
             "seed": self.seed,
             "outcome": neg.outcome_kind(),
-            "round": round_,
+            "deal": deal_kind(self),
+            "round": outcome_round(neg),
             "rounds_played": len(self.records),
             "max_rounds": self.max_rounds,
             "terms": {
@@ -64,6 +68,23 @@ class RunResult:
                 }
                 for j, _, r in neg.partials
             ],
+            "exchanges": [
+                {
+                    "issue": g.issue_ids[e.issue],
+                    "value": e.value,
+                    "size": e.size,
+                    "round": e.round,
+                    "date": g.scenario.round_date(e.round).isoformat(),
+                }
+                for e in neg.exchanges
+            ],
+            "ceasefire": {
+                "agreed_in_rounds": list(self.ceasefires),
+                "in_force_at_end": neg.ceasefire_in_force(),
+                "broken": [
+                    {"round": r, "by": list(by), "held_rounds": held} for r, by, held in self.breaks
+                ],
+            },
             "notes": list(g.notes),
             "reference": reference_block(g, final, self._last_reservation()),
         }
@@ -88,6 +109,12 @@ class RunResult:
                 row[f"response.{pid}"] = rec.responses[i]
             row["settled"] = ";".join(g.issue_ids[j] for j in rec.settled)
             row["agreement"] = rec.agreement
+            row["phase"] = rec.phase
+            for i, pid in enumerate(g.party_ids):
+                row[f"blocked.{pid}"] = rec.blocked[i] if rec.blocked else ""
+            for j in np.flatnonzero(g.separable):
+                side = rec.side[j] if rec.side is not None else np.nan
+                row[f"alone.{g.issue_ids[j]}"] = "" if np.isnan(side) else float(side)
             row |= self._world_columns(self.world[rec.round - 1])
             rows.append(row)
         return rows
@@ -105,11 +132,36 @@ class RunResult:
                 row[f"belief_mean.{pid}"] = float(w.belief_mean[i])
                 row[f"belief_sd.{pid}"] = float(w.belief_sd[i])
                 row[f"losses.{pid}"] = float(w.losses[i])
+        if g.ceasefire is not None:
+            row["ceasefire_in_force"] = w.truce
         row["withdrawn"] = ";".join(
             p for p, out in zip(g.party_ids, w.withdrawn, strict=True) if out
         )
         row["events"] = " | ".join(w.events)
         return row
+
+
+def outcome_round(neg: Negotiation) -> int | None:
+    """The full agreement's round, else the last round that settled or exchanged
+    anything, else ``None``."""
+    rounds = [r for _, _, r in neg.partials] + [e.round for e in neg.exchanges]
+    return neg.agreement_round or (max(rounds) if rounds else None)
+
+
+def deal_kind(result: RunResult) -> str:
+    """What the run reached, in words: ``comprehensive with ceasefire``,
+    ``comprehensive without ceasefire``, ``interim ceasefire`` (a ceasefire in force, the
+    rest open), ``ceasefire broken``, ``partial`` (issues settled or exchanged alone),
+    or ``none``."""
+    neg = result.negotiation
+    if neg.agreement_round is not None:
+        with_ceasefire = neg.ceasefire_in_force() or result.game.ceasefire is None
+        return "comprehensive " + ("with" if with_ceasefire else "without") + " ceasefire"
+    if neg.ceasefire_in_force():
+        return "interim ceasefire"
+    if result.breaks:
+        return "ceasefire broken"
+    return "partial" if neg.partials or neg.exchanges else "none"
 
 
 def _by_party(game: Game, values: np.ndarray) -> dict[str, float]:
@@ -126,7 +178,16 @@ def run_game(game: Game, seed: int | None = None, max_rounds: int | None = None)
     finally:
         model.release()
     neg = model.negotiation
-    return RunResult(game, seed, model.max_rounds, neg.records, neg, model.world_records)
+    return RunResult(
+        game,
+        seed,
+        model.max_rounds,
+        neg.records,
+        neg,
+        model.world_records,
+        tuple(model.ceasefires),
+        tuple(model.breaks),
+    )
 
 
 def resolve(scenario: Scenario, seed: int | None, rounds: int | None) -> Scenario:
@@ -135,7 +196,11 @@ def resolve(scenario: Scenario, seed: int | None, rounds: int | None) -> Scenari
     if seed is not None:
         update["seed"] = seed
     if rounds is not None:
-        update["protocol"] = scenario.protocol.model_copy(update={"max_rounds": rounds})
+        protocol = scenario.protocol
+        note = Provenance(assumption="simulation horizon set on the command line (--rounds)")
+        update["protocol"] = protocol.model_copy(
+            update={"max_rounds": rounds, "provenance": protocol.provenance | {"max_rounds": note}}
+        )
     return scenario.model_copy(update=update)
 
 

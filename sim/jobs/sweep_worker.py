@@ -17,7 +17,7 @@ import pyarrow as pa
 from sim.game import Game
 from sim.jobs.load import check_scenario
 from sim.jobs.reference import assess, outcome_facts, reference_points
-from sim.jobs.run import RunResult, run_game
+from sim.jobs.run import RunResult, deal_kind, outcome_round, run_game
 from sim.output.sweep_store import rows_to_table
 from sim.scenario import parse_scenario
 from sim.sweep.design import PlannedRun, RunSpec, scenario_for
@@ -93,21 +93,27 @@ def result_row(spec: RunSpec, result: RunResult) -> dict[str, Any]:
     game, neg = result.game, result.negotiation
     final = neg.final_outcome()
     settled = ~np.isnan(neg.settled)
-    partial_rounds = [r for _, _, r in neg.partials]
     row = _identity(spec) | {
         "outcome": neg.outcome_kind(),
-        "round": neg.agreement_round or (partial_rounds[-1] if partial_rounds else None),
+        "deal": deal_kind(result),
+        "round": outcome_round(neg),
         "rounds_played": len(result.records),
+        "ceasefire_round": result.ceasefires[0] if result.ceasefires else None,
+        "ceasefire_broken": bool(result.breaks),
+        "ceasefire_in_force": neg.ceasefire_in_force(),
+        "exchanges": len(neg.exchanges),
+        "exchange_size": float(sum(e.size for e in neg.exchanges)),
     }
-    alone = {j for j, _, _ in neg.partials}
+    alone = {j for j, _, _ in neg.partials} | {e.issue for e in neg.exchanges}
     names = game.memo("row_names", lambda: _row_names(game))
     terms = final.tolist()
+    exchanged = {e.issue: e.value for e in neg.exchanges}  # the last exchange per issue
     for j, (is_settled, (settled_key, partial_key, term_key)) in enumerate(
         zip(settled.tolist(), names["issues"], strict=True)
     ):
         row[settled_key] = is_settled
         row[partial_key] = j in alone
-        row[term_key] = terms[j] if is_settled else None
+        row[term_key] = terms[j] if is_settled else exchanged.get(j)
     points = game.memo("reference_points", lambda: reference_points(game))
     verdict = assess(game, final, result.records[-1].reservation, points, detail=False)
     utilities = outcome_facts(game, final, points)[0]

@@ -1,7 +1,12 @@
 """The Mesa model: one ``step()`` is one negotiation round.
 
-A round runs the design's pipeline: events → war update → beliefs and reservation
-utilities → pressure (a third party out of patience withdraws) → offers and responses.
+A round runs the design's pipeline: events → compliance (while a ceasefire is in force,
+does either side break it?) → war update → beliefs and reservation utilities → pressure
+(a third party out of patience withdraws) → offers and responses. Once a full agreement
+with a ceasefire is reached, later rounds only watch whether it holds (``truce`` rounds).
+
+No part of a round reads the horizon ``max_rounds``: a run cut at round k is the first k
+rounds of any longer run with the same seed.
 
 Written for Mesa 3.3 and later 3.x: ``super().__init__(rng=seed)``, agents created as
 ``Agent(model)``, our own round counter, no schedulers, no indexing into
@@ -15,7 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import mesa
+import numpy as np
 
+from sim.behaviour import compliance
 from sim.behaviour.events import PREFERENCE_EVENTS, shifted_game, timeline
 from sim.behaviour.negotiation import Negotiation, RoundRecord, play_round
 from sim.behaviour.strategies import Strategy, make_strategy
@@ -37,6 +44,13 @@ class NegotiationModel(mesa.Model):
         # the run's battlefield noise, three standard normals per round, drawn at once (the
         # same numbers, in the same order, as three draws at the start of every round)
         self.noise = self.rng.standard_normal((self.max_rounds, 3)).tolist()
+        # compliance draws come from their own stream, one pair per ceasefire round
+        self.compliance_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+        self.pressure = [0.0] * game.n_parties
+        self.truce_start: int | None = None
+        self.before_truce = game.status_quo.copy()
+        self.breaks: list[tuple[int, tuple[str, ...], int]] = []
+        self.ceasefires: list[int] = []  # rounds in which a general ceasefire was agreed
         self.timeline = game.memo("timeline", lambda: timeline(game.scenario))
         self.shifts: tuple[int, ...] = ()
         self.world_records: list[WorldRecord] = []
@@ -64,15 +78,63 @@ class NegotiationModel(mesa.Model):
         """Play one round (see the module docstring)."""
         neg, world = self.negotiation, self.world
         labels = self._apply_events(self.round + 1)
+        if world.truce:
+            labels += self._compliance()
         world.advance(neg.game, self.noise[self.round])
         if world.spec is not None:
             neg.move_status_quo(world.spec.issue, world.territory)
         labels += self._pressure()
         neg.reservation = world.reservation(neg.game, neg.status_quo)
         self.world_records.append(snapshot(world, tuple(labels)))
-        play_round(neg, self.parties, self._proposer(), self.round)
+        if neg.agreement_round is not None:
+            neg.record_truce(self.round)
+        else:
+            before = neg.status_quo.copy()
+            play_round(neg, self.parties, self._proposer(), self.round)
+            self._start_truce(before)
         self.round += 1
         self.running = not neg.done
+
+    def _start_truce(self, before: np.ndarray) -> None:
+        """A ceasefire agreed this round: the front stops (and is set by agreed terms)."""
+        neg, world = self.negotiation, self.world
+        if world.truce or world.spec is None or not neg.ceasefire_in_force():
+            return
+        world.truce = True
+        self.truce_start = self.round + 1
+        self.ceasefires.append(self.round + 1)
+        self.before_truce = before
+        line = neg.settled[world.spec.issue]
+        if not np.isnan(line):
+            world.territory = float(line)
+
+    def _compliance(self) -> list[str]:
+        """Each principal decides whether to break the ceasefire (see
+        :mod:`sim.behaviour.compliance`); a break reopens what the deal settled."""
+        neg, world = self.negotiation, self.world
+        spec = world.spec.compliance if world.spec is not None else None
+        if spec is None:
+            return []
+        state = neg.final_outcome()
+        z = self.compliance_rng.standard_normal(2).tolist()
+        principals = (world.spec.a, world.spec.b)
+        breakers = [
+            i
+            for i, zi in zip(principals, z, strict=True)
+            if compliance.breaks(
+                world.break_gain(neg.game, state, self.before_truce, i), spec.noise, zi
+            )
+        ]
+        if not breakers:
+            return []
+        world.resume(neg.game, state, breakers)
+        neg.reopen(self.before_truce, keep=neg.game.separable)
+        neg.move_status_quo(world.spec.issue, world.territory)
+        names = tuple(neg.game.party_ids[i] for i in breakers)
+        self.breaks.append((self.round + 1, names, self.round + 1 - self.truce_start))
+        self.truce_start = None
+        who = " and ".join(neg.game.party_names[i] for i in breakers)
+        return [f"ceasefire broken by {who}"]
 
     def _proposer(self):
         """This round's proposer, skipping parties that have left the talks."""
@@ -94,9 +156,17 @@ class NegotiationModel(mesa.Model):
                 )
             elif ev.type == "belief_shock":
                 world.belief_mean[neg.game.index(ev.party)] += ev.delta
-            elif ev.type == "deadline" and not neg.partials and neg.agreement_round is None:
+            elif ev.type == "aspiration_shift":
+                self.pressure[neg.game.index(ev.party)] += ev.delta
+                neg.pressure = self.pressure
+            elif ev.type == "deadline" and not self._progress():
                 labels += self._withdraw(neg.game.index(ev.party))
         return labels
+
+    def _progress(self) -> bool:
+        """Whether the talks have settled or exchanged anything so far."""
+        neg = self.negotiation
+        return bool(neg.partials or neg.exchanges or neg.agreement_round is not None)
 
     def _pressure(self) -> list[str]:
         """Parties whose patience (rounds without progress) has run out withdraw."""

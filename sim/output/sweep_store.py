@@ -40,7 +40,17 @@ def run_schema(params: list[str], issues: list[str], parties: list[str]) -> pa.S
         ("seed", pa.int64()),
     ]
     fields += [(f"param.{p}", pa.float64()) for p in params]
-    fields += [("outcome", pa.string()), ("round", pa.int64()), ("rounds_played", pa.int64())]
+    fields += [
+        ("outcome", pa.string()),
+        ("deal", pa.string()),
+        ("round", pa.int64()),
+        ("rounds_played", pa.int64()),
+        ("ceasefire_round", pa.int64()),
+        ("ceasefire_broken", pa.bool_()),
+        ("ceasefire_in_force", pa.bool_()),
+        ("exchanges", pa.int64()),
+        ("exchange_size", pa.float64()),
+    ]
     fields += [(f"settled.{i}", pa.bool_()) for i in issues]
     fields += [(f"partial.{i}", pa.bool_()) for i in issues]
     fields += [(f"term.{i}", pa.float64()) for i in issues]

@@ -8,6 +8,8 @@ statement and where it was reported) or ``assumption`` (the reason), plus an opt
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -28,22 +30,28 @@ class Strict(BaseModel):
 
 
 class Source(Strict):
-    """A reported statement: the words quoted (or closely paraphrased) and where reported."""
+    """A reported statement: the words quoted (or closely paraphrased), where it was
+    reported, and the ``date`` it was made or reported (a scenario refuses a source dated
+    after its forecast origin: a fact from the future)."""
 
     quote: Text
     where: Text
+    date: dt.date
 
 
 class Provenance(Strict):
     """Where a number comes from: exactly one of ``source`` or ``assumption``.
 
     ``coding`` explains how a reported stance was turned into the number (for example
-    "0.25 = freeze at the line of contact, the anchor of POSITIONS.md A.4").
+    "0.25 = freeze at the line of contact, the anchor of POSITIONS.md A.4"). An
+    ``assumption`` may declare the plausible ``range: [low, high]`` of its number (the
+    value must lie inside it); ``sim robustness`` sweeps every declared range at once.
     """
 
     source: Source | None = None
     assumption: Text | None = None
     coding: Text | None = None
+    range: tuple[float, float] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -60,11 +68,27 @@ class Provenance(Strict):
     def _one_provenance(self) -> Provenance:
         if (self.source is None) == (self.assumption is None):
             raise ValueError("give exactly one of 'source' (quote and where) or 'assumption'")
+        if self.range is not None:
+            problem = range_problem(self.range, getattr(self, "value", None), self.assumption)
+            if problem:
+                raise ValueError(problem)
         return self
 
     @property
     def kind(self) -> Literal["source", "assumption"]:
         return "source" if self.source is not None else "assumption"
+
+
+def range_problem(bounds: tuple[float, float], value: Any, assumption: str | None) -> str:
+    """What is wrong with a declared ``range`` (empty text when nothing is)."""
+    low, high = bounds
+    if assumption is None:
+        return "'range' belongs to an assumption: a reported number has no plausible range"
+    if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+        return f"range must be [low, high] with finite low < high, got [{low:g}, {high:g}]"
+    if isinstance(value, int | float) and not low <= value <= high:
+        return f"value {value:g} lies outside its declared range [{low:g}, {high:g}]"
+    return ""
 
 
 class Sourced(Provenance):

@@ -7,7 +7,15 @@ offending field, e.g. ``parties[2].positions.territory.red_line``.
 from __future__ import annotations
 
 from sim.scenario.errors import Problem
+from sim.scenario.linked import Clause, Condition
+from sim.scenario.provenance import provenance_rows
+from sim.scenario.quantities import missing_provenance
 from sim.scenario.schema import SALIENCE_TOLERANCE, Issue, Party, Position, Scenario
+
+NEEDS_PROVENANCE = (
+    "a ceasefire scenario (one with a 'war' block) gives every number its provenance: "
+    "write {value: X, source: {quote, where, date}} or {value: X, assumption: 'why'}"
+)
 
 
 def cross_check(scenario: Scenario) -> list[Problem]:
@@ -33,7 +41,26 @@ def cross_check(scenario: Scenario) -> list[Problem]:
         + _protocol_problems(scenario)
         + _war_problems(scenario)
         + _event_problems(scenario)
+        + _dating_problems(scenario)
     )
+
+
+def _dating_problems(scenario: Scenario) -> list[Problem]:
+    """Sources dated after the forecast origin, and (in ceasefire scenarios) numbers
+    without provenance."""
+    origin = scenario.origin
+    problems = [
+        Problem(
+            f"{row.path}.source.date",
+            f"a fact from the future: the source is dated {row.date}, after the scenario's "
+            f"forecast origin {origin.isoformat()} (only facts known by then may be used)",
+        )
+        for row in provenance_rows(scenario)
+        if row.date and row.date > origin.isoformat()
+    ]
+    if scenario.war is not None:
+        problems += [Problem(path, NEEDS_PROVENANCE) for path in missing_provenance(scenario)]
+    return problems
 
 
 def _war_problems(scenario: Scenario) -> list[Problem]:
@@ -52,6 +79,24 @@ def _war_problems(scenario: Scenario) -> list[Problem]:
                 f"must name a continuous or integer issue; got '{war.territory_issue}'",
             )
         )
+    if war.ceasefire is not None:
+        problems += _clause_problems("war.ceasefire", war.ceasefire, issues)
+    if war.compliance is not None:
+        if war.ceasefire is None:
+            problems.append(
+                Problem("war.compliance", "needs 'war.ceasefire': which values are a ceasefire")
+            )
+        for name in ("arms_limits", "guarantees"):
+            term = getattr(war.compliance, name)
+            if term is not None and (
+                term.issue not in issues or issues[term.issue].kind == "discrete"
+            ):
+                problems.append(
+                    Problem(
+                        f"war.compliance.{name}.issue",
+                        f"must name a continuous or integer issue; got '{term.issue}'",
+                    )
+                )
     for pid in principals - set(war.resources):
         problems.append(Problem("war.resources", f"no resources for principal '{pid}'"))
     for pid in set(war.resources) - principals:
@@ -197,6 +242,9 @@ def _party_problems(
     for iid, pos in party.positions.items():
         if iid in issues:
             problems += _position_problems(f"{where}.positions.{iid}", pos, issues[iid])
+    problems += _condition_problems(where, party, issues)
+    if party.settle_first is not None:
+        problems += _agenda_problems(f"{where}.settle_first", party.settle_first.issues, issues)
     total = sum(p.salience.value for p in party.positions.values())
     if total <= 0:
         problems.append(Problem(f"{where}.positions", "saliences are all zero; give weights > 0"))
@@ -236,6 +284,112 @@ def _position_problems(where: str, pos: Position, issue: Issue) -> list[Problem]
                 f"{where}.red_line.value", f"{pos.red_line.value:g} is outside [{lo:g}, {hi:g}]"
             )
         )
+    elif pos.red_line is not None and pos.ideal is not None:
+        red, ideal = pos.red_line.value, pos.ideal.value
+        if (red >= ideal and red == hi) or (red < ideal and red == lo):
+            problems.append(
+                Problem(
+                    f"{where}.red_line.value",
+                    f"a red line at {red:g}, the end of the scale beyond the ideal "
+                    f"{ideal:g}, excludes nothing: give the farthest acceptable value "
+                    "inside the scale, or a condition (see `conditions`)",
+                )
+            )
+    return problems
+
+
+def _clause_problems(where: str, clause: Clause, issues: dict[str, Issue]) -> list[Problem]:
+    """A clause names a known continuous or integer issue and a bound inside its span
+    that leaves some value."""
+    issue = issues.get(clause.issue)
+    if issue is None:
+        return [Problem(f"{where}.issue", _unknown("issue", clause.issue, issues))]
+    if issue.kind == "discrete":
+        return [
+            Problem(
+                f"{where}.issue",
+                f"{issue.id} is discrete: conditions take continuous or integer issues",
+            )
+        ]
+    lo, hi = issue.span()
+    bound = clause.at_least if clause.at_least is not None else clause.at_most
+    name = "at_least" if clause.at_least is not None else "at_most"
+    if not lo <= bound <= hi:
+        return [Problem(f"{where}.{name}", f"{bound:g} is outside {issue.id}'s [{lo:g}, {hi:g}]")]
+    return []
+
+
+def _own_interval(party: Party, issue: Issue) -> tuple[float, float]:
+    """The values of ``issue`` within ``party``'s plain red line."""
+    lo, hi = issue.span()
+    pos = party.positions.get(issue.id)
+    if pos is None or pos.red_line is None or pos.ideal is None:
+        return lo, hi
+    red = pos.red_line.value
+    return (lo, red) if red >= pos.ideal.value else (red, hi)
+
+
+def _condition_problems(where: str, party: Party, issues: dict[str, Issue]) -> list[Problem]:
+    """Each condition refers to known issues and each of its options can hold."""
+    problems = []
+    ids = [c.id for c in party.conditions]
+    if len(set(ids)) != len(ids):
+        problems.append(Problem(f"{where}.conditions", f"condition ids must be unique: {ids}"))
+    for k, cond in enumerate(party.conditions):
+        at = f"{where}.conditions[{k}]"
+        found = _clause_problems(f"{at}.when", cond.when, issues)
+        for o, option in enumerate(cond.any_of):
+            for c, clause in enumerate(option.all_of):
+                found += _clause_problems(f"{at}.any_of[{o}].all_of[{c}]", clause, issues)
+        if not found:
+            found = _impossible_options(at, party, cond, issues)
+        problems += found
+    return problems
+
+
+def _impossible_options(
+    at: str, party: Party, cond: Condition, issues: dict[str, Issue]
+) -> list[Problem]:
+    """Options that can never hold while the condition applies: clauses that contradict
+    one another, the condition's own zone, or the party's own red line."""
+    problems = []
+    zone = cond.when.interval(*issues[cond.when.issue].span())
+    for o, option in enumerate(cond.any_of):
+        box: dict[str, tuple[float, float]] = {cond.when.issue: zone}
+        for clause in option.all_of:
+            issue = issues[clause.issue]
+            own = _own_interval(party, issue)
+            a, b = box.get(clause.issue, own)
+            c, d = clause.interval(*issue.span())
+            box[clause.issue] = (max(a, c, own[0]), min(b, d, own[1]))
+        empty = [iid for iid, (a, b) in box.items() if a > b]
+        if empty:
+            problems.append(
+                Problem(
+                    f"{at}.any_of[{o}]",
+                    f"option '{option.id}' can never hold while the condition applies: on "
+                    f"{', '.join(empty)} its clauses contradict one another, the 'when' zone "
+                    "or the party's own red line",
+                )
+            )
+    return problems
+
+
+def _agenda_problems(where: str, listed: list[str], issues: dict[str, Issue]) -> list[Problem]:
+    """Agenda issues are known and not separable (separable issues are always open)."""
+    problems = []
+    for k, iid in enumerate(listed):
+        if iid not in issues:
+            problems.append(Problem(f"{where}.issues[{k}]", _unknown("issue", iid, issues)))
+        elif issues[iid].separable:
+            problems.append(
+                Problem(
+                    f"{where}.issues[{k}]",
+                    f"{iid} is separable: it is open for agreement on its own at any time",
+                )
+            )
+    if len(set(listed)) == len(issues):
+        problems.append(Problem(f"{where}.issues", "lists every issue: nothing would come after"))
     return problems
 
 

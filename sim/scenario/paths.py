@@ -11,13 +11,15 @@ walked segment by segment:
 
 If the addressed node is a provenance mapping ``{value: ..., source|assumption: ...}``,
 reading gives its ``value`` and writing sets its ``value`` and replaces the provenance
-with ``assumption: "swept parameter"`` (``source`` and ``coding`` are dropped: they
-justified the original number, not the swept one). Addressing ``....value`` directly
+with ``assumption: "swept parameter"`` (``source``, ``coding`` and a declared ``range``
+are dropped: they justified the original number, not the swept one). Addressing ``....value`` directly
 does the same.
 
 Integer targets: a value is written as an ``int`` when the target is an integer field —
 its current value is a bare YAML integer (``max_rounds: 12``, integer ``range`` bounds,
-integer strategy parameters) or it is the ``status_quo`` of an ``integer`` issue. The
+integer strategy parameters), it is one of the whole-number quantities
+(``max_rounds``, ``round_days``, ``horizon``) written with provenance, or it is the
+``status_quo`` of an ``integer`` issue. The
 number is rounded half to even (Python's :func:`round`, IEEE 754 default: 2.5 → 2,
 3.5 → 4). Provenance numbers are otherwise real numbers, even if written ``value: 0``.
 """
@@ -27,6 +29,8 @@ from __future__ import annotations
 import copy
 import math
 from typing import Any
+
+from sim.scenario.quantities import INTEGER_FIELDS
 
 SWEPT = "swept parameter"
 _SINGULAR = {"parties": "party", "issues": "issue"}
@@ -136,7 +140,11 @@ def is_integer_target(data: dict[str, Any], path: str) -> bool:
     """Whether values written to ``path`` become ints (module docstring)."""
     container, key = resolve_path(data, path)
     node = container[key]
-    if _is_integer_status_quo(data, split_path(path)):
+    segments = split_path(path)
+    if _is_integer_status_quo(data, segments):
+        return True
+    field = segments[-2] if key == "value" and len(segments) > 1 else segments[-1]
+    if field in INTEGER_FIELDS and (is_provenance(node) or is_provenance(container)):
         return True
     if is_provenance(node) or (key == "value" and is_provenance(container)):
         return False
@@ -181,6 +189,7 @@ def _mark_swept(node: dict[str, Any]) -> None:
     """Replace the provenance of a swept number by ``assumption: "swept parameter"``."""
     node.pop("source", None)
     node.pop("coding", None)
+    node.pop("range", None)
     node["assumption"] = SWEPT
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sim.scenario.quantities import WithQuantities
 from sim.scenario.schema import EventBase, Provenance, Scenario
 
 
@@ -27,13 +28,25 @@ class ProvenanceRow:
     where: str = ""
     reason: str = ""
     coding: str = ""
+    date: str = ""  # the source's date (ISO), empty for an assumption
+    range: tuple[float, float] | None = None  # an assumption's declared plausible range
 
 
 def join_path(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-EVENT_BASE_FIELDS = {"id", "type", "round", "date", "label", "source", "assumption", "coding"}
+EVENT_BASE_FIELDS = {
+    "id",
+    "type",
+    "round",
+    "date",
+    "label",
+    "source",
+    "assumption",
+    "coding",
+    "provenance",
+}
 
 
 def event_text(event: EventBase) -> str:
@@ -49,11 +62,12 @@ def event_text(event: EventBase) -> str:
     return f"{event.type} ({when}): {event.label}{extra}"
 
 
-def _row(path: str, node: Provenance | EventBase) -> ProvenanceRow:
-    """A provenance row; an event's value is :func:`event_text`."""
-    value = getattr(node, "value", None) if isinstance(node, Provenance) else None
-    if isinstance(node, EventBase):
-        value = event_text(node)
+def _row(path: str, node: Provenance | EventBase, value: Any = None) -> ProvenanceRow:
+    """A provenance row; an event's value is :func:`event_text`, a condition's its text."""
+    if value is None:
+        value = getattr(node, "value", None)
+    if isinstance(node, EventBase) or hasattr(node, "text"):
+        value = event_text(node) if isinstance(node, EventBase) else node.text()
     kind = "source" if node.source is not None else "assumption"
     return ProvenanceRow(
         path=path,
@@ -63,16 +77,31 @@ def _row(path: str, node: Provenance | EventBase) -> ProvenanceRow:
         where=node.source.where if node.source else "",
         reason=node.assumption or "",
         coding=node.coding or "",
+        date=node.source.date.isoformat() if node.source else "",
+        range=getattr(node, "range", None),
     )
+
+
+def _quantity_rows(path: str, node: WithQuantities, rows: list[ProvenanceRow]) -> None:
+    """Rows of the plain-number fields of ``node`` written with provenance."""
+    prefix = join_path(path, node.HOLDER) if node.HOLDER else path
+    for name, value, note in node.quantity_rows():
+        if note is not None:
+            rows.append(_row(join_path(prefix, name), note, value))
 
 
 def _walk(node: Any, path: str, rows: list[ProvenanceRow]) -> None:
     """Depth-first, in field order; list items are named by their ``id`` (else index)."""
     if isinstance(node, Provenance | EventBase):
         rows.append(_row(path, node))
-    elif isinstance(node, BaseModel):
+    if isinstance(node, WithQuantities):
+        _quantity_rows(path, node, rows)
+    if isinstance(node, EventBase):
+        return
+    if isinstance(node, BaseModel):
         for name in type(node).model_fields:
-            _walk(getattr(node, name), join_path(path, name), rows)
+            if name not in ("provenance", "source"):
+                _walk(getattr(node, name), join_path(path, name), rows)
     elif isinstance(node, list | tuple):
         for k, item in enumerate(node):
             _walk(item, join_path(path, str(getattr(item, "id", None) or k)), rows)

@@ -44,16 +44,22 @@ from sim.scenario.base import (
     Text,
     UnitSourced,
 )
+from sim.scenario.linked import Agenda, Clause, Condition, Option
+from sim.scenario.quantities import WithQuantities
 from sim.scenario.war_schema import Event, EventBase, War
 
 __all__ = [
     "SALIENCE_TOLERANCE",
+    "Agenda",
+    "Clause",
+    "Condition",
     "Event",
     "EventBase",
     "Identifier",
     "Issue",
     "Loss",
     "NonNegativeSourced",
+    "Option",
     "Party",
     "Position",
     "Protocol",
@@ -83,11 +89,17 @@ class Issue(Strict):
     range: tuple[int, int] | None = None
     status_quo: StatusQuo
     separable: bool = False
+    repeatable: bool = False
     consent: list[Identifier] = Field(default_factory=list)
     description: str = ""
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Issue:
+        if self.repeatable and not self.separable:
+            raise ValueError(
+                "'repeatable: true' needs 'separable: true': only an issue agreed on its "
+                "own (an exchange) can be agreed again and again"
+            )
         if self.kind == "continuous":
             self._check_continuous()
         elif self.kind == "discrete":
@@ -150,11 +162,19 @@ class Position(Strict):
     unacceptable: list[str] = Field(default_factory=list)
 
 
-class StrategySpec(Strict):
-    """A strategy by registered name, with its parameters (checked by the strategy)."""
+class StrategySpec(WithQuantities):
+    """A strategy by registered name, with its parameters (checked by the strategy).
 
+    A numeric parameter may carry provenance (``exponent: {value: 4, assumption: ...}``).
+    ``reason`` says why the party plays this strategy; a ceasefire scenario (one with a
+    ``war`` block) must give it for a time-dependent strategy, which concedes toward a
+    deadline it knows.
+    """
+
+    HOLDER = "params"
     name: Identifier
     params: dict[str, Any] = Field(default_factory=dict)
+    reason: Text | None = None
 
 
 class Withdrawal(Strict):
@@ -182,16 +202,21 @@ class Party(Strict):
     discount: UnitSourced | None = None
     patience: NonNegativeSourced | None = None
     withdrawal: Withdrawal | None = None
+    conditions: list[Condition] = Field(default_factory=list)
+    settle_first: Agenda | None = None
 
 
-class Protocol(Strict):
+class Protocol(WithQuantities):
     """How offers are made: the protocol kind, who proposes in which order, and for how long.
 
     ``alternating``: the parties of ``proposer_order`` propose in turn. ``rubinstein``: the
     same between exactly two parties, each with a ``discount`` factor. ``mediated``: a
     mediator (role ``mediator``) proposes a single text every round (Raiffa 1982).
+    ``max_rounds`` is the simulation horizon: no party knows it. ``round_days`` is the
+    calendar length of a round. Both may carry provenance.
     """
 
+    QUANTITIES = ("max_rounds", "round_days")
     kind: Literal["alternating", "rubinstein", "mediated"] = "alternating"
     proposer_order: list[Identifier] = Field(min_length=1)
     max_rounds: int = Field(ge=1, le=10_000)
@@ -203,6 +228,7 @@ class Scenario(Strict):
 
     title: Text
     date: dt.date
+    forecast_origin: dt.date | None = None
     description: str = ""
     notes: list[Text] = Field(default_factory=list)
     seed: int = Field(default=0, ge=0)
@@ -226,6 +252,12 @@ class Scenario(Strict):
         if not any(p.role == "principal" for p in parties):
             raise ValueError("no party has role 'principal': at least one is needed")
         return parties
+
+    @property
+    def origin(self) -> dt.date:
+        """The forecast origin: no fact the scenario uses may be dated after it (the
+        ``forecast_origin``, else the scenario's ``date``)."""
+        return self.forecast_origin or self.date
 
     @property
     def issue_ids(self) -> list[str]:

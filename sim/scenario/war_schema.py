@@ -22,6 +22,8 @@ from sim.scenario.base import (
     Text,
     UnitSourced,
 )
+from sim.scenario.linked import CeasefireLine
+from sim.scenario.quantities import WithQuantities
 
 
 class Support(Strict):
@@ -42,9 +44,43 @@ class Belief(Strict):
     sd: NonNegativeSourced
 
 
-class War(Strict):
-    """The war process that sets the principals' fallback (see ``sim.behaviour.war``)."""
+class TermEffect(Strict):
+    """How an agreed term changes the war if it resumes: ``issue`` and its ``effect`` at
+    the issue's far end (see :class:`Compliance`)."""
 
+    issue: Identifier
+    effect: NonNegativeSourced
+
+
+class Compliance(Strict):
+    """Whether a ceasefire holds (Fearon 1995's commitment problem; see
+    ``sim.behaviour.compliance``). Each round of a ceasefire each principal compares the
+    value of keeping the deal with the value of breaking it and fighting on:
+
+    * ``first_strike``: territory the side that breaks the ceasefire gains at once;
+    * ``arms_limits``: at the issue's value 1 (its Moscow end) the support the recipient
+      gets is cut by the share ``effect`` once the war resumes (arms halted by the deal);
+    * ``guarantees``: at the issue's value 0 (robust guarantees) the guarantors add
+      ``effect`` to the capability of the side that is attacked (the supported principal);
+    * ``noise``: the standard deviation of each side's per-round impulse to break
+      (utility units), so that P(break) = Φ((V_break − V_keep) / noise).
+    """
+
+    first_strike: NonNegativeSourced
+    noise: NonNegativeSourced
+    arms_limits: TermEffect | None = None
+    guarantees: TermEffect | None = None
+
+
+class War(WithQuantities):
+    """The war process that sets the principals' fallback (see ``sim.behaviour.war``).
+
+    ``ceasefire`` names the values of an issue that amount to a general ceasefire: while
+    one is agreed the front does not move and nobody pays the cost of fighting;
+    ``compliance`` (which needs ``ceasefire``) says whether a ceasefire can break.
+    """
+
+    QUANTITIES = ("horizon",)
     territory_issue: Identifier
     drift_scale: NonNegativeSourced
     volatility: NonNegativeSourced
@@ -55,10 +91,17 @@ class War(Strict):
     resources: dict[Identifier, NonNegativeSourced]
     support: list[Support] = Field(default_factory=list)
     beliefs: dict[Identifier, Belief] = Field(default_factory=dict)
+    ceasefire: CeasefireLine | None = None
+    compliance: Compliance | None = None
 
 
-class EventBase(Strict):
-    """A dated (``date``) or round-numbered (``round``, from 1) shock, with provenance."""
+class EventBase(WithQuantities):
+    """A dated (``date``) or round-numbered (``round``, from 1) shock, with provenance.
+
+    The event's ``source`` or ``assumption`` justifies the event; its size (``delta``,
+    ``level``, ``weight``, ...) may carry its own provenance and declared range
+    (``delta: {value: -0.03, assumption: ..., range: [-0.06, 0]}``).
+    """
 
     id: Identifier | None = None
     round: int | None = Field(default=None, ge=1)
@@ -80,6 +123,8 @@ class EventBase(Strict):
 class CapabilityShock(EventBase):
     """A principal's resources change by ``delta`` (e.g. a strike on strategic bombers)."""
 
+    QUANTITIES = ("delta",)
+
     type: Literal["capability_shock"]
     party: Identifier
     delta: float = Field(allow_inf_nan=False)
@@ -87,6 +132,8 @@ class CapabilityShock(EventBase):
 
 class SupportChange(EventBase):
     """A supporter's support of a principal is set to ``level`` (an aid package, a cut)."""
+
+    QUANTITIES = ("level",)
 
     type: Literal["support_change"]
     supporter: Identifier
@@ -97,6 +144,8 @@ class SupportChange(EventBase):
 class BeliefShock(EventBase):
     """A principal's belief about the battlefield trend shifts by ``delta``."""
 
+    QUANTITIES = ("delta",)
+
     type: Literal["belief_shock"]
     party: Identifier
     delta: float = Field(allow_inf_nan=False)
@@ -104,6 +153,8 @@ class BeliefShock(EventBase):
 
 class PositionShift(EventBase):
     """A party's position on an issue changes: any of ideal, salience, red line."""
+
+    QUANTITIES = ("ideal", "salience", "red_line")
 
     type: Literal["position_shift"]
     party: Identifier
@@ -125,9 +176,22 @@ class Consultation(EventBase):
     """Parties align positions: on every issue each member's ideal moves a share
     ``weight`` of the way to the salience-weighted mean ideal of the group."""
 
+    QUANTITIES = ("weight",)
+
     type: Literal["consultation"]
     parties: list[Identifier] = Field(min_length=2)
     weight: float = Field(ge=0.0, le=1.0)
+
+
+class AspirationShift(EventBase):
+    """Dated pressure that bites (a deadline, a sanctions threat): ``party`` gives up
+    ``delta`` of its aspiration from this round on (``fallback`` strategy; a negative
+    ``delta`` hardens its demand)."""
+
+    QUANTITIES = ("delta",)
+    type: Literal["aspiration_shift"]
+    party: Identifier
+    delta: float = Field(ge=-1.0, le=1.0)
 
 
 class History(EventBase):
@@ -144,6 +208,7 @@ Event = Annotated[
     | PositionShift
     | Deadline
     | Consultation
+    | AspirationShift
     | History,
     Field(discriminator="type"),
 ]

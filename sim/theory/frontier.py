@@ -17,7 +17,9 @@ weighted median). The discretisation:
 * λ runs over the simplex lattice with step 1/k (k chosen so that the lattice has at
   most ``max_weights`` points), which includes every party's own optimum;
 * for each λ the maximiser is taken both unrestricted and restricted to values inside
-  every party's red lines (where such values exist on that issue);
+  every party's red lines (where such values exist on that issue); with linked red lines
+  the region where everyone accepts is a union of boxes (for each condition: outside its
+  zone, or inside one option's clauses), and the maximiser is taken in each box;
 * linear losses make the frontier piecewise linear, and the weighted sum then jumps
   between vertices; the edges are filled in by adding, for each issue, every grid value
   between the candidates that agree on all other issues (the frontier's 1-skeleton);
@@ -37,7 +39,7 @@ from math import comb
 import numpy as np
 
 from sim.theory.pareto import pareto_mask
-from sim.theory.preferences import Preferences
+from sim.theory.preferences import LINK_TOLERANCE, Preferences
 
 
 @dataclass(frozen=True)
@@ -145,12 +147,49 @@ def pareto_frontier(
     blocks = [weighted_sum_maximisers(prefs, grids, lambdas, free)]
     within = [prefs.issue_acceptable(j, g).all(axis=0) for j, g in enumerate(grids)]
     within = [w if w.any() else f for w, f in zip(within, free, strict=True)]
-    blocks.append(weighted_sum_maximisers(prefs, grids, lambdas, within))
+    for box in acceptable_boxes(prefs, grids, within):
+        blocks.append(weighted_sum_maximisers(prefs, grids, lambdas, box))
     candidates = fill_edges(prefs, np.unique(np.concatenate(blocks), axis=0), grids)
     utilities = prefs.utilities(candidates)
     ok = prefs.acceptable(candidates)
     keep = efficient(utilities, ok)
     return Frontier(candidates[keep], utilities[keep], ok[keep])
+
+
+MAX_BOXES = 4096
+"""Most boxes :func:`acceptable_boxes` builds (the product of the conditions' choices)."""
+
+
+def acceptable_boxes(
+    prefs: Preferences, grids: list[np.ndarray], within: list[np.ndarray]
+) -> list[list[np.ndarray]]:
+    """Per-issue masks of the grid boxes whose union is where every linked red line holds
+    (inside the plain red lines ``within``): for each condition, its zone's complement or
+    one of its options; empty boxes are dropped (``[within]`` without conditions)."""
+    boxes = [within]
+    for line in prefs.conditions:
+        choices = [_outside_zone(grids, line)] + [_option_box(grids, o) for o in line.options]
+        merged: dict[bytes, list[np.ndarray]] = {}
+        for box in boxes:
+            for choice in choices:
+                masks = [m & c for m, c in zip(box, choice, strict=True)]
+                if all(m.any() for m in masks):
+                    merged.setdefault(b"".join(m.tobytes() for m in masks), masks)
+        boxes = list(merged.values())[:MAX_BOXES]
+    return boxes
+
+
+def _outside_zone(grids: list[np.ndarray], line) -> list[np.ndarray]:
+    masks = [np.ones(len(g), dtype=bool) for g in grids]
+    masks[line.issue] = ~line.applies_to(grids[line.issue])
+    return masks
+
+
+def _option_box(grids: list[np.ndarray], option) -> list[np.ndarray]:
+    masks = [np.ones(len(g), dtype=bool) for g in grids]
+    for k, lo, hi in option:
+        masks[k] &= (grids[k] >= lo - LINK_TOLERANCE) & (grids[k] <= hi + LINK_TOLERANCE)
+    return masks
 
 
 def efficient(utilities: np.ndarray, acceptable: np.ndarray) -> np.ndarray:
@@ -171,18 +210,23 @@ class Options:
 
 
 def restrict_options(
-    prefs: Preferences, frontier_outcomes: np.ndarray, settled: np.ndarray
+    prefs: Preferences,
+    frontier_outcomes: np.ndarray,
+    settled: np.ndarray,
+    scope: np.ndarray | None = None,
 ) -> Options:
     """Frontier outcomes with the issues in ``settled`` (non-NaN) held at their values.
 
     Holding issues fixed can make some outcomes equal or dominated, so the set is reduced
     to its Pareto-efficient rows again: those efficient among all, and those efficient
-    among the outcomes that respect every red line (as in :mod:`sim.theory.frontier`).
+    among the outcomes that respect every red line (as in :mod:`sim.theory.frontier`);
+    red lines bind within ``scope``, the issues an agreement would settle (see
+    :meth:`Preferences.acceptable`).
     """
     fixed = ~np.isnan(settled)
     outcomes = frontier_outcomes.copy()
     outcomes[:, fixed] = settled[fixed]
     utilities = prefs.utilities(outcomes)
-    acceptable = prefs.acceptable(outcomes)
+    acceptable = prefs.acceptable(outcomes, scope)
     keep = efficient(utilities, acceptable)
     return Options(outcomes[keep], utilities[keep], acceptable[keep])

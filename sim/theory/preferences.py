@@ -18,6 +18,12 @@ Lin et al. 2014). Utilities lie in [0, 1]; 1 is the party's ideal outcome.
 Red lines: on a spatial issue a party accepts only values between ``accept_lo`` and
 ``accept_hi``; on a discrete issue only labels its mask allows. An outcome outside any red
 line of a party is unacceptable to that party whatever its utility.
+
+Linked red lines (:class:`LinkedLine`): party i accepts a value of issue j inside a zone
+[a, b] only if at least one option holds, an option being a box of clauses
+``x_k ∈ [lo_k, hi_k]``:
+
+    acceptable_i(x) ⇐ (x_j ∉ [a, b]) or ∃ option o: ∀ (k, lo, hi) ∈ o: lo ≤ x_k ≤ hi.
 """
 
 from __future__ import annotations
@@ -25,6 +31,46 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+Clause = tuple[int, float, float]
+"""(issue, lo, hi): the issue's value must lie in [lo, hi]."""
+
+LINK_TOLERANCE = 1e-9
+"""Clause and zone bounds are compared with this slack (grid values are floats)."""
+
+
+@dataclass(frozen=True)
+class LinkedLine:
+    """A compiled condition of party ``party`` (see the module docstring)."""
+
+    party: int
+    id: str
+    issue: int
+    zone: tuple[float, float]
+    options: tuple[tuple[Clause, ...], ...]
+
+    def applies_to(self, values: np.ndarray) -> np.ndarray:
+        """Whether each value of the governed issue lies in the condition's zone."""
+        a, b = self.zone
+        return (values >= a - LINK_TOLERANCE) & (values <= b + LINK_TOLERANCE)
+
+    def applies(self, x: np.ndarray) -> np.ndarray:
+        """Whether each outcome row of ``x`` lies in the condition's zone."""
+        return self.applies_to(x[:, self.issue])
+
+    def met(self, x: np.ndarray) -> np.ndarray:
+        """Whether some option holds for each outcome row of ``x``."""
+        out = np.zeros(len(x), dtype=bool)
+        for option in self.options:
+            holds = np.ones(len(x), dtype=bool)
+            for k, lo, hi in option:
+                holds &= (x[:, k] >= lo - LINK_TOLERANCE) & (x[:, k] <= hi + LINK_TOLERANCE)
+            out |= holds
+        return out
+
+    def broken(self, x: np.ndarray) -> np.ndarray:
+        """Whether each outcome row breaks the condition (in the zone, no option holds)."""
+        return self.applies(x) & ~self.met(x)
 
 
 @dataclass(frozen=True)
@@ -41,6 +87,7 @@ class Preferences:
         accept_lo, accept_hi: (n, m) red-line bounds on spatial issues (±inf when none).
         tables: per issue, an (n, k) score table for discrete issues, else ``None``.
         allowed: per issue, an (n, k) bool red-line mask for discrete issues, else ``None``.
+        conditions: linked red lines (:class:`LinkedLine`), none by default.
     """
 
     weights: np.ndarray
@@ -54,6 +101,7 @@ class Preferences:
     accept_hi: np.ndarray
     tables: tuple[np.ndarray | None, ...]
     allowed: tuple[np.ndarray | None, ...]
+    conditions: tuple[LinkedLine, ...] = ()
 
     @property
     def n_parties(self) -> int:
@@ -94,15 +142,43 @@ class Preferences:
             total += (self.weights[:, j, None] * self.tables[j][:, x[:, j].astype(int)]).T
         return total
 
-    def acceptable(self, outcomes: np.ndarray) -> np.ndarray:
-        """Whether each outcome respects every red line of each party: (k, m) -> (k, n)."""
+    def acceptable(self, outcomes: np.ndarray, scope: np.ndarray | None = None) -> np.ndarray:
+        """Whether each outcome respects every red line of each party: (k, m) -> (k, n).
+
+        With a ``scope`` (the issues an agreement settles; ``None`` = all) only the red
+        lines of those issues bind, and the linked red lines that govern one of them
+        (their options are checked on the whole outcome): an agreement answers for what
+        it settles, not for the status quo of the rest.
+        """
         x = np.atleast_2d(np.asarray(outcomes, dtype=float))
-        s = self.spatial
+        s = self.spatial if scope is None else self.spatial & scope
         xs = x[:, None, s]
         ok = ((xs >= self.accept_lo[None, :, s]) & (xs <= self.accept_hi[None, :, s])).all(axis=2)
-        for j in np.flatnonzero(~s):
+        for j in np.flatnonzero(~self.spatial if scope is None else ~self.spatial & scope):
             ok &= self.allowed[j][:, x[:, j].astype(int)].T
+        for line in self.conditions:
+            if scope is None or scope[line.issue]:
+                ok[:, line.party] &= ~line.broken(x)
         return ok
+
+    def crossed(
+        self, outcome: np.ndarray, party: int, scope: np.ndarray | None = None
+    ) -> tuple[list[int], list[str]]:
+        """What makes ``outcome`` unacceptable to ``party`` (within ``scope``, see
+        :meth:`acceptable`): the issues whose plain red line it crosses, and the ids of
+        the linked red lines it breaks."""
+        x = np.atleast_2d(np.asarray(outcome, dtype=float))
+        issues = [
+            j
+            for j in range(self.n_issues)
+            if (scope is None or scope[j]) and not self.issue_acceptable(j, x[:, j])[party, 0]
+        ]
+        links = [
+            c.id
+            for c in self.conditions
+            if c.party == party and (scope is None or scope[c.issue]) and c.broken(x)[0]
+        ]
+        return issues, links
 
 
 def red_line_bounds(ideal: float, red_line: float | None) -> tuple[float, float]:

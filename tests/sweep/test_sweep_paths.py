@@ -41,7 +41,7 @@ def test_get_value_unwraps_provenance(raw):
     assert get_value(raw, "parties.united_states.positions.sanctions.ideal") == 0.75
     assert get_value(raw, "issues.territory.status_quo") == 0.25
     assert get_value(raw, "protocol.max_rounds") == 12
-    assert get_value(raw, "parties.russia.strategy.params.exponent") == 4.0
+    assert get_value(raw, "parties.russia.strategy.params.aspiration") == 0.6
 
 
 def test_numeric_segment_indexes_a_list(raw):
@@ -82,8 +82,8 @@ def test_swept_scenario_validates_and_carries_the_value(raw):
 @pytest.mark.parametrize(("value", "expected"), [(12.5, 12), (13.5, 14), (17.2, 17), (6.0, 6)])
 def test_integer_fields_receive_ints_rounded_half_to_even(raw, value, expected):
     out = set_value(raw, "protocol.max_rounds", value)
-    assert out["protocol"]["max_rounds"] == expected
-    assert type(out["protocol"]["max_rounds"]) is int
+    assert get_value(out, "protocol.max_rounds") == expected
+    assert type(get_value(out, "protocol.max_rounds")) is int
 
 
 def test_float_fields_stay_float_even_when_written_as_integer(raw):
@@ -136,7 +136,7 @@ def test_status_quo_of_an_integer_issue_is_an_int():
         ),
         ("protocol.proposer_order.5", ["protocol.proposer_order.5:", "list has 2 items"]),
         ("parties.9.fighting_cost", ["parties.9:", "list has 4 items"]),
-        ("protocol.max_rounds.x", ["protocol.max_rounds.x:", "is a number (12)"]),
+        ("protocol.kind.x", ["protocol.kind.x:", "is a text ('alternating')"]),
         ("notes.first", ["notes.first:", "items have no ids", "index"]),
         ("evnts.0.round", ["evnts:", "no key 'evnts'", "protocol"]),
     ],
@@ -180,7 +180,7 @@ def test_malformed_paths(raw, path):
         ("parties.russia.positions.territory.salience.value", "russia · territory · salience"),
         ("protocol.max_rounds", "protocol · max rounds"),
         ("parties.ukraine.fighting_cost", "ukraine · fighting cost"),
-        ("parties.russia.strategy.params.exponent", "russia · strategy · exponent"),
+        ("parties.russia.strategy.params.aspiration", "russia · strategy · aspiration"),
         ("issues.territory.status_quo", "territory · status quo"),
         ("events.0.round", "events[0] · round"),
     ],

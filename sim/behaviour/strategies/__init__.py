@@ -2,6 +2,7 @@
 
 from sim.behaviour.strategies import (
     equilibrium,
+    fallback,
     hardliner,
     mediator,
     reciprocal,
@@ -29,6 +30,7 @@ __all__ = [
     "Strategy",
     "StrategyError",
     "equilibrium",
+    "fallback",
     "hardliner",
     "make_strategy",
     "mediator",

@@ -61,6 +61,8 @@ class RoundContext:
     discount: np.ndarray | None = None
     evaluate: Callable[[np.ndarray], Bid] | None = None
     space: IssueSpace | None = None
+    pressure: list[float] | None = None
+    """Per party, the aspiration given up at dated ``aspiration_shift`` events so far."""
 
     relative_time: float = field(init=False)
     """t = (round + 1) / (max_rounds + 1), in (0, 1) (round counts from 0)."""
@@ -78,6 +80,10 @@ class RoundContext:
     def bounds(self, me: int) -> tuple[float, float]:
         """(lo, hi): lo = max(worst, reservation) and hi = best utility of ``me``."""
         return self._lo[me], self._hi[me]
+
+    def pressure_on(self, me: int) -> float:
+        """The aspiration ``me`` has given up at dated pressure events (0 without any)."""
+        return self.pressure[me] if self.pressure else 0.0
 
     def floor(self, me: int) -> float:
         """``me``'s reservation utility (the floor of every threshold)."""

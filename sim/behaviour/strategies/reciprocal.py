@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from sim.behaviour.strategies.base import Params, RoundContext, Strategy, register
+from sim.behaviour.strategies.base import Offer, Params, RoundContext, Strategy, register
 
 
 class TitForTatParams(Params):
@@ -59,13 +59,18 @@ class TitForTat(Strategy):
         return self.party_ids.index(self.params.opponent)
 
     def _credit(self, ctx: RoundContext) -> float:
-        """Σ_t c_t · [c_t >= min_concession] over the opponent's offers so far."""
-        opp, smallest = self._opponent, max(self.params.min_concession, 1e-12)
-        credit, previous = 0.0, None
-        for offer in ctx.history:
-            if offer.proposer == opp:
-                own = float(offer.utilities[opp])
-                if previous is not None and previous - own >= smallest:
-                    credit += previous - own
-                previous = own
-        return credit
+        return opponent_credit(ctx.history, self._opponent, self.params.min_concession)
+
+
+def opponent_credit(history: list[Offer], opponent: int, min_concession: float) -> float:
+    """Σ_t c_t · [c_t >= min_concession] over ``opponent``'s offers so far, c_t the drop
+    in its own utility from its previous offer."""
+    smallest = max(min_concession, 1e-12)
+    credit, previous = 0.0, None
+    for offer in history:
+        if offer.proposer == opponent:
+            own = float(offer.utilities[opponent])
+            if previous is not None and previous - own >= smallest:
+                credit += previous - own
+            previous = own
+    return credit
