@@ -20,7 +20,13 @@ import numpy as np
 from sim.behaviour.offers import Bid, build_offer_set, evaluate_bid
 from sim.behaviour.strategies.base import IssueSpace
 from sim.scenario.schema import Issue, Party, Scenario
-from sim.theory.frontier import Frontier, Options, pareto_frontier, restrict_options
+from sim.theory.frontier import (
+    Frontier,
+    Options,
+    distinct_rows,
+    pareto_frontier,
+    restrict_options,
+)
 from sim.theory.preferences import LinkedLine, Preferences, red_line_bounds
 
 FRONTIER_RESOLUTION = 100
@@ -76,10 +82,14 @@ class Game:
     def options(self, settled: np.ndarray, scope: np.ndarray | None = None) -> Options:
         """Frontier outcomes with the settled issues held fixed, red lines binding within
         ``scope`` (cached per settlement and scope)."""
+        fixed = ~np.isnan(settled)
+        rows = self.cached(
+            "distinct_rows", fixed.tobytes(), lambda: distinct_rows(self.frontier.outcomes, fixed)
+        )
         return self.cached(
             "options",
             (settled.tobytes(), _bytes(scope)),
-            lambda: restrict_options(self.prefs, self.frontier.outcomes, settled, scope),
+            lambda: restrict_options(self.prefs, self.frontier.outcomes, settled, scope, rows),
         )
 
     def memo(self, key: str, build: Callable[[], Any]) -> Any:

@@ -67,7 +67,11 @@ def test_report_lists_sources_with_quote_and_where(in_tmp, capsys):
     scen = tc.scenario_dict()
     scen["parties"][0]["positions"]["territory"]["ideal"] = {
         "value": 1.0,
-        "source": {"quote": "all four regions", "where": "memorandum of 2 June", "date": "2025-06-02"},
+        "source": {
+            "quote": "all four regions",
+            "where": "memorandum of 2 June",
+            "date": "2025-06-02",
+        },
         "coding": "1.0 = Moscow's maximal demand",
     }
     folder = tc.make_run(in_tmp / "run", "agreement", 3, 0.4, (0.4, 0.6), scen)

@@ -20,7 +20,7 @@ Resolution of a round (all parties see the same offer):
    the issue stays open at its status quo, ready for the next exchange.
 
 A party with an agenda (``settle_first``) rejects, while an agenda issue is open, every
-offer that moves an open non-separable issue outside its agenda. Every rejection is
+full package and every interim offer that reaches beyond its agenda. Every rejection is
 recorded with its reason: the agenda, a plain red line, a linked red line (condition),
 or a demand the offer does not meet.
 """
@@ -191,14 +191,17 @@ class Negotiation:
         )
 
     def outside_agenda(self, party: int, bid: Bid) -> bool:
-        """Whether ``bid`` moves an open non-separable issue outside ``party``'s pending
-        agenda (so that ``party`` rejects it)."""
+        """Whether ``bid`` goes beyond ``party``'s pending agenda (so that ``party``
+        rejects it): a full package would settle the open issues outside the agenda, an
+        interim offer must not move them."""
         scope = self.agenda_scope(party)
         if scope is None:
             return False
         others = np.isnan(self.settled) & ~scope
+        if bid.scope is None:
+            return bool(others.any())
         moved = np.abs(bid.outcome - self.status_quo) > TOUCH_TOLERANCE
-        return bool((moved & others).any())
+        return bool(((moved | bid.scope) & others).any())
 
     def rejection_reason(self, party: int, bid: Bid) -> str:
         """Why ``party`` rejects ``bid``: agenda, red lines, conditions, or its demand."""

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.behaviour.strategies import MEDIATOR, RUBINSTEIN, StrategyError, make_strategy
+from sim.behaviour.strategies import (
+    MEDIATOR,
+    REGISTRY,
+    RUBINSTEIN,
+    StrategyError,
+    make_strategy,
+)
 from sim.game import Game, compile_game
 from sim.scenario import InputError, Problem, Scenario, load_scenario
 
@@ -35,7 +41,23 @@ def strategy_problems(scenario: Scenario) -> list[Problem]:
             make_strategy(party.strategy.name, party.strategy.params, party.id, negotiators)
         except StrategyError as exc:
             problems += [Problem(f"parties[{k}].strategy.{f}", m) for f, m in exc.problems]
+            continue
+        if _knows_the_deadline(scenario, party.strategy.name, party.strategy.reason):
+            problems.append(
+                Problem(
+                    f"parties[{k}].strategy.reason",
+                    f"'{party.strategy.name}' concedes toward the end of the simulation, "
+                    "which nobody at a ceasefire table knows: use a strategy without a "
+                    "deadline (e.g. 'fallback') or say why in 'reason'",
+                )
+            )
     return problems
+
+
+def _knows_the_deadline(scenario: Scenario, name: str, reason: str | None) -> bool:
+    """A time-dependent strategy in a ceasefire scenario (one with a war) without a reason."""
+    concession = REGISTRY[name].classifier.get("concession")
+    return scenario.war is not None and concession == "time" and reason is None
 
 
 def check_scenario(scenario: Scenario, file: str) -> Game:

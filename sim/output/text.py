@@ -47,17 +47,39 @@ def describe_scenario(game: Game, file: str) -> str:
         f"  parties: {roles}",
         f"  protocol: {s.protocol.kind}, order {s.protocol.proposer_order}, "
         f"max {s.protocol.max_rounds} rounds",
-        f"  provenance: {counts['source']} numbers sourced, {counts['assumption']} assumptions",
+        f"  provenance: {counts['source']} numbers sourced, {counts['assumption']} assumptions"
+        f" ({counts['range']} with a declared range), forecast origin {s.origin}",
     ]
+    lines += _linked_lines(s)
     lines += [f"  note: {n}" for n in game.notes]
     return "\n".join(lines)
 
 
+def _linked_lines(s) -> list[str]:
+    """Conditions, agendas, separable issues and the ceasefire line, one line each."""
+    lines = []
+    for p in s.parties:
+        for c in p.conditions:
+            lines.append(f"  condition {p.id}.{c.id}: {c.text()}")
+        if p.settle_first is not None:
+            lines.append(f"  agenda {p.id}: settles first {', '.join(p.settle_first.issues)}")
+    for i in s.issues:
+        if i.separable:
+            lines.append(
+                f"  separable: {i.id}" + (" (repeatable exchanges)" if i.repeatable else "")
+            )
+    if s.war is not None and s.war.ceasefire is not None:
+        kept = "can break (war.compliance)" if s.war.compliance else "cannot break"
+        lines.append(f"  general ceasefire: {s.war.ceasefire.text()}; {kept}")
+    return lines
+
+
 def provenance_counts(game: Game) -> dict[str, int]:
     """How many values of the scenario are sourced and how many are assumptions."""
-    counts = {"source": 0, "assumption": 0}
+    counts = {"source": 0, "assumption": 0, "range": 0}
     for row in provenance_rows(game.scenario):
         counts[row.kind] += 1
+        counts["range"] += row.range is not None
     return counts
 
 

@@ -12,7 +12,8 @@ walked segment by segment:
 If the addressed node is a provenance mapping ``{value: ..., source|assumption: ...}``,
 reading gives its ``value`` and writing sets its ``value`` and replaces the provenance
 with ``assumption: "swept parameter"`` (``source``, ``coding`` and a declared ``range``
-are dropped: they justified the original number, not the swept one). Addressing ``....value`` directly
+are dropped: they justified the original number, not the swept one). Addressing
+``....value`` directly
 does the same.
 
 Integer targets: a value is written as an ``int`` when the target is an integer field —

@@ -209,11 +209,21 @@ class Options:
     acceptable: np.ndarray
 
 
+def distinct_rows(outcomes: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """Indices of the rows of ``outcomes`` that stay distinct once the columns ``fixed``
+    are held at constants: the first row of each group agreeing on the free columns, in
+    their original order (the groups depend on which columns are fixed, not on the
+    values they are fixed at)."""
+    free = np.ascontiguousarray(outcomes[:, ~fixed])
+    return np.sort(np.unique(free, axis=0, return_index=True)[1])
+
+
 def restrict_options(
     prefs: Preferences,
     frontier_outcomes: np.ndarray,
     settled: np.ndarray,
     scope: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
 ) -> Options:
     """Frontier outcomes with the issues in ``settled`` (non-NaN) held at their values.
 
@@ -221,10 +231,13 @@ def restrict_options(
     to its Pareto-efficient rows again: those efficient among all, and those efficient
     among the outcomes that respect every red line (as in :mod:`sim.theory.frontier`);
     red lines bind within ``scope``, the issues an agreement would settle (see
-    :meth:`Preferences.acceptable`).
+    :meth:`Preferences.acceptable`). Rows that became equal are kept once
+    (:func:`distinct_rows`; pass ``rows`` if already known).
     """
     fixed = ~np.isnan(settled)
-    outcomes = frontier_outcomes.copy()
+    if fixed.any() and rows is None:
+        rows = distinct_rows(frontier_outcomes, fixed)
+    outcomes = frontier_outcomes[rows] if rows is not None else frontier_outcomes.copy()
     outcomes[:, fixed] = settled[fixed]
     utilities = prefs.utilities(outcomes)
     acceptable = prefs.acceptable(outcomes, scope)
