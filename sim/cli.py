@@ -74,6 +74,24 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 1 if run.failed else 0
 
 
+def _cmd_robustness(args: argparse.Namespace) -> int:
+    from sim.jobs.robustness import declared_ranges, run_robustness
+    from sim.output.text import describe_robustness
+
+    run, summary = run_robustness(
+        args.scenario,
+        args.design,
+        args.samples,
+        args.replications,
+        args.seed,
+        args.workers,
+        args.out,
+        plots=not args.no_plots,
+    )
+    print(describe_robustness(run, summary, len(declared_ranges(args.scenario))))
+    return 130 if run.interrupted else (1 if run.failed else 0)
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     from sim.jobs.compare import compare, describe_comparison
 
@@ -166,6 +184,37 @@ def _add_sweep(sub) -> None:
     sweep.set_defaults(func=_cmd_sweep)
 
 
+def _add_robustness(sub) -> None:
+    """The ``sim robustness`` command."""
+    rob = sub.add_parser(
+        "robustness",
+        help="sweep every assumption's declared range at once and report outcome shares",
+    )
+    rob.add_argument("scenario", help="scenario YAML file (its assumptions declare 'range')")
+    rob.add_argument(
+        "--design",
+        choices=["lhs", "random", "sobol"],
+        default="lhs",
+        help="lhs: Latin hypercube (default); sobol: Saltelli sampling and Sobol' indices",
+    )
+    rob.add_argument(
+        "--samples",
+        type=int,
+        default=200,
+        help="design points (lhs, random: default 200); for sobol Saltelli's N, a power of 2",
+    )
+    rob.add_argument(
+        "--replications", type=int, default=2, help="seeds per design point (default 2)"
+    )
+    rob.add_argument("--seed", type=int, default=1, help="master seed of the design (default 1)")
+    rob.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
+    rob.add_argument(
+        "--out", help="output folder (must not exist; default results/<scenario>-robustness-<UTC>)"
+    )
+    rob.add_argument("--no-plots", action="store_true", help="skip the plots")
+    rob.set_defaults(func=_cmd_robustness)
+
+
 def _add_compare(sub) -> None:
     """The ``sim compare`` command."""
     comp = sub.add_parser(
@@ -213,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_validate(sub)
     _add_solve(sub)
     _add_sweep(sub)
+    _add_robustness(sub)
     _add_compare(sub)
     _add_report(sub)
     _add_schema(sub)

@@ -409,9 +409,10 @@ def play_round(
     """One round: every party sets its threshold, ``proposer`` offers, the others respond.
 
     The proposer is a negotiating party or a mediator. A party with a pending agenda sets
-    its threshold on, and proposes from, the interim offer set of its agenda. A party is
-    asked to respond only when the offer needs its consent; it rejects at once an offer
-    outside its pending agenda.
+    its threshold on, and proposes from, the interim offer set of its agenda. An interim
+    offer is answered with thresholds set on the interim offer set of its scope (what
+    such a deal can give). A party is asked to respond only when the offer needs its
+    consent; it rejects at once an offer outside its pending agenda.
     """
     ctx = negotiation.context(round_index)
     contexts = [_context_of(negotiation, p, ctx, round_index) for p in parties]
@@ -419,6 +420,12 @@ def play_round(
     mine = proposer.index != MEDIATOR_INDEX
     own = thresholds[proposer.index] if mine else math.nan
     bid = proposer.propose(contexts[proposer.index] if mine else ctx, own)
+    if bid.scope is not None:  # answer an interim offer on its own terms
+        interim = negotiation.context(round_index, bid.scope)
+        for p in parties:
+            if p.index != proposer.index and contexts[p.index].offers.scope is None:
+                contexts[p.index] = interim
+                thresholds[p.index] = p.threshold(interim)
     needs_consent = bid.needs_consent.tolist()
     responses = []
     for p, c in zip(parties, contexts, strict=True):

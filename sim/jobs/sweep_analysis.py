@@ -18,6 +18,21 @@ from sim.output.sweep_store import RunStore
 from sim.sweep import SweepSpec, sobol_indices
 
 OUTCOMES = ("agreement", "partial", "none")
+DEALS = (
+    "comprehensive with ceasefire",
+    "comprehensive without ceasefire",
+    "interim ceasefire",
+    "ceasefire broken",
+    "partial",
+    "none",
+)
+EVENTS = {
+    "ceasefire": "a general ceasefire agreed (at any round)",
+    "ceasefire_kept": "a general ceasefire in force at the horizon",
+    "ceasefire_broken": "a ceasefire agreed and broken",
+    "exchange": "at least one exchange agreed",
+}
+"""Binary run outcomes reported with their shares (and analysed by Sobol')."""
 Z95 = 1.959963984540054
 MAX_LEVELS, BINS = 12, 10
 
@@ -29,7 +44,7 @@ def wilson(successes: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray
         p = np.asarray(successes) / n
         centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
         half = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n**2)) / (1 + Z95**2 / n)
-    return centre - half, centre + half
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
@@ -77,7 +92,12 @@ def summarise(store: RunStore, issues: list[str], parties: list[str]) -> dict[st
     all, and on its own in a partial agreement), mean terms, round and utilities."""
     wanted = [
         "outcome",
+        "deal",
         "round",
+        "ceasefire_round",
+        "ceasefire_broken",
+        "ceasefire_in_force",
+        "exchanges",
         *(f"settled.{i}" for i in issues),
         *(f"partial.{i}" for i in issues),
         *(f"term.{i}" for i in issues),
@@ -93,10 +113,14 @@ def summarise(store: RunStore, issues: list[str], parties: list[str]) -> dict[st
         lo, hi = wilson(np.array(k), np.array(n))
         shares[kind] = {"share": k / n if n else None, "ci95": [float(lo), float(hi)]}
     full = outcome == "agreement"
+    deal = data["deal"]
+    events = {name: indicator(data, name)[ok] for name in EVENTS}
     return {
         "runs": int(outcome.size),
         "failed": int((~ok).sum()),
         "outcomes": shares,
+        "deals": {kind: _share(int((deal[ok] == kind).sum()), n) for kind in DEALS},
+        "events": {name: _share(int(v.sum()), n) for name, v in events.items()},
         "settled_share": {
             i: float(np.mean(data[f"settled.{i}"][ok].astype(bool))) if n else None for i in issues
         },
@@ -109,6 +133,23 @@ def summarise(store: RunStore, issues: list[str], parties: list[str]) -> dict[st
     }
 
 
+def indicator(data: dict[str, np.ndarray], name: str) -> np.ndarray:
+    """Per run, whether the event ``name`` of :data:`EVENTS` happened (0/1 floats)."""
+    if name == "ceasefire":
+        return np.isfinite(data["ceasefire_round"].astype(float)).astype(float)
+    if name == "ceasefire_kept":
+        return (data["ceasefire_in_force"] == True).astype(float)  # noqa: E712 (object array)
+    if name == "ceasefire_broken":
+        return (data["ceasefire_broken"] == True).astype(float)  # noqa: E712
+    return (np.nan_to_num(data["exchanges"].astype(float)) > 0).astype(float)
+
+
+def _share(k: int, n: int) -> dict[str, Any]:
+    """A share with its 95% Wilson interval."""
+    lo, hi = wilson(np.array(k), np.array(n))
+    return {"share": k / n if n else None, "ci95": [float(lo), float(hi)], "runs": k}
+
+
 def _mean(values: np.ndarray) -> float | None:
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
@@ -117,16 +158,21 @@ def _mean(values: np.ndarray) -> float | None:
 
 def point_means(store: RunStore, spec: SweepSpec, outputs: list[str]) -> dict[str, np.ndarray]:
     """Per design point (in point order), the mean of each output over replications:
-    ``agreement`` is the share of full agreements; ``term.<issue>`` the mean agreed term."""
-    cols = ["point", "outcome", *[o for o in outputs if o != "agreement"]]
+    ``agreement`` is the share of full agreements, an :data:`EVENTS` name the share of runs
+    with that event; ``term.<issue>`` the mean agreed term."""
+    needed = {"ceasefire_round", "ceasefire_in_force", "ceasefire_broken", "exchanges"}
+    cols = ["point", "outcome", *needed, *[o for o in outputs if o.startswith("term.")]]
     data = columns(store.read(cols))
     points = data["point"].astype(int)
     n_points = int(points.max()) + 1 if points.size else 0
     out = {}
     for name in outputs:
-        values = (
-            (data["outcome"] == "agreement").astype(float) if name == "agreement" else (data[name])
-        )
+        if name == "agreement":
+            values = (data["outcome"] == "agreement").astype(float)
+        elif name in EVENTS:
+            values = indicator(data, name)
+        else:
+            values = data[name]
         sums = np.bincount(points, weights=np.nan_to_num(values), minlength=n_points)
         counts = np.bincount(points, weights=np.isfinite(values), minlength=n_points)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -137,7 +183,7 @@ def point_means(store: RunStore, spec: SweepSpec, outputs: list[str]) -> dict[st
 def sensitivity(store: RunStore, spec: SweepSpec, issues: list[str]) -> dict[str, Any]:
     """Sobol' first-order and total indices of the agreement rate and each agreed term
     (outputs undefined at some point — a term never agreed there — are left out)."""
-    outputs = ["agreement", *(f"term.{i}" for i in issues)]
+    outputs = ["agreement", *EVENTS, *(f"term.{i}" for i in issues)]
     means = point_means(store, spec, outputs)
     result: dict[str, Any] = {"indices": {}, "left_out": []}
     for name, y in means.items():

@@ -166,3 +166,35 @@ def describe_sweep(run, summary: dict[str, Any]) -> str:
         lines.append(f"resume with: sim sweep --resume {run.folder}")
     lines.append(f"results written to {run.folder}")
     return "\n".join(lines)
+
+
+def describe_robustness(run, summary: dict[str, Any], ranges: int) -> str:
+    """Each outcome's share over the declared ranges with its 95% interval, and (Sobol'
+    design) the assumptions that decide the ceasefire, agreement and exchange rates."""
+    lines = [
+        f"{summary['title']}: {summary['runs_done']} runs over {ranges} declared ranges"
+        f" ({summary['design']}, {run.failed} failed)"
+    ]
+    rows = [(label, summary["events"][key]) for key, label in _EVENT_LABELS.items()]
+    rows += [(f"outcome: {kind}", share) for kind, share in summary["deals"].items()]
+    for label, s in rows:
+        if s["share"] is not None:
+            lines.append(
+                f"  {label:<46} {s['share']:6.1%}  (95% CI {s['ci95'][0]:.1%}–{s['ci95'][1]:.1%})"
+            )
+    sobol = summary.get("sobol", {}).get("indices", {})
+    for output in ("ceasefire", "agreement", "exchange"):
+        if output in sobol:
+            top = sorted(sobol[output].items(), key=lambda kv: -(kv[1]["ST"] or 0))[:5]
+            ranked = ", ".join(f"{p} (ST {v['ST']:.2f})" for p, v in top)
+            lines.append(f"  decides '{output}' most: {ranked}")
+    lines.append(f"results written to {run.folder}")
+    return "\n".join(lines)
+
+
+_EVENT_LABELS = {
+    "ceasefire": "general ceasefire agreed",
+    "ceasefire_kept": "ceasefire in force at the horizon",
+    "ceasefire_broken": "ceasefire agreed, then broken",
+    "exchange": "humanitarian exchange agreed",
+}

@@ -210,7 +210,8 @@ BAD = {
         LHS + "  - path: parties.russia.strategy.params.aspiration\n"
         "    linear: {start: 0.5, stop: 4}\n",
         "parameters[0]",
-        "at its highest value 4 the base scenario is invalid: parties[0].strategy.params.aspiration",
+        "at its highest value 4 the base scenario is invalid: "
+        "parties[0].strategy.params.aspiration",
     ),
     "rounds to repeated integers": (
         GRID + "  - path: protocol.max_rounds\n    linear: {start: 6, stop: 7, num: 4}\n",
