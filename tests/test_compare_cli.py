@@ -477,6 +477,8 @@ def test_real_runs_with_a_war_get_the_war_figures(in_tmp, capsys):
         },
     }
     scen["protocol"]["max_rounds"] = a(scen["protocol"]["max_rounds"])
+    for party in scen["parties"]:
+        party["strategy"]["reason"] = "test: a known course of concessions to compare"
     file = write_yaml(in_tmp / "war.yaml", scen)
     for seed in (1, 2):
         run_to_folder(file, seed, 5, in_tmp / f"seed{seed}")

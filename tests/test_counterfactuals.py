@@ -16,6 +16,14 @@ EXPECTED = {
     "cf_reassurance_force.yaml": ["events.reassurance_force."],
     "cf_momentum_stalls.yaml": ["war.trend."],
     "cf_longer_talks.yaml": ["protocol.max_rounds"],
+    "cf_unconditional_ceasefire.yaml": ["parties.russia.conditions", "notes"],
+    "cf_package_talks.yaml": ["parties.ukraine.settle_first.", "notes"],
+    "cf_backstop_for_arms_pause.yaml": [
+        "parties.ukraine.settle_first.",
+        "parties.russia.conditions.ceasefire_options.any_of.option_2.all_of.0.at_least",
+        "parties.united_states.positions.guarantees.ideal.",
+        "notes",
+    ],
 }
 
 

@@ -53,7 +53,8 @@ def test_report_of_a_run(in_tmp, capsys):
         "Reference points: utilities",
         "Reference points: terms",
         "Sourced values (0)",
-        "Assumptions (7)",  # status quo; per party fighting cost, ideal, salience
+        "Assumptions (8)",  # status quo; per party fighting cost, ideal, salience; the
+        # default round_days the resolved scenario writes with its provenance
         "manifest.json",
     ]
     assert page.count("<table>") == len(captions(page))

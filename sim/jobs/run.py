@@ -108,6 +108,7 @@ class RunResult:
                 row[f"reservation.{pid}"] = float(rec.reservation[i])
                 row[f"response.{pid}"] = rec.responses[i]
             row["settled"] = ";".join(g.issue_ids[j] for j in rec.settled)
+            row["exchanged"] = ";".join(g.issue_ids[j] for j in rec.exchanged)
             row["agreement"] = rec.agreement
             row["phase"] = rec.phase
             for i, pid in enumerate(g.party_ids):

@@ -45,6 +45,34 @@ class RunData:
     def round_numbers(self) -> np.ndarray:
         return self.column("round")
 
+    @property
+    def talks(self) -> np.ndarray:
+        """Whether each round had an offer (not a ``truce`` round after an agreement)."""
+        return np.array([r.get("phase", "talks") != "truce" for r in self.rounds], dtype=bool)
+
+    def ceasefire_spans(self) -> list[tuple[float, float]]:
+        """(first, last) round of each stretch with a general ceasefire in force."""
+        spans: list[tuple[float, float]] = []
+        for r in self.rounds:
+            if r.get("ceasefire_in_force") != "True":
+                continue
+            k = float(r["round"])
+            if spans and spans[-1][1] == k - 1:
+                spans[-1] = (spans[-1][0], k)
+            else:
+                spans.append((k, k))
+        return spans
+
+    def rejections(self) -> list[tuple[str, str, list[int]]]:
+        """(party id, reason, rounds) for every reason a party gave for rejecting."""
+        found: dict[tuple[str, str], list[int]] = {}
+        for r in self.rounds:
+            for pid in self.party_ids:
+                reason = r.get(f"blocked.{pid}", "")
+                if reason:
+                    found.setdefault((pid, reason), []).append(int(r["round"]))
+        return [(pid, reason, rounds) for (pid, reason), rounds in found.items()]
+
     def events(self) -> list[tuple[float, str]]:
         """(round, label) of every event recorded in ``rounds.csv``, in order."""
         out = []

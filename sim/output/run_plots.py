@@ -1,7 +1,9 @@
 """Plots of a single run, drawn from the run folder's data (never from a live model).
 
 * ``offers.png``: the offer on every issue over rounds, coloured by proposer, with the
-  status quo, each principal's ideal point and the partial/full settlements marked;
+  status quo, each principal's ideal point, the partial/full settlements and exchanges
+  marked, the rounds under a general ceasefire shaded, and why each rejected offer was
+  rejected (agenda, red line, condition or demand) listed under the panels;
 * ``utilities.png``: for every party, its utility of each round's offer, its threshold
   (aspiration) and its reservation utility;
 * ``utility_plane.png``: the plane of the two principals' utilities with the Pareto
@@ -23,6 +25,7 @@ from sim.output.run_data import RunData
 from sim.output.style import (
     event_footnote,
     issue_scale,
+    mark_ceasefire,
     mark_events,
     panel_grid,
     pareto_front,
@@ -38,7 +41,7 @@ SETTLED = {  # marker of a settled issue: (with a full agreement, alone)
         "marker": "P",
         "s": 120,
         "color": "#7fd17f",
-        "label": "partial agreement (issue alone)",
+        "label": "agreed alone (partial agreement or exchange)",
     },
 }
 
@@ -79,21 +82,35 @@ def offers_figure(run: RunData) -> plt.Figure:
     )
     _figure_legend(fig, axes.flat[0])
     fig.suptitle(run_title(run, "Offers per issue over rounds"), fontsize=11)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    reasons = _rejection_text(run)
+    fig.tight_layout(rect=(0, 0.1 + 0.012 * len(reasons), 1, 1))
+    for k, line in enumerate(reasons):
+        fig.text(0.5, 0.095 + 0.012 * (len(reasons) - k), line, ha="center", fontsize=7)
     event_footnote(fig, run)
     return fig
+
+
+def _rejection_text(run: RunData) -> list[str]:
+    """One line per (party, reason): "Russia rejected in rounds 1, 3: condition ..."."""
+    lines = []
+    for pid, reason, rounds in run.rejections():
+        shown = ", ".join(map(str, rounds[:8])) + (", …" if len(rounds) > 8 else "")
+        plural = "s" if len(rounds) > 1 else ""
+        lines.append(f"{run.party_names[pid]} rejected in round{plural} {shown}: {reason}")
+    return lines[:6]
 
 
 def _offers_panel(ax, run: RunData, issue) -> None:
     """One issue: the offers by proposer, its status quo, the principals' ideals, the
     settlement and the events."""
+    talks = run.talks
     rounds = run.round_numbers
     proposers = [r["proposer"] for r in run.rounds]
     y = run.offer_values(issue)
-    ax.plot(rounds, y, color="0.55", lw=1, zorder=1)
+    ax.plot(rounds[talks], y[talks], color="0.55", lw=1, zorder=1)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    for pid in dict.fromkeys(proposers):
-        sel = np.array([p == pid for p in proposers])
+    for pid in dict.fromkeys(p for p, t in zip(proposers, talks, strict=True) if t):
+        sel = np.array([p == pid for p in proposers]) & talks
         ax.scatter(
             rounds[sel],
             y[sel],
@@ -104,6 +121,7 @@ def _offers_panel(ax, run: RunData, issue) -> None:
         )
     _status_quo_and_ideals(ax, run, issue, rounds)
     _mark_settlements(ax, run, issue.id, rounds, y)
+    mark_ceasefire(ax, run)
     mark_events(ax, run)
     ax.set_title(issue.label, fontsize=9)
     issue_scale(ax, issue)
@@ -133,11 +151,15 @@ def _status_quo_and_ideals(ax, run: RunData, issue, rounds: np.ndarray) -> None:
 
 
 def _mark_settlements(ax, run: RunData, issue_id: str, rounds: np.ndarray, y: np.ndarray) -> None:
-    """Mark the rounds that settled the issue: a star with a full agreement, else a plus."""
+    """Mark the rounds that settled the issue (a star with a full agreement, else a
+    plus at the value agreed alone) and the exchanges of a repeatable issue (a plus)."""
+    alone = run.column(f"alone.{issue_id}")
     for k, row in enumerate(run.rounds):
-        if issue_id in row["settled"].split(";"):
-            style = SETTLED[row["agreement"] == "True"]
-            ax.scatter([rounds[k]], [y[k]], edgecolor="k", zorder=4, **style)
+        full = row["agreement"] == "True"
+        exchanged = issue_id in row.get("exchanged", "").split(";")
+        if issue_id in row["settled"].split(";") or exchanged or np.isfinite(alone[k]):
+            value = y[k] if full or not np.isfinite(alone[k]) else alone[k]
+            ax.scatter([rounds[k]], [value], edgecolor="k", zorder=4, **SETTLED[full])
 
 
 def _figure_legend(fig: plt.Figure, ax) -> None:
@@ -189,6 +211,7 @@ def utilities_figure(run: RunData) -> plt.Figure:
             label="reservation (value of fighting on)",
         )
         ax.set_title(run.party_names[pid], fontsize=10)
+        mark_ceasefire(ax, run)
         mark_events(ax, run)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
@@ -267,10 +290,13 @@ def _plane_frontier(ax, run: RunData, a: str, b: str) -> None:
 def _plane_offers(ax, run: RunData, a: str, b: str) -> None:
     """The path of the offers in the (a, b) plane, each marked by its proposer and round
     (offers repeated at one point get one label listing their rounds, e.g. "3, 5")."""
+    talks = run.talks
     ua, ub = run.column(f"utility.{a}"), run.column(f"utility.{b}")
-    ax.plot(ua, ub, color="tab:blue", lw=0.8, alpha=0.6)
+    ax.plot(ua[talks], ub[talks], color="tab:blue", lw=0.8, alpha=0.6)
     rounds_at: dict[tuple[float, float], list[str]] = {}
     for k, row in enumerate(run.rounds):
+        if not talks[k]:
+            continue
         style = party_style(run.party_ids, row["proposer"], line=False)
         label = f"offer by {run.party_names[row['proposer']]}"
         ax.scatter(ua[k], ub[k], s=30, zorder=3, **style, label=label)

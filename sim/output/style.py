@@ -88,6 +88,19 @@ def mark_events(ax, run) -> None:
         )
 
 
+def mark_ceasefire(ax, run) -> None:
+    """Shade the rounds in which a general ceasefire was in force."""
+    for first, last in run.ceasefire_spans():
+        ax.axvspan(
+            first - 0.5,
+            last + 0.5,
+            color="#9ecae1",
+            alpha=0.35,
+            lw=0,
+            label="general ceasefire in force",
+        )
+
+
 def event_footnote(fig, run, y: float = 0.003) -> None:
     """List the numbered events under the figure: "[k] round r: label"."""
     events = run.events()

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
 from sim.output.run_data import RunData
-from sim.output.style import event_footnote, mark_events, party_style, run_title
+from sim.output.style import event_footnote, mark_ceasefire, mark_events, party_style, run_title
 
 
 def _finish(fig: plt.Figure, run: RunData, axes, what: str) -> plt.Figure:
@@ -60,8 +60,9 @@ def war_figure(run: RunData) -> plt.Figure:
     axes[2].set_ylim(0, 1)
     axes[2].set_ylabel("win share p (0–1)")
     for ax in axes:
-        ax.legend(fontsize=7, loc="best")
+        mark_ceasefire(ax, run)
         mark_events(ax, run)
+        ax.legend(fontsize=7, loc="best")
     return _finish(fig, run, axes, "War: line of control, losses and win share")
 
 
@@ -95,6 +96,7 @@ def beliefs_figure(run: RunData) -> plt.Figure:
     axes[2].set_ylim(0, 1)
     axes[2].set_ylabel(f"share of the stakes for {names[a]}")
     for ax in axes:
-        ax.legend(fontsize=7, loc="best")
+        mark_ceasefire(ax, run)
         mark_events(ax, run)
+        ax.legend(fontsize=7, loc="best")
     return _finish(fig, run, axes, "Beliefs, reservations and Fearon's bargaining range")
