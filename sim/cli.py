@@ -87,6 +87,7 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
         args.workers,
         args.out,
         plots=not args.no_plots,
+        rounds=args.rounds,
     )
     print(describe_robustness(run, summary, len(declared_ranges(args.scenario))))
     return 130 if run.interrupted else (1 if run.failed else 0)
@@ -207,6 +208,9 @@ def _add_robustness(sub) -> None:
         "--replications", type=int, default=2, help="seeds per design point (default 2)"
     )
     rob.add_argument("--seed", type=int, default=1, help="master seed of the design (default 1)")
+    rob.add_argument(
+        "--rounds", type=int, help="simulation horizon of every run (default: protocol.max_rounds)"
+    )
     rob.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
     rob.add_argument(
         "--out", help="output folder (must not exist; default results/<scenario>-robustness-<UTC>)"

@@ -260,3 +260,15 @@ def test_identical_seeds_identical_runs(baseline_dict):
     assert a.round_rows() == b.round_rows()
     c = run_game(game, seed=12)
     assert [r["territory"] for r in a.round_rows()] != [r["territory"] for r in c.round_rows()]
+
+
+def test_support_moves_the_status_quo_of_the_issues_it_touches(baseline_dict):
+    # The US deadline of round 1 without progress: the US withdraws and halves its support
+    # (level 0.5); the military issue's status quo moves 0.3·(1 − 0.5) = 0.15 toward
+    # "arms halted" (war.status_quo_links), European support (level 1) moves it by 0.
+    baseline_dict["events"][-1]["round"] = 1
+    game = check_scenario(parse_scenario(baseline_dict, "test"), "test")
+    model = NegotiationModel(game, seed=1)
+    model.step()
+    j = game.issue_ids.index("military")
+    assert model.negotiation.status_quo[j] == pytest.approx(0.15)

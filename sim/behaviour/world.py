@@ -42,6 +42,7 @@ class WarSpec:
     belief_mean: np.ndarray
     belief_sd: np.ndarray
     compliance: comply.ComplianceSpec | None = None
+    links: tuple[tuple[int, float, int], ...] = ()  # (issue, effect, supporter or -1)
 
 
 def _compliance_spec(game: Game) -> comply.ComplianceSpec | None:
@@ -96,6 +97,14 @@ def war_spec(game: Game) -> WarSpec | None:
         belief_mean=mean,
         belief_sd=sd,
         compliance=_compliance_spec(game),
+        links=tuple(
+            (
+                game.issue_ids.index(link.issue),
+                link.effect.value,
+                game.index(link.supporter) if link.supporter in ids else -1,
+            )
+            for link in w.status_quo_links
+        ),
     )
 
 
@@ -118,6 +127,7 @@ class World:
     costs: tuple[float, ...] = ()  # shared between runs (see _assess), so immutable
     fearon: tuple[float, float] = (np.nan, np.nan)
     truce: bool = False  # a general ceasefire is in force: the front does not move
+    rounds_fought: int = 0
     _stale: bool = True
 
     @classmethod
@@ -156,6 +166,7 @@ class World:
         ceasefire nothing moves and nobody fights."""
         if self.spec is None or self.truce:
             return
+        self.rounds_fought += 1
         s = self.spec
         if self._stale:
             self._assess(game)
@@ -186,6 +197,21 @@ class World:
         other = _other_issues(game, self.spec.issue, status_quo)
         value = np.array([o + t - c for o, t, c in zip(other, territory, self.costs, strict=True)])
         return value if game.no_fixed_reservation else np.where(np.isnan(fixed), value, fixed)
+
+    def linked_status_quo(self, game: Game) -> list[tuple[int, float]]:
+        """(issue, status quo) of every ``war.status_quo_links`` issue: its value in the
+        file moved by Σ of its links' ``effect × (1 − support level)`` of the supporter,
+        or ``effect`` per round fought, kept inside the issue's span."""
+        moved: dict[int, float] = {}
+        for issue, effect, supporter in self.spec.links if self.spec else ():
+            if supporter >= 0:
+                level = float(self.levels[self.spec.supporters == supporter].mean())
+                step = effect * (1.0 - level)
+            else:
+                step = effect * self.rounds_fought
+            moved[issue] = moved.get(issue, 0.0) + step
+        lo, hi = game.prefs.lo, game.prefs.hi
+        return [(j, min(max(game.status_quo[j] + m, lo[j]), hi[j])) for j, m in moved.items()]
 
     def break_gain(self, game: Game, state: np.ndarray, before: np.ndarray, breaker: int) -> float:
         """V_break − V_keep of principal ``breaker`` (:mod:`sim.behaviour.compliance`):

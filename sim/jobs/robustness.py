@@ -71,12 +71,18 @@ def run_robustness(
     out: str | Path | None = None,
     plots: bool = True,
     progress: bool | None = None,
+    rounds: int | None = None,
 ) -> tuple[SweepRun, dict[str, Any]]:
     """Sweep every declared range; return the sweep and its summary (with Sobol' indices
-    under ``summary["sobol"]`` for the ``sobol`` design)."""
+    under ``summary["sobol"]`` for the ``sobol`` design). ``rounds`` sets the simulation
+    horizon ``protocol.max_rounds`` of every run."""
+    if rounds is not None and not 1 <= rounds <= 10_000:
+        raise InputError("--rounds", [Problem("--rounds", f"must be in 1..10000, got {rounds}")])
     spec = robustness_spec(scenario_file, design, samples, replications, seed)
     folder = choose_folder(f"{Path(scenario_file).stem}-robustness", out)
     with tempfile.TemporaryDirectory() as tmp:
+        if rounds is not None:
+            spec["base"] = str(_with_horizon(Path(spec["base"]), rounds, Path(tmp)))
         file = Path(tmp) / "robustness.yaml"
         file.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))
         run = run_sweep(file, workers, out=folder, progress=progress)
@@ -87,3 +93,19 @@ def run_robustness(
 
         summary["sobol"] = read_json(sobol)
     return run, summary
+
+
+def _with_horizon(scenario: Path, rounds: int, folder: Path) -> Path:
+    """A variant of ``scenario`` with the simulation horizon ``rounds`` (``extends``)."""
+    variant = {
+        "extends": str(scenario),
+        "changes": [
+            {
+                "path": "protocol.max_rounds",
+                "set": {"value": rounds, "assumption": "simulation horizon set by --rounds"},
+            }
+        ],
+    }
+    path = folder / scenario.name
+    path.write_text(yaml.safe_dump(variant, sort_keys=False))
+    return path

@@ -83,6 +83,8 @@ class NegotiationModel(mesa.Model):
         world.advance(neg.game, self.noise[self.round])
         if world.spec is not None:
             neg.move_status_quo(world.spec.issue, world.territory)
+            for issue, value in world.linked_status_quo(self.base_game):
+                neg.move_status_quo(issue, value)
         labels += self._pressure()
         neg.reservation = world.reservation(neg.game, neg.status_quo)
         self.world_records.append(snapshot(world, tuple(labels)))

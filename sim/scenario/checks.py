@@ -97,6 +97,23 @@ def _war_problems(scenario: Scenario) -> list[Problem]:
                         f"must name a continuous or integer issue; got '{term.issue}'",
                     )
                 )
+    for k, link in enumerate(war.status_quo_links):
+        where = f"war.status_quo_links[{k}]"
+        issue = issues.get(link.issue)
+        if issue is None or issue.kind == "discrete" or link.issue == war.territory_issue:
+            problems.append(
+                Problem(
+                    f"{where}.issue",
+                    "must name a continuous or integer issue other than the territory issue;"
+                    f" got '{link.issue}'",
+                )
+            )
+        if link.supporter is not None and not any(
+            s.supporter == link.supporter for s in war.support
+        ):
+            problems.append(
+                Problem(f"{where}.supporter", f"'{link.supporter}' supports nobody in war.support")
+            )
     for pid in principals - set(war.resources):
         problems.append(Problem("war.resources", f"no resources for principal '{pid}'"))
     for pid in set(war.resources) - principals:

@@ -72,12 +72,29 @@ class Compliance(Strict):
     guarantees: TermEffect | None = None
 
 
+class StatusQuoLink(Strict):
+    """How the war moves the status quo of an issue other than territory (and so each
+    party's fallback on it), from its value in the file:
+
+    * ``supporter`` given: the status quo moves by ``effect × (1 − level)``, level the
+      supporter's current support level (e.g. arms halted as US support is cut);
+    * otherwise: it moves by ``effect`` per round of fighting (e.g. sanctions packages
+      adopted while the war goes on), not while a ceasefire is in force.
+
+    The status quo is kept inside the issue's span; an issue already agreed is fixed."""
+
+    issue: Identifier
+    effect: Sourced
+    supporter: Identifier | None = None
+
+
 class War(WithQuantities):
     """The war process that sets the principals' fallback (see ``sim.behaviour.war``).
 
     ``ceasefire`` names the values of an issue that amount to a general ceasefire: while
     one is agreed the front does not move and nobody pays the cost of fighting;
-    ``compliance`` (which needs ``ceasefire``) says whether a ceasefire can break.
+    ``compliance`` (which needs ``ceasefire``) says whether a ceasefire can break;
+    ``status_quo_links`` let support and fighting move the status quo of other issues.
     """
 
     QUANTITIES = ("horizon",)
@@ -93,6 +110,7 @@ class War(WithQuantities):
     beliefs: dict[Identifier, Belief] = Field(default_factory=dict)
     ceasefire: CeasefireLine | None = None
     compliance: Compliance | None = None
+    status_quo_links: list[StatusQuoLink] = Field(default_factory=list)
 
 
 class EventBase(WithQuantities):
