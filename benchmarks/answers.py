@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,16 +33,18 @@ HORIZONS = (12, 26, 52)
 
 def shares(folder: Path, horizon: int) -> dict[str, float]:
     """Ceasefire and exchange shares, and the share of deals in the horizon's last quarter."""
-    runs = pd.read_parquet(folder / "runs")
-    ceasefire = runs["ceasefire_round"].notna()
-    full = runs["outcome"] == "agreement"
-    deal_rounds = pd.concat([runs.loc[ceasefire, "ceasefire_round"], runs.loc[full, "round"]])
-    late = float((deal_rounds > 0.75 * horizon).mean()) if len(deal_rounds) else float("nan")
+    runs = pq.read_table(folder / "runs").to_pydict()
+    num = lambda name: np.array(runs[name], dtype=float)  # noqa: E731 (None -> nan)
+    ceasefire_round = num("ceasefire_round")
+    ceasefire = np.isfinite(ceasefire_round)
+    full = np.array(runs["outcome"]) == "agreement"
+    deal_rounds = np.concatenate([ceasefire_round[ceasefire], num("round")[full]])
+    late = float((deal_rounds > 0.75 * horizon).mean()) if deal_rounds.size else float("nan")
     return {
-        "runs": len(runs),
+        "runs": len(full),
         "ceasefire": float(ceasefire.mean()),
-        "broken": float(runs["ceasefire_broken"].mean()),
-        "exchange": float((runs["exchanges"] > 0).mean()),
+        "broken": float(np.mean(runs["ceasefire_broken"])),
+        "exchange": float((num("exchanges") > 0).mean()),
         "full": float(full.mean()),
         "late": late,
     }

@@ -110,8 +110,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_schema(args: argparse.Namespace) -> int:
     from sim.scenario import Scenario
+    from sim.scenario.record import record_json_schema
 
-    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    schema = Scenario.model_json_schema()
+    record = record_json_schema()
+    schema.setdefault("$defs", {}).update(record.pop("$defs", {}))
+    schema["properties"]["record"] = record
+    print(json.dumps(schema, indent=2))
     return 0
 
 
@@ -252,7 +257,9 @@ def _add_report(sub) -> None:
 
 def _add_schema(sub) -> None:
     """The ``sim schema`` command."""
-    schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    schema = sub.add_parser(
+        "schema", help="print the JSON Schema of scenario files (and of an episode's record)"
+    )
     schema.set_defaults(func=_cmd_schema)
 
 

@@ -95,7 +95,9 @@ def parse_scenario(data: dict[str, Any], file: str) -> Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, validate and cross-check a scenario file (resolving ``extends``)."""
-    from sim.scenario.variants import resolve_variant
+    """Read, validate and cross-check a scenario file (resolving ``extends``). An
+    episode's ``record`` is checked and left out (:mod:`sim.scenario.record`): it is
+    never an input to the run."""
+    from sim.scenario.record import split_record
 
-    return parse_scenario(resolve_variant(read_yaml(path), Path(path)), str(path))
+    return split_record(path)[0]
