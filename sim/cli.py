@@ -93,6 +93,26 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     return 130 if run.interrupted else (1 if run.failed else 0)
 
 
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    from sim.jobs.backtest import run_backtest
+    from sim.output.text import describe_backtest
+
+    fit = [p.strip() for p in args.fit.split(",") if p.strip()] if args.fit else None
+    folder, summary = run_backtest(
+        args.dir,
+        args.out,
+        args.workers,
+        args.samples,
+        args.replications,
+        args.seed,
+        fit,
+        args.params,
+        plots=not args.no_plots,
+    )
+    print(describe_backtest(summary, folder))
+    return 0
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     from sim.jobs.compare import compare, describe_comparison
 
@@ -224,6 +244,43 @@ def _add_robustness(sub) -> None:
     rob.set_defaults(func=_cmd_robustness)
 
 
+def _add_backtest(sub) -> None:
+    """The ``sim backtest`` command."""
+    bt = sub.add_parser(
+        "backtest",
+        help="forecast dated episodes (scenarios with a record) and score them against it",
+    )
+    bt.add_argument(
+        "dir",
+        nargs="?",
+        default="scenarios/history",
+        metavar="DIR",
+        help="folder of episode files (default scenarios/history)",
+    )
+    bt.add_argument(
+        "--out", help="output folder (must not exist; default results/backtest-<UTC time>)"
+    )
+    bt.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
+    bt.add_argument(
+        "--samples", type=int, default=100, help="design points per episode (default 100)"
+    )
+    bt.add_argument(
+        "--replications", type=int, default=2, help="seeds per design point (default 2)"
+    )
+    bt.add_argument("--seed", type=int, default=1, help="master seed (default 1)")
+    bt.add_argument(
+        "--fit",
+        metavar="PATH,...",
+        help="fit these declared-range parameters on the earlier episodes only (rolling "
+        "origin), e.g. parties.russia.strategy.params.aspiration",
+    )
+    bt.add_argument(
+        "--params", metavar="FILE", help="apply a frozen parameters file ({path: value})"
+    )
+    bt.add_argument("--no-plots", action="store_true", help="skip the plots")
+    bt.set_defaults(func=_cmd_backtest)
+
+
 def _add_compare(sub) -> None:
     """The ``sim compare`` command."""
     comp = sub.add_parser(
@@ -274,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_solve(sub)
     _add_sweep(sub)
     _add_robustness(sub)
+    _add_backtest(sub)
     _add_compare(sub)
     _add_report(sub)
     _add_schema(sub)

@@ -198,3 +198,16 @@ _EVENT_LABELS = {
     "ceasefire_broken": "ceasefire agreed, then broken",
     "exchange": "humanitarian exchange agreed",
 }
+
+
+def describe_backtest(summary: dict[str, Any], folder: Path) -> str:
+    """Scores of the model and the naive baselines, skills, and where the files are."""
+    lines = [f"backtest of {len(summary['episodes'])} episodes, {summary['events']} scored events"]
+    for key, title in (("brier", "Brier score"), ("log", "log score")):
+        table = summary["scores"][key]
+        lines.append(f"  {title} (lower is better; 95% bootstrap interval):")
+        for name, value in table.items():
+            lo, hi = value["ci95"]
+            lines.append(f"    {name:<26} {value['score']:7.3f}  [{lo:.3f}, {hi:.3f}]")
+    lines.append(f"results written to {folder}")
+    return "\n".join(lines)

@@ -279,7 +279,11 @@ class Scenario(Strict):
         events dated before the scenario apply in round 1."""
         if event.round is not None:
             return event.round
-        days = (event.date - self.date).days
+        return self.round_of(event.date)
+
+    def round_of(self, date: dt.date) -> int:
+        """The round (from 1) whose date interval holds ``date`` (round 1 for earlier)."""
+        days = (date - self.date).days
         return max(1, days // self.protocol.round_days + 1)
 
     def round_date(self, round_number: int) -> dt.date:

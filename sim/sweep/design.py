@@ -196,10 +196,14 @@ def scenario_for(
 
 def load_base(spec: SweepSpec) -> dict[str, Any]:
     """The raw mapping of the base scenario (``spec.base`` as resolved by load_sweep), with
-    a variant's ``extends``/``changes`` applied (:mod:`sim.scenario.variants`)."""
+    a variant's ``extends``/``changes`` applied (:mod:`sim.scenario.variants`) and an
+    episode's ``record`` left out (never an input to a run)."""
+    from sim.scenario.record import RECORD
     from sim.scenario.variants import resolve_variant
 
-    return resolve_variant(read_yaml(spec.base), Path(spec.base))
+    data = resolve_variant(read_yaml(spec.base), Path(spec.base))
+    data.pop(RECORD, None)
+    return data
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
