@@ -84,10 +84,12 @@ def run_chunk(
     runs: list[PlannedRun],
     targets_: list[Target],
 ) -> np.ndarray:
-    """(runs, targets, 2) booleans: agreed and held, for every run of the chunk."""
-    rounds = horizon(targets_)
+    """(runs, targets, 2) booleans: agreed and held, for every run of the chunk. A run
+    lasts the scenario's ``max_rounds``, or longer if the record needs more rounds."""
     out = np.zeros((len(runs), len(targets_), 2), dtype=bool)
     for k, spec in enumerate(run.with_seed(master_seed) for run in runs):
-        result = run_game(game_for(base_key, base, spec.params), seed=spec.seed, max_rounds=rounds)
+        game = game_for(base_key, base, spec.params)
+        rounds = max(horizon(targets_), game.scenario.protocol.max_rounds)
+        result = run_game(game, seed=spec.seed, max_rounds=rounds)
         out[k] = [observe(result, t) for t in targets_]
     return out

@@ -1,4 +1,5 @@
-"""``sim report DIR``: one self-contained HTML file for a run, sweep or comparison folder.
+"""``sim report DIR``: one self-contained HTML file for a run, sweep, comparison or
+backtest folder (a backtest folder holds ``scores.json`` and ``forecasts.csv``).
 
 The folder's kind is recognised by its files (:func:`sim.compare.inputs.folder_kind`:
 ``comparison.json``; ``sweep.yaml`` + ``base_scenario.yaml`` + ``runs/``; ``scenario.yaml``
@@ -37,6 +38,10 @@ def build_report(folder: str | Path) -> tuple[str, list]:
     from sim.output.report_sweep import sweep_sections
 
     folder = Path(folder)
+    if (folder / "scores.json").is_file() and (folder / "forecasts.csv").is_file():
+        from sim.output.report_backtest import backtest_sections
+
+        return backtest_sections(folder)
     kind = folder_kind(folder)
     if kind == "sweep" and not (folder / "summary.json").is_file():
         problem = Problem("summary.json", "missing: finish the sweep with sim sweep --resume DIR")
