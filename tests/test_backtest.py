@@ -12,7 +12,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from sim.cli import main
-from sim.jobs.backtest import load_episodes, model_forecast, rolling_fits, score_table
+from sim.jobs.backtest import Plan, load_episodes, model_forecast, rolling_fits, score_table
 from sim.jobs.load import load_game
 from sim.jobs.run import run_game
 from sim.scenario import InputError, load_scenario
@@ -163,8 +163,8 @@ def test_the_record_is_never_an_input(tmp_path):
     original = load_episodes(HISTORY)
     ep = next(e for e in original if e.id == "istanbul_2025_05_16_round1")
     [ep_flipped] = load_episodes(folder)
-    p1, _ = model_forecast(ep, 4, 1, 1, 1)
-    p2, _ = model_forecast(ep_flipped, 4, 1, 1, 1)
+    p1, _ = model_forecast(ep, Plan(4, 1, 1))
+    p2, _ = model_forecast(ep_flipped, Plan(4, 1, 1))
     assert_allclose(p1, p2)
 
 
@@ -187,7 +187,7 @@ def test_fitting_never_uses_a_later_episode(tmp_path):
                 [item("a", origin + dt.timedelta(56), agreed)],
                 {"parties": data["parties"]},
             )
-        return rolling_fits(load_episodes(folder), ["parties.russia.fighting_cost"], 2, 1, 1, 1)
+        return rolling_fits(load_episodes(folder), ["parties.russia.fighting_cost"], Plan(2, 1, 1))
 
     fits = make(True)
     assert fits[0] is None

@@ -39,7 +39,9 @@ import hashlib
 import itertools
 import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,16 @@ BASELINES = FORECASTERS[1:]
 FIT_GRID = 5
 """Values per fitted parameter: evenly spaced over its declared range, ends included."""
 CHUNK = 25
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How many runs an episode's forecast takes: ``samples`` Latin-hypercube points of
+    its declared ranges × ``replications`` seeds, from the master ``seed``."""
+
+    samples: int = 100
+    replications: int = 2
+    seed: int = 1
 
 
 @dataclass(frozen=True)
@@ -104,7 +116,7 @@ def load_episodes(folder: str | Path) -> list[Episode]:
     return sorted(episodes, key=lambda e: (e.scenario.origin, e.id))
 
 
-def design(episode: Episode, samples: int, replications: int, seed: int, fixed: dict) -> SweepSpec:
+def episode_design(episode: Episode, plan: Plan, fixed: dict) -> SweepSpec:
     """The runs of an episode: its declared ranges (minus fixed paths) as a Latin hypercube,
     or, without ranges, ``samples × replications`` seeds."""
     ranges = [r for r in declared_ranges(episode.file) if r[0] not in fixed]
@@ -113,17 +125,17 @@ def design(episode: Episode, samples: int, replications: int, seed: int, fixed: 
             title=episode.id,
             base=episode.file,
             design="grid",
-            replications=samples * replications,
-            seed=seed,
+            replications=plan.samples * plan.replications,
+            seed=plan.seed,
         )
     return SweepSpec.model_validate(
         {
             "title": episode.id,
             "base": str(episode.file),
             "design": "lhs",
-            "samples": samples,
-            "replications": replications,
-            "seed": seed,
+            "samples": plan.samples,
+            "replications": plan.replications,
+            "seed": plan.seed,
             "parameters": [
                 {"path": p, "linear": {"start": lo, "stop": hi}} for p, lo, hi in ranges
             ],
@@ -145,27 +157,25 @@ def applicable(episode: Episode, values: dict[str, float]) -> dict[str, float]:
 
 def model_forecast(
     episode: Episode,
-    samples: int,
-    replications: int,
-    seed: int,
-    workers: int,
+    plan: Plan,
+    pool: Executor | None = None,
     fixed: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, int]:
-    """(items, 2) probabilities P(agreed), P(agreed and held), and the number of runs."""
+    """(items, 2) probabilities P(agreed), P(agreed and held), and the number of runs
+    (chunks of runs go to ``pool`` when given, else run here)."""
     fixed = applicable(episode, fixed or {})
     base = scenario_for(episode.base, fixed.items()) if fixed else episode.base
-    spec = design(episode, samples, replications, seed, fixed)
+    spec = episode_design(episode, plan, fixed)
+    seed = plan.seed
     goals = targets(episode.scenario, episode.record)
     runs = list(planned_runs(spec))
     chunks = [runs[k : k + CHUNK] for k in range(0, len(runs), CHUNK)]
     key = _base_key(base)
-    if workers <= 1 or len(chunks) == 1:
+    if pool is None or len(chunks) == 1:
         parts = [run_chunk(key, base, seed, c, goals) for c in chunks]
     else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            futures = [pool.submit(run_chunk, key, base, seed, c, goals) for c in chunks]
-            parts = [f.result() for f in futures]
+        futures = [pool.submit(run_chunk, key, base, seed, c, goals) for c in chunks]
+        parts = [f.result() for f in futures]
     outcomes = np.concatenate(parts)
     return outcomes.mean(axis=0), len(runs)
 
@@ -290,12 +300,7 @@ def fit_grid(episodes: list[Episode], paths: list[str]) -> dict[str, list[float]
 
 
 def rolling_fits(
-    episodes: list[Episode],
-    paths: list[str],
-    samples: int,
-    replications: int,
-    seed: int,
-    workers: int,
+    episodes: list[Episode], paths: list[str], plan: Plan, pool: Executor | None = None
 ) -> list[dict[str, Any] | None]:
     """For each episode, the fit on the episodes with an earlier origin (``None`` for an
     episode with none): ``{"values", "fitted_on", "brier"}``."""
@@ -308,7 +313,12 @@ def rolling_fits(
     def rows_of(k: int, c: int) -> list[dict]:
         if (k, c) not in cache:
             ep = episodes[k]
-            model, runs = model_forecast(ep, samples, replications, seed, workers, candidates[c])
+            print(
+                f"  fitting: {ep.id}, candidate {c + 1} of {len(candidates)}",
+                file=sys.stderr,
+                flush=True,
+            )
+            model, runs = model_forecast(ep, plan, pool, candidates[c])
             zeros = {"persistence": np.zeros_like(model)}
             cache[k, c] = forecast_rows(ep, model, runs, zeros, "")
         return cache[k, c]
@@ -380,29 +390,58 @@ def run_backtest(
     if fit and params:
         raise InputError("sim backtest", [Problem("--fit", "give --fit or --params, not both")])
     episodes = load_episodes(folder)
-    workers = workers or default_workers()
     frozen = read_params(params) if params else {}
     target = choose_folder("backtest", out)
-    fits = rolling_fits(episodes, fit, samples, replications, seed, workers) if fit else None
-    with atomic_folder(target) as tmp:
-        rows, meta = [], []
-        for k, ep in enumerate(episodes):
-            name, digest, values = (str(params), _sha(params), frozen) if params else ("", "", {})
-            if fits and fits[k] is not None:
-                (name, digest), values = write_fit(tmp, ep, fits[k]), fits[k]["values"]
-            print(f"  {ep.id}: forecasting ...", file=sys.stderr, flush=True)
-            model, runs = model_forecast(ep, samples, replications, seed, workers, values)
-            rows += forecast_rows(ep, model, runs, baseline_forecasts(ep), name)
-            meta.append(_episode_meta(ep, runs, name, digest, applicable(ep, values)))
-        summary = score_table(rows, seed) | {"episodes": meta}
-        write_csv(tmp / "forecasts.csv", rows)
-        write_json(tmp / "scores.json", summary)
-        write_json(tmp / "manifest.json", _manifest(folder, episodes, samples, replications, seed))
-        if plots:
-            from sim.output.backtest_plots import plot_backtest
+    plan = Plan(samples, replications, seed)
+    with worker_pool(workers or default_workers()) as pool:
+        fits = rolling_fits(episodes, fit, plan, pool) if fit else None
+        with atomic_folder(target) as tmp:
+            rows, meta = forecast_all(tmp, episodes, plan, pool, fits, params, frozen)
+            summary = score_table(rows, seed) | {"episodes": meta}
+            write_csv(tmp / "forecasts.csv", rows)
+            write_json(tmp / "scores.json", summary)
+            write_json(tmp / "manifest.json", _manifest(folder, episodes, plan))
+            if plots:
+                from sim.output.backtest_plots import plot_backtest
 
-            plot_backtest(rows, summary, tmp / "plots")
+                plot_backtest(rows, summary, tmp / "plots")
     return target, summary
+
+
+@contextmanager
+def worker_pool(workers: int) -> Iterator[Executor | None]:
+    """A spawn process pool of ``workers`` processes (``None`` for one worker)."""
+    if workers <= 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def forecast_all(
+    folder: Path,
+    episodes: list[Episode],
+    plan: Plan,
+    pool: Executor | None,
+    fits: list | None,
+    params: str | Path | None,
+    frozen: dict[str, float],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Forecast rows and metadata of every episode, each with its fitted values (written to
+    ``folder/fits``) or the frozen ones."""
+    rows, meta = [], []
+    for k, ep in enumerate(episodes):
+        name, digest, values = (str(params), _sha(params), frozen) if params else ("", "", {})
+        if fits and fits[k] is not None:
+            (name, digest), values = write_fit(folder, ep, fits[k]), fits[k]["values"]
+        print(f"  {ep.id}: forecasting ...", file=sys.stderr, flush=True)
+        model, runs = model_forecast(ep, plan, pool, values)
+        rows += forecast_rows(ep, model, runs, baseline_forecasts(ep), name)
+        meta.append(_episode_meta(ep, runs, name, digest, applicable(ep, values)))
+    return rows, meta
 
 
 def _sha(path: str | Path) -> str:
@@ -422,12 +461,11 @@ def _episode_meta(ep: Episode, runs: int, params: str, digest: str, values: dict
     }
 
 
-def _manifest(folder, episodes, samples, replications, seed) -> dict:
-    first = episodes[0].file
+def _manifest(folder: str | Path, episodes: list[Episode], plan: Plan) -> dict:
     extra = {
         "episodes_folder": str(Path(folder)),
         "episodes": {e.file.name: _sha(e.file) for e in episodes},
-        "samples": samples,
-        "replications": replications,
+        "samples": plan.samples,
+        "replications": plan.replications,
     }
-    return manifest(first, seed, extra)
+    return manifest(episodes[0].file, plan.seed, extra)
