@@ -192,7 +192,9 @@ def test_fitting_never_uses_a_later_episode(tmp_path):
     fits = make(True)
     assert fits[0] is None
     assert fits[1]["fitted_on"] == ["e0"] and fits[2]["fitted_on"] == ["e0", "e1"]
-    assert fits == make(False)
+    changed = make(False)
+    assert fits[:3] == changed[:3]  # no episode's fit sees the last record
+    assert fits[3]["fitted_on"] == ["e0", "e1", "e2"]  # only the fit for later episodes
 
 
 def test_a_fact_from_the_future_is_refused_with_its_path(tmp_path):
@@ -212,3 +214,32 @@ def test_every_shipped_episode_loads_with_its_record():
     assert origins == sorted(origins)
     for e in episodes:
         assert all(it.by >= e.scenario.origin for it in e.record)
+
+
+def test_a_frozen_parameters_file_is_applied_and_named(tmp_path):
+    frozen = SCENARIOS / "fits" / "fitted_on_history.yaml"
+    out = tmp_path / "bt"
+    assert (
+        main(
+            [
+                "backtest",
+                str(HISTORY),
+                "--out",
+                str(out),
+                "--workers",
+                "1",
+                "--samples",
+                "2",
+                "--replications",
+                "1",
+                "--params",
+                str(frozen),
+                "--no-plots",
+            ]
+        )
+        == 0
+    )
+    s = json.loads((out / "scores.json").read_text())
+    for ep in s["episodes"]:
+        assert ep["parameters_file"] == str(frozen) and len(ep["parameters_sha256"]) == 64
+        assert ep["fitted_values"]["parties.russia.strategy.params.aspiration"] == 0.8

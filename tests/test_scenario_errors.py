@@ -25,6 +25,52 @@ def _set(data, path, value):
 BROKEN = [
     # (id, path into the YAML data, new value, expected fragments of the message)
     (
+        "red_line_that_excludes_nothing",
+        ["parties", 1, "positions", "territory", "red_line", "value"],
+        1.0,
+        ["parties[1].positions.territory.red_line.value", "excludes nothing"],
+    ),
+    (
+        "value_outside_its_declared_range",
+        ["parties", 0, "fighting_cost"],
+        {"value": 0.3, "assumption": "test", "range": [0.05, 0.15]},
+        ["parties[0].fighting_cost", "outside its declared range [0.05, 0.15]"],
+    ),
+    (
+        "range_on_a_reported_number",
+        ["war", "trend"],
+        {
+            "value": 0.004,
+            "source": {"quote": "q", "where": "w", "date": "2025-06-01"},
+            "range": [0, 0.01],
+        },
+        ["war.trend", "'range' belongs to an assumption"],
+    ),
+    (
+        "bare_number_in_a_ceasefire_scenario",
+        ["war", "horizon"],
+        6,
+        ["war.horizon", "gives every number its provenance"],
+    ),
+    (
+        "time_dependent_strategy_without_reason",
+        ["parties", 0, "strategy"],
+        {"name": "boulware", "params": {"exponent": {"value": 3, "assumption": "test"}}},
+        ["parties[0].strategy.reason", "nobody at a ceasefire table knows"],
+    ),
+    (
+        "source_without_date",
+        ["war", "trend", "source"],
+        {"quote": "q", "where": "w"},
+        ["war.trend.source.date", "required field is missing"],
+    ),
+    (
+        "condition_on_unknown_issue",
+        ["parties", 0, "conditions", 0, "any_of", 0, "all_of", 0, "issue"],
+        "crimea",
+        ["parties[0].conditions[0].any_of[0].all_of[0].issue", "unknown issue 'crimea'"],
+    ),
+    (
         "out_of_range_ideal",
         ["parties", 0, "positions", "territory", "ideal", "value"],
         1.5,

@@ -28,7 +28,8 @@ or ``assumption`` number that declares a range in the episodes) is set, for the 
 being scored, to the value of a grid over its range that gives the lowest Brier score on
 the episodes whose origin comes *before* it (rolling origin; the first episode is
 forecast unfitted). Sourced numbers can never be fitted. The fitted values are written to
-``fits/<episode>.yaml`` with their SHA-256, and each forecast names the file it used.
+``fits/<episode>.yaml`` with their SHA-256, and each forecast names the file it used;
+``fits/next.yaml`` holds the fit on every episode, to freeze for later episodes.
 ``--params FILE`` applies a frozen parameters file (``{path: value}``) to every episode
 instead.
 """
@@ -70,6 +71,8 @@ BASELINES = FORECASTERS[1:]
 FIT_GRID = 5
 """Values per fitted parameter: evenly spaced over its declared range, ends included."""
 CHUNK = 25
+NEXT_FIT = "next"
+"""``fits/next.yaml``: the fit on every episode, to freeze for episodes after the last."""
 
 
 @dataclass(frozen=True)
@@ -295,7 +298,7 @@ def fit_grid(episodes: list[Episode], paths: list[str]) -> dict[str, list[float]
                 ],
             )
         lo, hi = found[0]
-        grid[path] = np.linspace(lo, hi, FIT_GRID).tolist()
+        grid[path] = np.round(np.linspace(lo, hi, FIT_GRID), 6).tolist()
     return grid
 
 
@@ -303,7 +306,8 @@ def rolling_fits(
     episodes: list[Episode], paths: list[str], plan: Plan, pool: Executor | None = None
 ) -> list[dict[str, Any] | None]:
     """For each episode, the fit on the episodes with an earlier origin (``None`` for an
-    episode with none): ``{"values", "fitted_on", "brier"}``."""
+    episode with none), then the fit on all of them (for episodes after the last):
+    ``{"values", "fitted_on", "brier"}``; one more item than ``episodes``."""
     grid = fit_grid(episodes, paths)
     candidates = [
         dict(zip(grid, combo, strict=True)) for combo in itertools.product(*grid.values())
@@ -324,8 +328,11 @@ def rolling_fits(
         return cache[k, c]
 
     fits: list[dict[str, Any] | None] = []
-    for ep in episodes:
-        earlier = [j for j, e in enumerate(episodes) if e.scenario.origin < ep.scenario.origin]
+    origins = [ep.scenario.origin for ep in episodes] + [None]
+    for origin in origins:
+        earlier = [
+            j for j, e in enumerate(episodes) if origin is None or e.scenario.origin < origin
+        ]
         if not earlier:
             fits.append(None)
             continue
@@ -345,11 +352,11 @@ def rolling_fits(
     return fits
 
 
-def write_fit(folder: Path, episode: Episode, fit: dict[str, Any]) -> tuple[str, str]:
-    """Write ``fits/<episode>.yaml``; return its path (relative) and SHA-256."""
+def write_fit(folder: Path, name: str, fit: dict[str, Any]) -> tuple[str, str]:
+    """Write ``fits/<name>.yaml``; return its path (relative) and SHA-256."""
     text = yaml.safe_dump(
         {
-            "episode": episode.id,
+            "episode": name,
             "fitted_on": fit["fitted_on"],
             "brier_on_fit": fit["brier"],
             "values": fit["values"],
@@ -357,8 +364,8 @@ def write_fit(folder: Path, episode: Episode, fit: dict[str, Any]) -> tuple[str,
         sort_keys=False,
     )
     (folder / "fits").mkdir(exist_ok=True)
-    (folder / "fits" / f"{episode.id}.yaml").write_text(text, encoding="utf-8")
-    return f"fits/{episode.id}.yaml", hashlib.sha256(text.encode()).hexdigest()
+    (folder / "fits" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return f"fits/{name}.yaml", hashlib.sha256(text.encode()).hexdigest()
 
 
 def read_params(path: str | Path) -> dict[str, float]:
@@ -397,6 +404,8 @@ def run_backtest(
         fits = rolling_fits(episodes, fit, plan, pool) if fit else None
         with atomic_folder(target) as tmp:
             rows, meta = forecast_all(tmp, episodes, plan, pool, fits, params, frozen)
+            if fits:
+                write_fit(tmp, NEXT_FIT, fits[-1])
             summary = score_table(rows, seed) | {"episodes": meta}
             write_csv(tmp / "forecasts.csv", rows)
             write_json(tmp / "scores.json", summary)
@@ -436,7 +445,7 @@ def forecast_all(
     for k, ep in enumerate(episodes):
         name, digest, values = (str(params), _sha(params), frozen) if params else ("", "", {})
         if fits and fits[k] is not None:
-            (name, digest), values = write_fit(folder, ep, fits[k]), fits[k]["values"]
+            (name, digest), values = write_fit(folder, ep.id, fits[k]), fits[k]["values"]
         print(f"  {ep.id}: forecasting ...", file=sys.stderr, flush=True)
         model, runs = model_forecast(ep, plan, pool, values)
         rows += forecast_rows(ep, model, runs, baseline_forecasts(ep), name)
