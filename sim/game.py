@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.behaviour.offers import Bid, build_offer_set, evaluate_bid
+from sim.behaviour.offers import Bid, build_offer_set, evaluate_bid, moved_status_quo
 from sim.behaviour.strategies.base import IssueSpace
 from sim.scenario.schema import Issue, Party, Scenario
 from sim.theory.frontier import (
@@ -132,19 +132,28 @@ class Game:
 
         With a ``scope`` (an interim offer set, see ``Party.settle_first``) the open issues
         outside it are held at their status quo and an accepted offer settles only the
-        scope."""
+        scope. The set is built once with them at the game's status quo and shifted to
+        the current one (:func:`~sim.behaviour.offers.moved_status_quo`), since the war
+        moves the line every round."""
         consent, third = self.consent_of(active)
-        held = settled
+        held, sq = settled, status_quo
         if scope is not None:
-            held = settled.copy()
             outside = ~scope & np.isnan(settled)
-            held[outside] = status_quo[outside]
-        key = (held.tobytes(), active.tobytes(), status_quo[third].tobytes(), _bytes(scope))
-        return self.cached(
+            held, sq = settled.copy(), status_quo.copy()
+            held[outside] = sq[outside] = self.status_quo[outside]
+        key = (held.tobytes(), active.tobytes(), sq[third].tobytes(), _bytes(scope))
+        offers = self.cached(
             "offer_sets",
             key,
-            lambda: build_offer_set(self.options(held, scope), status_quo, consent, scope),
+            lambda: build_offer_set(self.options(held, scope), sq, consent, scope),
         )
+        if scope is None or np.array_equal(sq, status_quo):
+            return offers
+        moved = moved_status_quo(offers, self.prefs, outside, status_quo)
+        if moved is not None:
+            return moved
+        held[outside] = status_quo[outside]
+        return build_offer_set(self.options(held, scope), status_quo, consent, scope)
 
     def in_ceasefire_zone(self, value: float) -> bool:
         """Whether ``value`` of the ceasefire issue is a general ceasefire (``war.ceasefire``)."""

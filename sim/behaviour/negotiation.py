@@ -106,6 +106,7 @@ class Negotiation:
         self.active = np.ones(game.n_parties, dtype=bool)
         self.rounds_without_progress = 0  # consecutive latest rounds settling no issue
         self.pressure: list[float] | None = None  # aspiration given up per party (events)
+        self._interim: tuple[tuple[int, bytes], OfferSet] | None = None  # this round's
         self.open_separable = [int(j) for j in np.flatnonzero(game.separable)]
         self.reservation = game.memo("reservation", lambda: game.reservation(game.status_quo))
         self.consent, self.third_party_issue, self.offers = game.memo(
@@ -176,7 +177,7 @@ class Negotiation:
         g, sq, consent = self.game, self.status_quo.copy(), self.consent
         offers = self.offers
         if scope is not None:
-            offers = g.offer_set(self.settled, self.active, self.status_quo, scope)
+            offers = self._interim_offers(round_index, scope)
         return RoundContext(
             round_index,
             self.max_rounds,
@@ -189,6 +190,15 @@ class Negotiation:
             space=g.space,
             pressure=self.pressure,
         )
+
+    def _interim_offers(self, round_index: int, scope: np.ndarray) -> OfferSet:
+        """The interim offer set of ``scope`` in round ``round_index`` (kept for the round:
+        several parties may see the same one)."""
+        key = (round_index, scope.tobytes())
+        if self._interim is None or self._interim[0] != key:
+            offers = self.game.offer_set(self.settled, self.active, self.status_quo, scope)
+            self._interim = (key, offers)
+        return self._interim[1]
 
     def outside_agenda(self, party: int, bid: Bid) -> bool:
         """Whether ``bid`` goes beyond ``party``'s pending agenda (so that ``party``
@@ -371,7 +381,7 @@ def separable_offer(
     with the other issues at their status quo). A party offers its most preferred such
     value (ties: the first on the grid); a mediator (:data:`MEDIATOR_INDEX`) the one with
     the largest product of the gains. Cached per game and state."""
-    linked = bool(game.prefs.conditions)
+    linked = any(c.issue == j for c in game.prefs.conditions)
     key = (
         j,
         float(status_quo[j]),

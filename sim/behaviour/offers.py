@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.theory.frontier import Options
-from sim.theory.preferences import Preferences
+from sim.theory.preferences import LINK_TOLERANCE, Preferences
 
 TOUCH_TOLERANCE = 1e-9
 SCORE_TOLERANCE = 1e-12
@@ -121,6 +121,63 @@ def build_offer_set(
     ranked = tuple(_ranked(options, needs, me) for me in range(n))
     return OfferSet(
         options.outcomes, options.utilities, options.acceptable, needs, best, worst, ranked, scope
+    )
+
+
+def moved_status_quo(
+    offers: OfferSet, prefs: Preferences, outside: np.ndarray, status_quo: np.ndarray
+) -> OfferSet | None:
+    """An interim offer set whose held issues (``outside``, at their status quo in every
+    outcome) now sit at a new ``status_quo``: by additive separability every party's
+    utility moves by the same constant in every outcome, so Pareto efficiency, rankings
+    and ties are unchanged and the set is ``offers`` shifted. ``None`` when the move
+    changes which outcomes a party accepts (a clause of a linked red line on a held issue
+    flips): the set must then be built anew."""
+    if len(offers) == 0:
+        return offers
+    before = offers.outcomes[0]
+    if _held_clauses(prefs, offers.scope, outside, before) != _held_clauses(
+        prefs, offers.scope, outside, status_quo
+    ):
+        return None
+    outcomes = offers.outcomes.copy()
+    outcomes[:, outside] = status_quo[outside]
+    offset = prefs.utilities(outcomes[:1])[0] - offers.utilities[0]
+    ranked = tuple(
+        Ranked(
+            r.index,
+            r.descending - offset[me],
+            r.screened + offset[:, None],
+            r.fallback,
+            r.group_start,
+        )
+        for me, r in enumerate(offers.ranked)
+    )
+    return OfferSet(
+        outcomes,
+        offers.utilities + offset,
+        offers.acceptable,
+        offers.needs_consent,
+        offers.best + offset,
+        offers.worst + offset,
+        ranked,
+        offers.scope,
+    )
+
+
+def _held_clauses(
+    prefs: Preferences, scope: np.ndarray | None, outside: np.ndarray, values: np.ndarray
+) -> tuple[bool, ...]:
+    """Whether each clause on a held issue of every linked red line that binds within
+    ``scope`` holds at ``values`` (all an interim set's acceptability depends on beyond
+    the scope's own values)."""
+    return tuple(
+        lo - LINK_TOLERANCE <= values[k] <= hi + LINK_TOLERANCE
+        for line in prefs.conditions
+        if scope is None or scope[line.issue]
+        for option in line.options
+        for k, lo, hi in option
+        if outside[k]
     )
 
 

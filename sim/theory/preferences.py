@@ -29,6 +29,7 @@ Linked red lines (:class:`LinkedLine`): party i accepts a value of issue j insid
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -36,6 +37,8 @@ Clause = tuple[int, float, float]
 """(issue, lo, hi): the issue's value must lie in [lo, hi]."""
 
 LINK_TOLERANCE = 1e-9
+SMALL = 8
+"""Up to this many outcomes a plain sum beats ``einsum``'s set-up (one-row evaluations)."""
 """Clause and zone bounds are compared with this slack (grid values are floats)."""
 
 
@@ -103,6 +106,18 @@ class Preferences:
     allowed: tuple[np.ndarray | None, ...]
     conditions: tuple[LinkedLine, ...] = ()
 
+    @cached_property
+    def _spatial_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(ideal, span, linear, weights) of the spatial issues, shaped for broadcasting
+        over outcomes (computed once: utilities are evaluated every round)."""
+        s = self.spatial
+        return (
+            self.ideal[None, :, s],
+            (self.hi - self.lo)[s],
+            self.exponent[None, :, s] == 1,
+            self.weights[:, s],
+        )
+
     @property
     def n_parties(self) -> int:
         return self.weights.shape[0]
@@ -134,10 +149,13 @@ class Preferences:
         issues); discrete issues by table lookup.
         """
         x = np.atleast_2d(np.asarray(outcomes, dtype=float))
-        s = self.spatial
-        dist = np.abs(x[:, None, s] - self.ideal[None, :, s]) / (self.hi - self.lo)[s]
-        values = 1.0 - np.where(self.exponent[None, :, s] == 1, dist, dist * dist)
-        total = np.einsum("kni,ni->kn", values, self.weights[:, s])
+        s, (ideal, span, linear, weights) = self.spatial, self._spatial_parts
+        dist = np.abs(x[:, None, s] - ideal) / span
+        values = 1.0 - np.where(linear, dist, dist * dist)
+        if len(x) <= SMALL:
+            total = (values * weights).sum(axis=2)
+        else:
+            total = np.einsum("kni,ni->kn", values, weights)
         for j in np.flatnonzero(~s):
             total += (self.weights[:, j, None] * self.tables[j][:, x[:, j].astype(int)]).T
         return total
