@@ -30,10 +30,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from sim.jobs.load import load_game
     from sim.output.text import describe_scenario
     from sim.scenario.diff import format_diff, scenario_diff
+    from sim.scenario.record import split_record
 
     game = load_game(args.scenario)
     if args.diff is None:
         print(describe_scenario(game, args.scenario))
+        record = split_record(args.scenario)[1]
+        if record is not None:
+            print(f"  record: {len(record)} observed outcomes (never an input to a run)")
         return 0
     base = load_game(args.diff)
     print(format_diff(scenario_diff(base.scenario, game.scenario), args.diff, args.scenario))

@@ -243,3 +243,19 @@ def test_a_frozen_parameters_file_is_applied_and_named(tmp_path):
     for ep in s["episodes"]:
         assert ep["parameters_file"] == str(frozen) and len(ep["parameters_sha256"]) == 64
         assert ep["fitted_values"]["parties.russia.strategy.params.aspiration"] == 0.8
+
+
+def test_a_bad_record_names_the_field(tmp_path):
+    data = load_dict(HISTORY / "istanbul_2025_05_16_round1.yaml")
+    data["record"][0]["by"] = "2025-13-01"
+    data["record"][1]["observable"] = {"kind": "exchange"}
+    data["record"][1]["by"] = "2025-05-01"
+    with pytest.raises(InputError) as err:
+        load_episode(write_yaml(tmp_path / "bad.yaml", data))
+    text = str(err.value)
+    assert "record[0].by" in text and "record[1].observable" in text
+    data["record"][0]["by"] = "2025-05-16"
+    data["record"][1]["observable"] = {"kind": "ceasefire"}
+    with pytest.raises(InputError) as err:
+        load_episode(write_yaml(tmp_path / "bad.yaml", data))
+    assert "record[1].by" in str(err.value) and "before the forecast origin" in str(err.value)

@@ -272,3 +272,20 @@ def test_support_moves_the_status_quo_of_the_issues_it_touches(baseline_dict):
     model.step()
     j = game.issue_ids.index("military")
     assert model.negotiation.status_quo[j] == pytest.approx(0.15)
+
+
+def test_fighting_and_losses_move_the_status_quo_of_linked_issues(baseline_dict):
+    # Two more links on sanctions (status quo 0): +0.01 per round fought, and +0.1 x
+    # Russia's cumulative losses. After round 1 (one round fought): 0.01 + 0.1 * L_R.
+    links = baseline_dict["war"]["status_quo_links"]
+    links.append({"issue": "sanctions", "effect": {"value": 0.01, "assumption": "test"}})
+    links.append(
+        {"issue": "sanctions", "losses_of": "russia", "effect": {"value": 0.1, "assumption": "t"}}
+    )
+    game = check_scenario(parse_scenario(baseline_dict, "test"), "test")
+    model = NegotiationModel(game, seed=1)
+    model.step()
+    j = game.issue_ids.index("sanctions")
+    losses = model.world.losses[game.index("russia")]
+    assert losses > 0
+    assert model.negotiation.status_quo[j] == pytest.approx(0.01 + 0.1 * losses)

@@ -42,7 +42,7 @@ class WarSpec:
     belief_mean: np.ndarray
     belief_sd: np.ndarray
     compliance: comply.ComplianceSpec | None = None
-    links: tuple[tuple[int, float, int], ...] = ()  # (issue, effect, supporter or -1)
+    links: tuple[tuple[int, float, int, int], ...] = ()  # (issue, effect, supporter, losses_of)
 
 
 def _compliance_spec(game: Game) -> comply.ComplianceSpec | None:
@@ -102,6 +102,7 @@ def war_spec(game: Game) -> WarSpec | None:
                 game.issue_ids.index(link.issue),
                 link.effect.value,
                 game.index(link.supporter) if link.supporter in ids else -1,
+                game.index(link.losses_of) if link.losses_of in ids else -1,
             )
             for link in w.status_quo_links
         ),
@@ -201,12 +202,15 @@ class World:
     def linked_status_quo(self, game: Game) -> list[tuple[int, float]]:
         """(issue, status quo) of every ``war.status_quo_links`` issue: its value in the
         file moved by Σ of its links' ``effect × (1 − support level)`` of the supporter,
-        or ``effect`` per round fought, kept inside the issue's span."""
+        ``effect ×`` a principal's cumulative losses, or ``effect`` per round fought, kept
+        inside the issue's span."""
         moved: dict[int, float] = {}
-        for issue, effect, supporter in self.spec.links if self.spec else ():
+        for issue, effect, supporter, losses_of in self.spec.links if self.spec else ():
             if supporter >= 0:
                 level = float(self.levels[self.spec.supporters == supporter].mean())
                 step = effect * (1.0 - level)
+            elif losses_of >= 0:
+                step = effect * self.losses[losses_of]
             else:
                 step = effect * self.rounds_fought
             moved[issue] = moved.get(issue, 0.0) + step

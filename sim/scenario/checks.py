@@ -108,6 +108,10 @@ def _war_problems(scenario: Scenario) -> list[Problem]:
                     f" got '{link.issue}'",
                 )
             )
+        if link.losses_of is not None and link.losses_of not in principals:
+            problems.append(
+                Problem(f"{where}.losses_of", _unknown("principal", link.losses_of, principals))
+            )
         if link.supporter is not None and not any(
             s.supporter == link.supporter for s in war.support
         ):

@@ -105,19 +105,14 @@ def split_record(path: str | Path) -> tuple[Scenario, Record | None]:
         record = RECORD_ADAPTER.validate_python(raw)
     except ValidationError as exc:
         problems = [
-            Problem(f"{RECORD}{_index(p.path)}", p.message) for p in problems_from_validation(exc)
+            Problem(RECORD + (p.path if p.path.startswith("[") else f".{p.path}"), p.message)
+            for p in problems_from_validation(exc)
         ]
         raise InputError(str(path), problems) from None
     problems = record_problems(scenario, record)
     if problems:
         raise InputError(str(path), problems)
     return scenario, record
-
-
-def _index(path: str) -> str:
-    """``0.by`` -> ``[0].by`` (pydantic's list location as a field path)."""
-    head, _, rest = path.partition(".")
-    return f"[{head}]" + (f".{rest}" if rest else "") if head.isdigit() else f".{path}"
 
 
 def record_problems(scenario: Scenario, record: Record) -> list[Problem]:

@@ -78,6 +78,8 @@ class StatusQuoLink(Strict):
 
     * ``supporter`` given: the status quo moves by ``effect × (1 − level)``, level the
       supporter's current support level (e.g. arms halted as US support is cut);
+    * ``losses_of`` given (a principal): it moves by ``effect`` × that principal's
+      cumulative losses (e.g. mobilisation as losses mount);
     * otherwise: it moves by ``effect`` per round of fighting (e.g. sanctions packages
       adopted while the war goes on), not while a ceasefire is in force.
 
@@ -86,6 +88,13 @@ class StatusQuoLink(Strict):
     issue: Identifier
     effect: Sourced
     supporter: Identifier | None = None
+    losses_of: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _one_driver(self) -> StatusQuoLink:
+        if self.supporter is not None and self.losses_of is not None:
+            raise ValueError("give at most one of 'supporter' or 'losses_of'")
+        return self
 
 
 class War(WithQuantities):
