@@ -12,7 +12,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 from sim.cli import main
-from sim.jobs.backtest import Plan, load_episodes, model_forecast, rolling_fits, score_table
+from sim.jobs.backtest_fit import rolling_fits
+from sim.jobs.backtest_forecast import Plan, load_episodes, model_forecast, score_table
 from sim.jobs.load import load_game
 from sim.jobs.run import run_game
 from sim.scenario import InputError, load_scenario

@@ -33,6 +33,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 
 from sim.behaviour.offers import TOUCH_TOLERANCE, Bid, OfferSet, evaluate_bid
+from sim.behaviour.separable import separable_offer
 from sim.behaviour.strategies.base import MEDIATOR_INDEX, Offer, RoundContext
 from sim.game import Game
 
@@ -367,93 +368,3 @@ class Negotiation:
         if self.agreement_round is not None:
             return "agreement"
         return "partial" if self.partials or self.exchanges else "none"
-
-
-GAIN_TOLERANCE = 1e-12
-
-
-def separable_offer(
-    game: Game, j: int, status_quo: np.ndarray, must: np.ndarray, proposer: int
-) -> float | None:
-    """The value ``proposer`` offers on separable issue ``j`` alone, or ``None`` if no
-    value of the issue's grid is strictly better than its status quo for every party in
-    ``must`` and within their red lines on ``j`` (plain, and linked ones governing ``j``
-    with the other issues at their status quo). A party offers its most preferred such
-    value (ties: the first on the grid); a mediator (:data:`MEDIATOR_INDEX`) the one with
-    the largest product of the gains. Cached per game and state."""
-    linked = any(c.issue == j for c in game.prefs.conditions)
-    key = (
-        j,
-        float(status_quo[j]),
-        must.tobytes(),
-        proposer,
-        status_quo.tobytes() if linked else b"",
-    )
-
-    def build() -> float | None:
-        grid = game.memo(f"separable_grid.{j}", lambda: _issue_grid(game, j))
-        gains = game.prefs.issue_values(j, grid) - game.prefs.issue_values(j, status_quo[[j]])
-        better = (gains[must] > GAIN_TOLERANCE).all(axis=0)
-        outcomes = np.repeat(status_quo[None, :], len(grid), axis=0)
-        outcomes[:, j] = grid
-        alone = np.arange(game.n_issues) == j
-        ok = better & game.prefs.acceptable(outcomes, alone)[:, must].all(axis=1)
-        if not ok.any():
-            return None
-        score = gains[proposer] if proposer != MEDIATOR_INDEX else np.prod(gains[must], axis=0)
-        return float(grid[np.flatnonzero(ok)[np.argmax(score[ok])]])
-
-    return game.cached("separable_offers", key, build)
-
-
-def _issue_grid(game: Game, j: int) -> np.ndarray:
-    """The values a single-issue offer on ``j`` is chosen from (the frontier's grid)."""
-    from sim.theory.frontier import issue_grid
-
-    return issue_grid(game.prefs, j, 100, game.anchor_points()[:, j])
-
-
-def play_round(
-    negotiation: Negotiation, parties: list[Negotiator], proposer: Negotiator, round_index: int
-) -> RoundRecord:
-    """One round: every party sets its threshold, ``proposer`` offers, the others respond.
-
-    The proposer is a negotiating party or a mediator. A party with a pending agenda sets
-    its threshold on, and proposes from, the interim offer set of its agenda. An interim
-    offer is answered with thresholds set on the interim offer set of its scope (what
-    such a deal can give). A party is asked to respond only when the offer needs its
-    consent; it rejects at once an offer outside its pending agenda.
-    """
-    ctx = negotiation.context(round_index)
-    contexts = [_context_of(negotiation, p, ctx, round_index) for p in parties]
-    thresholds = [p.threshold(c) for p, c in zip(parties, contexts, strict=True)]
-    mine = proposer.index != MEDIATOR_INDEX
-    own = thresholds[proposer.index] if mine else math.nan
-    bid = proposer.propose(contexts[proposer.index] if mine else ctx, own)
-    if bid.scope is not None:  # answer an interim offer on its own terms
-        interim = negotiation.context(round_index, bid.scope)
-        for p in parties:
-            if p.index != proposer.index and contexts[p.index].offers.scope is None:
-                contexts[p.index] = interim
-                thresholds[p.index] = p.threshold(interim)
-    needs_consent = bid.needs_consent.tolist()
-    responses = []
-    for p, c in zip(parties, contexts, strict=True):
-        if p.index == proposer.index:
-            responses.append(PROPOSER)
-        elif needs_consent[p.index]:
-            ok = not negotiation.outside_agenda(p.index, bid) and p.accepts(
-                c, bid, thresholds[p.index]
-            )
-            responses.append(ACCEPT if ok else REJECT)
-        else:
-            responses.append(SILENT)
-    return negotiation.resolve(ctx, proposer, bid, responses, np.array(thresholds))
-
-
-def _context_of(
-    negotiation: Negotiation, party: Negotiator, ctx: RoundContext, round_index: int
-) -> RoundContext:
-    """The round's context as ``party`` sees it (its interim offer set under an agenda)."""
-    scope = negotiation.agenda_scope(party.index)
-    return ctx if scope is None else negotiation.context(round_index, scope)

@@ -117,7 +117,7 @@ def require(module: str, extra: str, what: str) -> None:
         raise InputError("sim sweep", [Problem(what, msg)])
 
 
-def _base_key(base: dict[str, Any]) -> str:
+def base_key(base: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(base, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -205,7 +205,7 @@ def _execute(todo, remaining, base, seed, store, backend, workers, scheduler, si
     """Submit chunks, keep at most 2 per worker in flight, store rows as chunks finish."""
     from tqdm import tqdm
 
-    key = _base_key(base)
+    key = base_key(base)
     completed = failed = 0
     bar = tqdm(total=remaining, unit="run", disable=not show, smoothing=0.05, file=sys.stderr)
     try:

@@ -24,7 +24,8 @@ import numpy as np
 
 from sim.behaviour import compliance
 from sim.behaviour.events import PREFERENCE_EVENTS, shifted_game, timeline
-from sim.behaviour.negotiation import Negotiation, RoundRecord, play_round
+from sim.behaviour.negotiation import Negotiation, RoundRecord
+from sim.behaviour.rounds import play_round
 from sim.behaviour.strategies import Strategy, make_strategy
 from sim.behaviour.world import World, WorldRecord, snapshot
 from sim.game import Game

@@ -24,7 +24,19 @@ def _score_table(summary: dict, key: str, title: str) -> Table:
 def backtest_sections(folder: Path) -> tuple[str, list[Section]]:
     summary = read_json(folder / "scores.json")
     forecasts = read_csv(folder / "forecasts.csv")
-    scores = Section(
+    sections = [
+        _scores_section(summary),
+        _forecasts_section(forecasts),
+        _episodes_section(summary),
+        figures_section(folder),
+        manifest_section(folder),
+    ]
+    return "Backtest", sections
+
+
+def _scores_section(summary: dict) -> Section:
+    """Brier and log scores of every forecaster, and the model's skills."""
+    return Section(
         "Scores",
         [
             f"{summary['events']} scored events over {len(summary['episodes'])} episodes. Lower "
@@ -37,63 +49,57 @@ def backtest_sections(folder: Path) -> tuple[str, list[Section]]:
             _score_table(summary, "log", "log score"),
         ],
     )
-    events = Section(
+
+
+def _forecasts_section(forecasts: list[dict]) -> Section:
+    """Every scored event: the forecasts against what happened."""
+    header = [
+        "episode",
+        "item",
+        "event",
+        "by",
+        "happened",
+        "model",
+        "persistence",
+        "weighted median",
+        "weighted mean",
+    ]
+    rows = [
+        [r["episode"], r["label"], r["event"], r["by"], r["outcome"]]
+        + [float(r[k]) for k in ("model", "persistence", "weighted_median", "weighted_mean")]
+        for r in forecasts
+    ]
+    return Section(
         "Forecasts against the record",
         [
             "Per scored event: the model's probability (share of runs), the baselines', "
             "and what happened."
         ],
-        [
-            Table(
-                [
-                    "episode",
-                    "item",
-                    "event",
-                    "by",
-                    "happened",
-                    "model",
-                    "persistence",
-                    "weighted median",
-                    "weighted mean",
-                ],
-                [
-                    [
-                        r["episode"],
-                        r["label"],
-                        r["event"],
-                        r["by"],
-                        r["outcome"],
-                        float(r["model"]),
-                        float(r["persistence"]),
-                        float(r["weighted_median"]),
-                        float(r["weighted_mean"]),
-                    ]
-                    for r in forecasts
-                ],
-                caption="forecasts.csv",
-            )
-        ],
+        [Table(header, rows, caption="forecasts.csv")],
     )
-    episodes = Section(
+
+
+def _episodes_section(summary: dict) -> Section:
+    """Each episode's origin, runs and the parameters file its forecast used."""
+    rows = [
+        [
+            e["episode"],
+            e["title"],
+            e["origin"],
+            e["runs"],
+            e["parameters_file"] or "—",
+            e["parameters_sha256"][:12] or "—",
+        ]
+        for e in summary["episodes"]
+    ]
+    return Section(
         "Episodes",
         ["Each episode's forecast origin, its runs and the parameters file its forecast used."],
         [
             Table(
                 ["episode", "title", "origin", "runs", "parameters file", "sha256"],
-                [
-                    [
-                        e["episode"],
-                        e["title"],
-                        e["origin"],
-                        e["runs"],
-                        e["parameters_file"] or "—",
-                        e["parameters_sha256"][:12] or "—",
-                    ]
-                    for e in summary["episodes"]
-                ],
+                rows,
                 caption="episodes",
             )
         ],
     )
-    sections = [scores, events, episodes, figures_section(folder), manifest_section(folder)]
-    return "Backtest", sections

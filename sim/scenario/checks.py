@@ -6,8 +6,8 @@ offending field, e.g. ``parties[2].positions.territory.red_line``.
 
 from __future__ import annotations
 
-from sim.scenario.errors import Problem
-from sim.scenario.linked import Clause, Condition
+from sim.scenario.errors import Problem, unknown_id
+from sim.scenario.linked_checks import agenda_problems, clause_problems, condition_problems
 from sim.scenario.provenance import provenance_rows
 from sim.scenario.quantities import missing_provenance
 from sim.scenario.schema import SALIENCE_TOLERANCE, Issue, Party, Position, Scenario
@@ -27,14 +27,14 @@ def cross_check(scenario: Scenario) -> list[Problem]:
         for j, pid in enumerate(issue.consent):
             if pid not in party_ids:
                 problems.append(
-                    Problem(f"issues[{k}].consent[{j}]", _unknown("party", pid, party_ids))
+                    Problem(f"issues[{k}].consent[{j}]", unknown_id("party", pid, party_ids))
                 )
     for k, party in enumerate(scenario.parties):
         problems += _party_problems(f"parties[{k}]", party, issues, scenario)
     for j, pid in enumerate(scenario.protocol.proposer_order):
         if pid not in party_ids:
             problems.append(
-                Problem(f"protocol.proposer_order[{j}]", _unknown("party", pid, party_ids))
+                Problem(f"protocol.proposer_order[{j}]", unknown_id("party", pid, party_ids))
             )
     return (
         problems
@@ -80,23 +80,66 @@ def _war_problems(scenario: Scenario) -> list[Problem]:
             )
         )
     if war.ceasefire is not None:
-        problems += _clause_problems("war.ceasefire", war.ceasefire, issues)
-    if war.compliance is not None:
-        if war.ceasefire is None:
-            problems.append(
-                Problem("war.compliance", "needs 'war.ceasefire': which values are a ceasefire")
+        problems += clause_problems("war.ceasefire", war.ceasefire, issues)
+    problems += _compliance_problems(war, issues)
+    problems += _link_problems(war, issues, principals)
+    return problems + _fighter_problems(war, roles, principals)
+
+
+def _fighter_problems(war, roles: dict[str, str], principals: set[str]) -> list[Problem]:
+    """Resources and beliefs of principals only; support by known parties to principals."""
+    problems = [
+        Problem("war.resources", f"no resources for principal '{pid}'")
+        for pid in sorted(principals - set(war.resources))
+    ]
+    for pid in set(war.resources) - principals:
+        problems.append(
+            Problem(
+                f"war.resources.{pid}",
+                "only principals fight: " + unknown_id("principal", pid, principals),
             )
-        for name in ("arms_limits", "guarantees"):
-            term = getattr(war.compliance, name)
-            if term is not None and (
-                term.issue not in issues or issues[term.issue].kind == "discrete"
-            ):
-                problems.append(
-                    Problem(
-                        f"war.compliance.{name}.issue",
-                        f"must name a continuous or integer issue; got '{term.issue}'",
-                    )
+        )
+    for pid in set(war.beliefs) - principals:
+        problems.append(Problem(f"war.beliefs.{pid}", unknown_id("principal", pid, principals)))
+    for k, sup in enumerate(war.support):
+        if sup.supporter not in roles:
+            problems.append(
+                Problem(f"war.support[{k}].supporter", unknown_id("party", sup.supporter, roles))
+            )
+        if sup.recipient not in principals:
+            problems.append(
+                Problem(
+                    f"war.support[{k}].recipient",
+                    unknown_id("principal", sup.recipient, principals),
                 )
+            )
+    return problems
+
+
+def _compliance_problems(war, issues: dict[str, Issue]) -> list[Problem]:
+    """Compliance needs a ceasefire line; its terms name continuous or integer issues."""
+    if war.compliance is None:
+        return []
+    problems = []
+    if war.ceasefire is None:
+        problems.append(
+            Problem("war.compliance", "needs 'war.ceasefire': which values are a ceasefire")
+        )
+    for name in ("arms_limits", "guarantees"):
+        term = getattr(war.compliance, name)
+        if term is not None and (term.issue not in issues or issues[term.issue].kind == "discrete"):
+            problems.append(
+                Problem(
+                    f"war.compliance.{name}.issue",
+                    f"must name a continuous or integer issue; got '{term.issue}'",
+                )
+            )
+    return problems
+
+
+def _link_problems(war, issues: dict[str, Issue], principals: set[str]) -> list[Problem]:
+    """Status-quo links name another continuous or integer issue and a known driver."""
+    problems = []
     for k, link in enumerate(war.status_quo_links):
         where = f"war.status_quo_links[{k}]"
         issue = issues.get(link.issue)
@@ -110,35 +153,13 @@ def _war_problems(scenario: Scenario) -> list[Problem]:
             )
         if link.losses_of is not None and link.losses_of not in principals:
             problems.append(
-                Problem(f"{where}.losses_of", _unknown("principal", link.losses_of, principals))
+                Problem(f"{where}.losses_of", unknown_id("principal", link.losses_of, principals))
             )
         if link.supporter is not None and not any(
             s.supporter == link.supporter for s in war.support
         ):
             problems.append(
                 Problem(f"{where}.supporter", f"'{link.supporter}' supports nobody in war.support")
-            )
-    for pid in principals - set(war.resources):
-        problems.append(Problem("war.resources", f"no resources for principal '{pid}'"))
-    for pid in set(war.resources) - principals:
-        problems.append(
-            Problem(
-                f"war.resources.{pid}",
-                "only principals fight: " + _unknown("principal", pid, principals),
-            )
-        )
-    for pid in set(war.beliefs) - principals:
-        problems.append(Problem(f"war.beliefs.{pid}", _unknown("principal", pid, principals)))
-    for k, sup in enumerate(war.support):
-        if sup.supporter not in roles:
-            problems.append(
-                Problem(f"war.support[{k}].supporter", _unknown("party", sup.supporter, roles))
-            )
-        if sup.recipient not in principals:
-            problems.append(
-                Problem(
-                    f"war.support[{k}].recipient", _unknown("principal", sup.recipient, principals)
-                )
             )
     return problems
 
@@ -152,10 +173,10 @@ def _event_problems(scenario: Scenario) -> list[Problem]:
         for field in ("party", "supporter", "recipient"):
             pid = getattr(ev, field, None)
             if pid is not None and pid not in roles:
-                problems.append(Problem(f"{where}.{field}", _unknown("party", pid, roles)))
+                problems.append(Problem(f"{where}.{field}", unknown_id("party", pid, roles)))
         for j, pid in enumerate(getattr(ev, "parties", [])):
             if pid not in roles:
-                problems.append(Problem(f"{where}.parties[{j}]", _unknown("party", pid, roles)))
+                problems.append(Problem(f"{where}.parties[{j}]", unknown_id("party", pid, roles)))
         if ev.type in ("capability_shock", "support_change", "belief_shock") and (
             scenario.war is None
         ):
@@ -182,7 +203,7 @@ def _event_problems(scenario: Scenario) -> list[Problem]:
 def _shift_problems(where: str, ev, issues: dict[str, Issue]) -> list[Problem]:
     issue = issues.get(ev.issue)
     if issue is None:
-        return [Problem(f"{where}.issue", _unknown("issue", ev.issue, issues))]
+        return [Problem(f"{where}.issue", unknown_id("issue", ev.issue, issues))]
     lo, hi = issue.span()
     problems = []
     for field in ("ideal", "red_line"):
@@ -239,15 +260,11 @@ def _rubinstein_problems(scenario: Scenario) -> list[Problem]:
     return problems
 
 
-def _unknown(what: str, name: str, known: set[str] | dict) -> str:
-    return f"unknown {what} '{name}'; known {what} ids: {', '.join(sorted(known))}"
-
-
 def _party_problems(
     where: str, party: Party, issues: dict[str, Issue], scenario: Scenario
 ) -> list[Problem]:
     problems = [
-        Problem(f"{where}.positions.{iid}", _unknown("issue", iid, issues))
+        Problem(f"{where}.positions.{iid}", unknown_id("issue", iid, issues))
         for iid in party.positions
         if iid not in issues
     ]
@@ -263,9 +280,9 @@ def _party_problems(
     for iid, pos in party.positions.items():
         if iid in issues:
             problems += _position_problems(f"{where}.positions.{iid}", pos, issues[iid])
-    problems += _condition_problems(where, party, issues)
+    problems += condition_problems(where, party, issues)
     if party.settle_first is not None:
-        problems += _agenda_problems(f"{where}.settle_first", party.settle_first.issues, issues)
+        problems += agenda_problems(f"{where}.settle_first", party.settle_first.issues, issues)
     total = sum(p.salience.value for p in party.positions.values())
     if total <= 0:
         problems.append(Problem(f"{where}.positions", "saliences are all zero; give weights > 0"))
@@ -316,101 +333,6 @@ def _position_problems(where: str, pos: Position, issue: Issue) -> list[Problem]
                     "inside the scale, or a condition (see `conditions`)",
                 )
             )
-    return problems
-
-
-def _clause_problems(where: str, clause: Clause, issues: dict[str, Issue]) -> list[Problem]:
-    """A clause names a known continuous or integer issue and a bound inside its span
-    that leaves some value."""
-    issue = issues.get(clause.issue)
-    if issue is None:
-        return [Problem(f"{where}.issue", _unknown("issue", clause.issue, issues))]
-    if issue.kind == "discrete":
-        return [
-            Problem(
-                f"{where}.issue",
-                f"{issue.id} is discrete: conditions take continuous or integer issues",
-            )
-        ]
-    lo, hi = issue.span()
-    bound = clause.at_least if clause.at_least is not None else clause.at_most
-    name = "at_least" if clause.at_least is not None else "at_most"
-    if not lo <= bound <= hi:
-        return [Problem(f"{where}.{name}", f"{bound:g} is outside {issue.id}'s [{lo:g}, {hi:g}]")]
-    return []
-
-
-def _own_interval(party: Party, issue: Issue) -> tuple[float, float]:
-    """The values of ``issue`` within ``party``'s plain red line."""
-    lo, hi = issue.span()
-    pos = party.positions.get(issue.id)
-    if pos is None or pos.red_line is None or pos.ideal is None:
-        return lo, hi
-    red = pos.red_line.value
-    return (lo, red) if red >= pos.ideal.value else (red, hi)
-
-
-def _condition_problems(where: str, party: Party, issues: dict[str, Issue]) -> list[Problem]:
-    """Each condition refers to known issues and each of its options can hold."""
-    problems = []
-    ids = [c.id for c in party.conditions]
-    if len(set(ids)) != len(ids):
-        problems.append(Problem(f"{where}.conditions", f"condition ids must be unique: {ids}"))
-    for k, cond in enumerate(party.conditions):
-        at = f"{where}.conditions[{k}]"
-        found = _clause_problems(f"{at}.when", cond.when, issues)
-        for o, option in enumerate(cond.any_of):
-            for c, clause in enumerate(option.all_of):
-                found += _clause_problems(f"{at}.any_of[{o}].all_of[{c}]", clause, issues)
-        if not found:
-            found = _impossible_options(at, party, cond, issues)
-        problems += found
-    return problems
-
-
-def _impossible_options(
-    at: str, party: Party, cond: Condition, issues: dict[str, Issue]
-) -> list[Problem]:
-    """Options that can never hold while the condition applies: clauses that contradict
-    one another, the condition's own zone, or the party's own red line."""
-    problems = []
-    zone = cond.when.interval(*issues[cond.when.issue].span())
-    for o, option in enumerate(cond.any_of):
-        box: dict[str, tuple[float, float]] = {cond.when.issue: zone}
-        for clause in option.all_of:
-            issue = issues[clause.issue]
-            own = _own_interval(party, issue)
-            a, b = box.get(clause.issue, own)
-            c, d = clause.interval(*issue.span())
-            box[clause.issue] = (max(a, c, own[0]), min(b, d, own[1]))
-        empty = [iid for iid, (a, b) in box.items() if a > b]
-        if empty:
-            problems.append(
-                Problem(
-                    f"{at}.any_of[{o}]",
-                    f"option '{option.id}' can never hold while the condition applies: on "
-                    f"{', '.join(empty)} its clauses contradict one another, the 'when' zone "
-                    "or the party's own red line",
-                )
-            )
-    return problems
-
-
-def _agenda_problems(where: str, listed: list[str], issues: dict[str, Issue]) -> list[Problem]:
-    """Agenda issues are known and not separable (separable issues are always open)."""
-    problems = []
-    for k, iid in enumerate(listed):
-        if iid not in issues:
-            problems.append(Problem(f"{where}.issues[{k}]", _unknown("issue", iid, issues)))
-        elif issues[iid].separable:
-            problems.append(
-                Problem(
-                    f"{where}.issues[{k}]",
-                    f"{iid} is separable: it is open for agreement on its own at any time",
-                )
-            )
-    if len(set(listed)) == len(issues):
-        problems.append(Problem(f"{where}.issues", "lists every issue: nothing would come after"))
     return problems
 
 

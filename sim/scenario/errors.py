@@ -44,3 +44,8 @@ def format_loc(loc: tuple[str | int, ...]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def unknown_id(what: str, name: str, known) -> str:
+    """The message for an id that names nothing: ``unknown issue 'x'; known issue ids: ...``."""
+    return f"unknown {what} '{name}'; known {what} ids: {', '.join(sorted(known))}"
