@@ -153,3 +153,36 @@ def test_unknown_strategy_lists_known():
     with pytest.raises(StrategyError) as err:
         make_strategy("grim_trigger", {}, "russia", PARTIES)
     assert "known strategies: boulware" in str(err.value)
+
+
+def test_fallback_threshold_by_hand_and_without_the_clock():
+    # On u_R = x (lo = max(worst 0, reservation 0.2) = 0.2, hi = 1), aspiration 0.5:
+    # threshold = 0.2 + 0.5 * 0.8 = 0.6, whatever the round or the horizon.
+    s = make_strategy("fallback", {"aspiration": 0.5}, "russia", PARTIES)
+    for round_index, horizon in ((0, 9), (7, 9), (3, 500)):
+        ctx = linear_frontier_ctx(round_index, horizon, reservation=(0.2, 0.0))
+        assert s.threshold(0, ctx) == pytest.approx(0.6)
+    # Pressure of 0.1 (dated aspiration_shift events): 0.2 + 0.4 * 0.8 = 0.52.
+    ctx = linear_frontier_ctx(2, reservation=(0.2, 0.0))
+    ctx.pressure = [0.1, 0.0]
+    assert s.threshold(0, ctx) == pytest.approx(0.52)
+    # Reciprocity 1 toward Ukraine, whose own utility fell 0.9 -> 0.8 -> 0.79 in its
+    # offers: only the 0.1 drop counts (>= min_concession 0.02): 0.6 - 0.1 = 0.5.
+    r = make_strategy(
+        "fallback",
+        {"aspiration": 0.5, "opponent": "ukraine", "reciprocity": 1.0, "min_concession": 0.02},
+        "russia",
+        PARTIES,
+    )
+    history = [
+        Offer(k, 1, np.array([1 - u]), np.array([1 - u, u])) for k, u in enumerate((0.9, 0.8, 0.79))
+    ]
+    assert r.threshold(0, linear_frontier_ctx(3, reservation=(0.2, 0.0), history=history)) == (
+        pytest.approx(0.5)
+    )
+
+
+def test_fallback_needs_an_opponent_to_reciprocate():
+    with pytest.raises(StrategyError) as err:
+        make_strategy("fallback", {"reciprocity": 1.0}, "russia", PARTIES)
+    assert "opponent" in str(err.value)

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from sim.behaviour.strategies.base import Params, RoundContext, Strategy, register
-from sim.behaviour.strategies.reciprocal import opponent_credit
+from sim.behaviour.strategies.reciprocal import opponent_credit, opponent_problems
 
 
 class FallbackParams(Params):
@@ -52,15 +52,9 @@ class Fallback(Strategy):
 
     def check(self, me: str, party_ids: tuple[str, ...]) -> list[tuple[str, str]]:
         opp = self.params.opponent
-        if opp is None:
-            if self.params.reciprocity > 0:
-                return [("opponent", "needed when reciprocity > 0: whose concessions count")]
-            return []
-        if opp == me:
-            return [("opponent", "a party cannot reciprocate its own concessions")]
-        if opp not in party_ids:
-            return [("opponent", f"unknown party '{opp}'; parties: {', '.join(party_ids)}")]
-        return []
+        if opp is None and self.params.reciprocity > 0:
+            return [("opponent", "needed when reciprocity > 0: whose concessions count")]
+        return [] if opp is None else opponent_problems(opp, me, party_ids)
 
     def raw_threshold(self, me: int, ctx: RoundContext) -> float:
         lo, hi = ctx.bounds(me)

@@ -43,12 +43,7 @@ class TitForTat(Strategy):
     Params = TitForTatParams
 
     def check(self, me: str, party_ids: tuple[str, ...]) -> list[tuple[str, str]]:
-        opp = self.params.opponent
-        if opp == me:
-            return [("opponent", "a party cannot reciprocate its own concessions")]
-        if opp not in party_ids:
-            return [("opponent", f"unknown party '{opp}'; parties: {', '.join(party_ids)}")]
-        return []
+        return opponent_problems(self.params.opponent, me, party_ids)
 
     def raw_threshold(self, me: int, ctx: RoundContext) -> float:
         lo, hi = ctx.bounds(me)
@@ -60,6 +55,15 @@ class TitForTat(Strategy):
 
     def _credit(self, ctx: RoundContext) -> float:
         return opponent_credit(ctx.history, self._opponent, self.params.min_concession)
+
+
+def opponent_problems(opp: str, me: str, party_ids: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The ``opponent`` parameter names another party of the scenario."""
+    if opp == me:
+        return [("opponent", "a party cannot reciprocate its own concessions")]
+    if opp not in party_ids:
+        return [("opponent", f"unknown party '{opp}'; parties: {', '.join(party_ids)}")]
+    return []
 
 
 def opponent_credit(history: list[Offer], opponent: int, min_concession: float) -> float:
