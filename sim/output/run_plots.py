@@ -183,38 +183,9 @@ def _figure_legend(fig: plt.Figure, ax) -> None:
 def utilities_figure(run: RunData) -> plt.Figure:
     ids = run.party_ids
     fig, axes = panel_grid(len(ids), 2, 5.2, 3.2, extra=0.8, sharex=True, sharey=True)
-    rounds = run.round_numbers
+    rounds, talks = run.round_numbers, run.talks
     for ax, pid in zip(axes.flat, ids, strict=False):
-        style = party_style(ids, pid, line=False)
-        ax.plot(
-            rounds,
-            run.column(f"utility.{pid}"),
-            label="utility of the offer",
-            lw=1.2,
-            markersize=4,
-            **style,
-        )
-        ax.plot(
-            rounds,
-            run.column(f"threshold.{pid}"),
-            color=style["color"],
-            ls="--",
-            lw=1.2,
-            label="threshold (aspiration)",
-        )
-        ax.plot(
-            rounds,
-            run.column(f"reservation.{pid}"),
-            color="k",
-            ls=":",
-            lw=1.2,
-            label="reservation (value of fighting on)",
-        )
-        ax.set_title(run.party_names[pid], fontsize=10)
-        mark_ceasefire(ax, run)
-        mark_events(ax, run)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.grid(alpha=0.3)
+        _utilities_panel(ax, run, pid, rounds, talks)
     for ax in axes[-1]:
         ax.set_xlabel("round")
     for ax in axes[:, 0]:
@@ -224,6 +195,50 @@ def utilities_figure(run: RunData) -> plt.Figure:
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     event_footnote(fig, run)
     return fig
+
+
+def _utilities_panel(ax, run: RunData, pid: str, rounds: np.ndarray, talks: np.ndarray) -> None:
+    """One party: its utility of each offer, threshold and reservation in the rounds of
+    talks; its utility of the agreement in force in the truce rounds after it."""
+    style = party_style(run.party_ids, pid, line=False)
+    utility = run.column(f"utility.{pid}")
+    ax.plot(
+        rounds[talks], utility[talks], label="utility of the offer", lw=1.2, markersize=4, **style
+    )
+    if not talks.all():
+        ax.plot(
+            rounds[~talks],
+            utility[~talks],
+            color=style["color"],
+            ls="-.",
+            lw=1.2,
+            label="utility of the agreement in force",
+        )
+    ax.plot(
+        rounds[talks],
+        run.column(f"threshold.{pid}")[talks],
+        color=style["color"],
+        ls="--",
+        lw=1.2,
+        marker="_",
+        markersize=9,
+        label="threshold (aspiration)",
+    )
+    ax.plot(
+        rounds[talks],
+        run.column(f"reservation.{pid}")[talks],
+        color="k",
+        ls=":",
+        lw=1.2,
+        marker="_",
+        markersize=9,
+        label="reservation (value of fighting on)",
+    )
+    ax.set_title(run.party_names[pid], fontsize=10)
+    mark_ceasefire(ax, run)
+    mark_events(ax, run)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
 
 
 def utility_plane_figure(run: RunData) -> plt.Figure:
