@@ -16,7 +16,7 @@ import yaml
 from sim.cli import main
 from sim.jobs.sweep import chunk_size_for, finish, run_sweep
 from sim.sweep import load_sweep, run_seed
-from tests.conftest import BASELINE
+from tests.conftest import BASELINE, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -201,3 +201,56 @@ def test_dry_run_and_bad_input(tmp_path, capsys):
 )
 def test_default_chunk_size(total, workers, backend, size):
     assert chunk_size_for(total, workers, backend) == size
+
+
+def test_robustness_sweeps_the_declared_ranges_or_seeds_only(tmp_path, capsys):
+    from sim.cli import main
+    from sim.jobs.robustness import declared_ranges
+
+    ranges = declared_ranges(BASELINE)
+    assert ("parties.russia.strategy.params.aspiration", 0.4, 0.8) in ranges
+    out = tmp_path / "rob"
+    assert (
+        main(
+            [
+                "robustness",
+                str(BASELINE),
+                "--samples",
+                "4",
+                "--replications",
+                "1",
+                "--workers",
+                "1",
+                "--out",
+                str(out),
+                "--no-plots",
+            ]
+        )
+        == 0
+    )
+    text = capsys.readouterr().out
+    assert f"4 runs over {len(ranges)} declared ranges" in text
+    assert "general ceasefire agreed" in text and "exchange agreed" in text
+    runs = rows(out)
+    values = {r["param.parties.russia.strategy.params.aspiration"] for r in runs}
+    assert len(values) == 4 and all(0.4 <= v <= 0.8 for v in values)  # one per stratum
+    seeds_only = tmp_path / "seeds"
+    assert (
+        main(
+            [
+                "robustness",
+                str(ROOT / "tests/data/two_party_one_issue.yaml"),
+                "--samples",
+                "3",
+                "--replications",
+                "2",
+                "--workers",
+                "1",
+                "--out",
+                str(seeds_only),
+                "--no-plots",
+            ]
+        )
+        == 0
+    )
+    assert "seeds only" in capsys.readouterr().out and len(rows(seeds_only)) == 6

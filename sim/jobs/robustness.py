@@ -9,7 +9,9 @@ indices (Saltelli 2002; Saltelli et al. 2010) of the ceasefire, agreement and ex
 rates: which assumptions decide the outcome. Sourced numbers are never varied.
 
 It writes an ordinary sweep folder (``sim report`` and ``sim compare`` read it) whose
-``sweep.yaml`` lists the ranges, and prints each outcome's share with its 95% interval.
+``sweep.yaml`` lists the ranges, and prints each outcome's share with its 95% interval. A
+scenario that declares no range is run over ``samples × replications`` seeds instead,
+and says so in the sweep's title.
 """
 
 from __future__ import annotations
@@ -38,16 +40,31 @@ def declared_ranges(scenario_file: str | Path) -> list[tuple[str, float, float]]
 def robustness_spec(
     scenario_file: str | Path, design: str, samples: int, replications: int, seed: int
 ) -> dict[str, Any]:
-    """The sweep file (as a mapping) that varies every declared range of the scenario."""
+    """The sweep file (as a mapping) that varies every declared range of the scenario; a
+    scenario that declares none is run over ``samples × replications`` seeds (its
+    battlefield noise only), except with the sobol design, which then has nothing to do."""
     if design not in DESIGNS:
         raise InputError("--design", [Problem("--design", f"expected one of {DESIGNS}")])
     ranges = declared_ranges(scenario_file)
-    if not ranges:
-        raise InputError(
-            str(scenario_file),
-            [Problem("", "no assumption declares a 'range: [low, high]': nothing to vary")],
-        )
     title = load_scenario(scenario_file).title
+    if not ranges:
+        if design == "sobol":
+            raise InputError(
+                str(scenario_file),
+                [
+                    Problem(
+                        "--design", "no assumption declares a 'range': Sobol' has nothing to vary"
+                    )
+                ],
+            )
+        return {
+            "title": f"Robustness (seeds only: no declared range): {title}",
+            "base": str(Path(scenario_file).resolve()),
+            "design": "grid",
+            "replications": samples * replications,
+            "seed": seed,
+            "parameters": [],
+        }
     return {
         "title": f"Robustness: {title}",
         "base": str(Path(scenario_file).resolve()),
@@ -87,6 +104,8 @@ def run_robustness(
         file.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))
         run = run_sweep(file, workers, out=folder, progress=progress)
     summary = finish(run, load_sweep(run.folder / "sweep.yaml"), plots=plots)
+    war = load_scenario(scenario_file).war
+    summary["ceasefire_line"] = war is not None and war.ceasefire is not None
     sobol = run.folder / "sobol.json"
     if sobol.is_file():
         from sim.output.folders import read_json

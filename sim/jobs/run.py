@@ -151,12 +151,14 @@ def outcome_round(neg: Negotiation) -> int | None:
 
 def deal_kind(result: RunResult) -> str:
     """What the run reached, in words: ``comprehensive with ceasefire``,
-    ``comprehensive without ceasefire``, ``interim ceasefire`` (a ceasefire in force, the
-    rest open), ``ceasefire broken``, ``partial`` (issues settled or exchanged alone),
-    or ``none``."""
+    ``comprehensive without ceasefire``, ``comprehensive agreement`` (a scenario without
+    ``war.ceasefire``), ``interim ceasefire`` (a ceasefire in force, the rest open),
+    ``ceasefire broken``, ``partial`` (issues settled or exchanged alone), or ``none``."""
     neg = result.negotiation
     if neg.agreement_round is not None:
-        with_ceasefire = neg.ceasefire_in_force() or result.game.ceasefire is None
+        if result.game.ceasefire is None:
+            return "comprehensive agreement"
+        with_ceasefire = neg.ceasefire_in_force()
         return "comprehensive " + ("with" if with_ceasefire else "without") + " ceasefire"
     if neg.ceasefire_in_force():
         return "interim ceasefire"

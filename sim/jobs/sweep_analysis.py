@@ -21,6 +21,7 @@ OUTCOMES = ("agreement", "partial", "none")
 DEALS = (
     "comprehensive with ceasefire",
     "comprehensive without ceasefire",
+    "comprehensive agreement",
     "interim ceasefire",
     "ceasefire broken",
     "partial",
@@ -30,7 +31,7 @@ EVENTS = {
     "ceasefire": "a general ceasefire agreed (at any round)",
     "ceasefire_kept": "a general ceasefire in force at the horizon",
     "ceasefire_broken": "a ceasefire agreed and broken",
-    "exchange": "at least one exchange agreed",
+    "exchange": "at least one exchange (a separable issue agreed alone) agreed",
 }
 """Binary run outcomes reported with their shares (and analysed by Sobol')."""
 Z95 = 1.959963984540054

@@ -175,8 +175,9 @@ def describe_robustness(run, summary: dict[str, Any], ranges: int) -> str:
         f"{summary['title']}: {summary['runs_done']} runs over {ranges} declared ranges"
         f" ({summary['design']}, {run.failed} failed)"
     ]
-    rows = [(label, summary["events"][key]) for key, label in _EVENT_LABELS.items()]
-    rows += [(f"outcome: {kind}", share) for kind, share in summary["deals"].items()]
+    keys = [k for k in _EVENT_LABELS if summary.get("ceasefire_line", True) or "cease" not in k]
+    rows = [(_EVENT_LABELS[key], summary["events"][key]) for key in keys]
+    rows += [(f"outcome: {k}", share) for k, share in summary["deals"].items() if share["runs"]]
     for label, s in rows:
         if s["share"] is not None:
             lines.append(
@@ -188,6 +189,9 @@ def describe_robustness(run, summary: dict[str, Any], ranges: int) -> str:
             top = sorted(sobol[output].items(), key=lambda kv: -(kv[1]["ST"] or 0))[:5]
             ranked = ", ".join(f"{p} (ST {v['ST']:.2f})" for p, v in top)
             lines.append(f"  decides '{output}' most: {ranked}")
+    absent = [k for k, share in summary["deals"].items() if not share["runs"]]
+    if absent:
+        lines.append(f"  no run ended in: {', '.join(absent)}")
     lines.append(f"results written to {run.folder}")
     return "\n".join(lines)
 
@@ -196,7 +200,7 @@ _EVENT_LABELS = {
     "ceasefire": "general ceasefire agreed",
     "ceasefire_kept": "ceasefire in force at the horizon",
     "ceasefire_broken": "ceasefire agreed, then broken",
-    "exchange": "humanitarian exchange agreed",
+    "exchange": "exchange agreed (a separable issue alone)",
 }
 
 
