@@ -15,8 +15,7 @@ TOUCH_TOLERANCE = 1e-9
 SCORE_TOLERANCE = 1e-12
 
 
-@dataclass(frozen=True)
-class Ranked:
+class Ranked(NamedTuple):
     """One proposer's view of an offer set: the outcomes within its red lines, ordered by
     decreasing utility to it (ties by increasing index), so that "every outcome giving me
     at least t" is a prefix of these arrays.
@@ -142,7 +141,10 @@ def moved_status_quo(
         return None
     outcomes = offers.outcomes.copy()
     outcomes[:, outside] = status_quo[outside]
-    offset = prefs.utilities(outcomes[:1])[0] - offers.utilities[0]
+    offset = np.zeros(prefs.n_parties)
+    for j in np.flatnonzero(outside & (status_quo != before)):
+        values = prefs.issue_values(j, np.array([status_quo[j], before[j]]))
+        offset += prefs.weights[:, j] * (values[:, 0] - values[:, 1])
     ranked = tuple(
         Ranked(
             r.index,

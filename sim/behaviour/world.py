@@ -204,8 +204,19 @@ class World:
         file moved by Σ of its links' ``effect × (1 − support level)`` of the supporter,
         ``effect ×`` a principal's cumulative losses, or ``effect`` per round fought, kept
         inside the issue's span."""
+        if self.spec is None or not self.spec.links:
+            return []
+        if all(supporter >= 0 for _, _, supporter, _ in self.spec.links):
+            # support links only: the result changes only when support levels do
+            return game.cached(
+                "linked_status_quo", self.levels.tobytes(), lambda: self._linked(game)
+            )
+        return self._linked(game)
+
+    def _linked(self, game: Game) -> list[tuple[int, float]]:
+        """See :meth:`linked_status_quo`."""
         moved: dict[int, float] = {}
-        for issue, effect, supporter, losses_of in self.spec.links if self.spec else ():
+        for issue, effect, supporter, losses_of in self.spec.links:
             if supporter >= 0:
                 level = float(self.levels[self.spec.supporters == supporter].mean())
                 step = effect * (1.0 - level)
