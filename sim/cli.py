@@ -21,7 +21,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from sim.jobs.run import run_to_folder
     from sim.output.text import describe_run
 
-    folder, summary = run_to_folder(args.scenario, args.seed, args.rounds, args.out)
+    folder, summary = run_to_folder(
+        args.scenario, args.seed, args.rounds, args.out, plots=not args.no_plots
+    )
     print(describe_run(summary, folder))
     return 0
 
@@ -153,6 +155,7 @@ def _add_run(sub) -> None:
     run.add_argument(
         "--out", help="output folder (must not exist; default results/<scenario>-<UTC time>)"
     )
+    run.add_argument("--no-plots", action="store_true", help="write the data files only")
     run.set_defaults(func=_cmd_run)
 
 

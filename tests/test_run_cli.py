@@ -125,3 +125,10 @@ def test_python_dash_m_entry_point(in_tmp):
         check=False,
     )
     assert proc.returncode == 0 and "valid" in proc.stdout
+
+
+def test_no_plots_writes_the_data_only(in_tmp):
+    assert main(["run", str(TWO_PARTY), "--out", "a", "--no-plots"]) == 0
+    names = {p.name for p in (in_tmp / "a").iterdir()}
+    assert {"rounds.csv", "summary.json", "scenario.yaml", "manifest.json"} <= names
+    assert "plots" not in names

@@ -212,8 +212,10 @@ def run_to_folder(
     seed: int | None = None,
     rounds: int | None = None,
     out: str | Path | None = None,
+    plots: bool = True,
 ) -> tuple[Path, dict[str, Any]]:
-    """Load, run, and write a new result folder (all or nothing); return it and the summary."""
+    """Load, run, and write a new result folder (all or nothing); return it and the
+    summary. ``plots=False`` writes the data files only."""
     if rounds is not None and rounds < 1:
         raise InputError("--rounds", [Problem("--rounds", f"must be at least 1, got {rounds}")])
     if seed is not None and seed < 0:
@@ -223,9 +225,10 @@ def run_to_folder(
     folder = choose_folder(Path(scenario_file).stem, out)
     result = run_game(game)
     summary = result.summary()
-    from sim.output.run_plots import plot_run  # matplotlib: only where plots are drawn
-
     with atomic_folder(folder) as tmp:
         write_run_files(tmp, result, scenario_file, summary)
-        plot_run(load_run(tmp), tmp / "plots")
+        if plots:
+            from sim.output.run_plots import plot_run  # matplotlib: only where plots are drawn
+
+            plot_run(load_run(tmp), tmp / "plots")
     return folder, summary
