@@ -227,5 +227,7 @@ def test_top_level_must_be_mapping(in_tmp, capsys):
 
 def test_bad_cli_values(in_tmp, capsys):
     code, _, err = run_cli(["run", str(BASELINE), "--rounds", "0"], capsys)
-    assert code == 2 and "--rounds" in err and "at least 1" in err
+    assert code == 2 and "--rounds" in err and "must be in 1..10,000, got 0" in err
+    code, _, err = run_cli(["run", str(BASELINE), "--rounds", "10001"], capsys)
+    assert code == 2 and "must be in 1..10,000, got 10001" in err and "Traceback" not in err
     assert not (in_tmp / "results").exists()

@@ -142,6 +142,10 @@ class RunResult:
         return row
 
 
+MAX_ROUNDS = 10_000
+"""The longest simulation horizon (as ``protocol.max_rounds`` in the schema)."""
+
+
 def outcome_round(neg: Negotiation) -> int | None:
     """The full agreement's round, else the last round that settled or exchanged
     anything, else ``None``."""
@@ -216,8 +220,10 @@ def run_to_folder(
 ) -> tuple[Path, dict[str, Any]]:
     """Load, run, and write a new result folder (all or nothing); return it and the
     summary. ``plots=False`` writes the data files only."""
-    if rounds is not None and rounds < 1:
-        raise InputError("--rounds", [Problem("--rounds", f"must be at least 1, got {rounds}")])
+    if rounds is not None and not 1 <= rounds <= MAX_ROUNDS:
+        raise InputError(
+            "--rounds", [Problem("--rounds", f"must be in 1..{MAX_ROUNDS:,}, got {rounds}")]
+        )
     if seed is not None and seed < 0:
         raise InputError("--seed", [Problem("--seed", f"must be >= 0, got {seed}")])
     scenario = resolve(load_scenario(scenario_file), seed, rounds)
