@@ -222,10 +222,10 @@ def run_to_folder(
     summary. ``plots=False`` writes the data files only."""
     if rounds is not None and not 1 <= rounds <= MAX_ROUNDS:
         raise InputError(
-            "--rounds", [Problem("--rounds", f"must be in 1..{MAX_ROUNDS:,}, got {rounds}")]
+            "sim run", [Problem("--rounds", f"must be in 1..{MAX_ROUNDS:,}, got {rounds}")]
         )
     if seed is not None and seed < 0:
-        raise InputError("--seed", [Problem("--seed", f"must be >= 0, got {seed}")])
+        raise InputError("sim run", [Problem("--seed", f"must be >= 0, got {seed}")])
     scenario = resolve(load_scenario(scenario_file), seed, rounds)
     game = check_scenario(scenario, str(scenario_file))
     folder = choose_folder(Path(scenario_file).stem, out)
