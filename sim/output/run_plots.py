@@ -62,9 +62,21 @@ def plot_run(run: RunData, folder: Path) -> list[Path]:
     return paths
 
 
+REASON_LINE = 0.17  # inches per line of rejection reasons under the offers panels
+
+
 def offers_figure(run: RunData) -> plt.Figure:
     issues = run.scenario.issues
-    fig, axes = panel_grid(len(issues), 4, 3.6, 2.9, extra=0.9, sharex=True)
+    reasons = _rejection_text(run)
+    fig, axes = panel_grid(
+        len(issues),
+        4,
+        3.6,
+        2.9,
+        extra=1.3 + REASON_LINE * len(reasons),
+        min_width=8.5,
+        sharex=True,
+    )
     for ax, issue in zip(axes.flat, issues, strict=False):
         _offers_panel(ax, run, issue)
     for ax in axes[-1]:
@@ -82,10 +94,12 @@ def offers_figure(run: RunData) -> plt.Figure:
     )
     _figure_legend(fig, axes.flat[0])
     fig.suptitle(run_title(run, "Offers per issue over rounds"), fontsize=11)
-    reasons = _rejection_text(run)
-    fig.tight_layout(rect=(0, 0.1 + 0.012 * len(reasons), 1, 1))
+    height = fig.get_size_inches()[1]
+    legend_top = 1.05 / height  # the legend and footnotes take the bottom 1.05 inches
+    fig.tight_layout(rect=(0, legend_top + REASON_LINE * len(reasons) / height, 1, 1))
     for k, line in enumerate(reasons):
-        fig.text(0.5, 0.095 + 0.012 * (len(reasons) - k), line, ha="center", fontsize=7)
+        y = legend_top + REASON_LINE * (len(reasons) - k - 0.5) / height
+        fig.text(0.5, y, line, ha="center", va="center", fontsize=7)
     event_footnote(fig, run)
     return fig
 

@@ -15,6 +15,10 @@ import numpy as np
 
 from sim.theory.pareto import pareto_mask
 
+# Texts from scenario files (titles, labels, names) reach every figure: a "$" in them is
+# text, never mathtext (which would fail to parse, or typeset it).
+matplotlib.rcParams["text.parse_math"] = False
+
 COLORS = ["#c0392b", "#1f5fa8", "#2e8b57", "#8e44ad", "#d68910", "#17a2b8", "#6d4c41", "#555"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "h"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1)), "-"]

@@ -27,12 +27,25 @@ class InputError(Exception):
     problems: list[Problem] = field(default_factory=list)
 
     def __str__(self) -> str:
-        head = f"error: {self.file}"
+        """The message: printable characters only (others escaped), each part cut short,
+        at most :data:`MAX_PROBLEMS` problems listed."""
+        head = f"error: {printable(self.file)}"
         if len(self.problems) == 1:
-            return f"{head}: {self.problems[0]}"
+            return f"{head}: {printable(str(self.problems[0]), 1000)}"
         lines = [f"{head}: {len(self.problems)} problems"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {printable(str(p), 1000)}" for p in self.problems[:MAX_PROBLEMS]]
+        if len(self.problems) > MAX_PROBLEMS:
+            lines.append(f"  ... and {len(self.problems) - MAX_PROBLEMS} more")
         return "\n".join(lines)
+
+
+MAX_PROBLEMS = 40
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """``text`` with non-printable characters escaped (``\\x1b``), cut to ``limit``."""
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 def format_loc(loc: tuple[str | int, ...]) -> str:

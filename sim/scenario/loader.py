@@ -5,52 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from sim.scenario.checks import cross_check
 from sim.scenario.errors import InputError, Problem, format_loc
 from sim.scenario.schema import Scenario
+from sim.scenario.yaml_io import read_yaml
 
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that rejects a key repeated in one mapping."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Parse a YAML file into a mapping, or raise :class:`InputError` naming the line."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(str(path), [Problem("", "file not found")])
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(str(path), [Problem(where, f"YAML syntax error: {problem}")]) from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), [Problem("", "not a UTF-8 text file")]) from None
-    if not isinstance(data, dict):
-        raise InputError(
-            str(path), [Problem("", "expected a YAML mapping (key: value) at the top level")]
-        )
-    return data
+__all__ = ["load_scenario", "parse_scenario", "problems_from_validation", "read_yaml"]
 
 
 def problems_from_validation(exc: ValidationError) -> list[Problem]:

@@ -1,0 +1,72 @@
+"""Regression corpus of hostile input files (``tests/data/regressions``): each is a clean
+input error — exit 2, a message naming the file and the line or field, printable
+characters only, no traceback — within a second."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from sim.cli import main
+from tests.conftest import DATA
+
+CORPUS = sorted((DATA / "regressions").glob("*.yaml"))
+EXPECTED = {
+    "alias_bomb": "aliases expand to more than",
+    "ansi_escapes": "unknown key",
+    "complex_key": "a mapping key must be a plain value",
+    "deep_nesting": "nesting deeper than 64 levels",
+    "hex_float_tag": "cannot read the value '0x10'",
+    "huge_integer": "Exceeds the limit",
+    "impossible_date": "day is out of range for month",
+}
+
+
+def test_the_corpus_is_complete():
+    assert {p.stem for p in CORPUS} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_a_hostile_file_is_a_clean_error(path, capsys):
+    start = time.monotonic()
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert time.monotonic() - start < 2.0
+    assert path.name in err and EXPECTED[path.stem] in err
+    assert "Traceback" not in err and all(c.isprintable() or c == "\n" for c in err)
+    assert len(err) < 2000
+
+
+def test_a_folder_or_an_unreadable_name_is_a_clean_error(tmp_path, capsys):
+    assert main(["validate", str(tmp_path)]) == 2
+    assert "a folder, not a file" in capsys.readouterr().err
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    assert main(["validate", str(loop)]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_alias_bomb_stays_small_in_a_fresh_process():
+    code = "from sim.cli import main; raise SystemExit(main(['validate', sys.argv[1]]))"
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; " + code, str(DATA / "regressions/alias_bomb.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_dollar_signs_in_texts_reach_the_figures_as_text(tmp_path, two_party_dict):
+    # mathtext would fail on "$\\frac{a" and typeset "$x$": every figure shows the text.
+    from tests.conftest import write_yaml
+
+    two_party_dict["title"] = "Cost $$ and $\\frac{a"
+    two_party_dict["issues"][0]["label"] = "Territory $x$"
+    file = write_yaml(tmp_path / "dollars.yaml", two_party_dict)
+    assert main(["run", str(file), "--out", str(tmp_path / "run")]) == 0
+    assert len(list((tmp_path / "run" / "plots").glob("*.png"))) == 3
