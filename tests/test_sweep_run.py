@@ -254,3 +254,39 @@ def test_robustness_sweeps_the_declared_ranges_or_seeds_only(tmp_path, capsys):
         == 0
     )
     assert "seeds only" in capsys.readouterr().out and len(rows(seeds_only)) == 6
+
+
+def test_a_second_sweep_on_a_running_folder_is_refused(tmp_path, capsys):
+    # While one process writes a sweep folder, a resume of it exits 2 naming the holder's
+    # pid; once the first is done the rows are complete and unique.
+    from sim.cli import main
+
+    file = sweep_file(tmp_path, replications=200, rounds=12)
+    out = tmp_path / "busy"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "sweep",
+            str(file),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--chunk-size",
+            "5",
+            "--no-plots",
+        ],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and not (out / "runs").is_dir():
+        time.sleep(0.05)
+    assert main(["sweep", "--resume", str(out), "--workers", "1", "--no-plots"]) == 2
+    assert f"already running in this folder (pid {proc.pid})" in capsys.readouterr().err
+    assert proc.wait(timeout=300) == 0
+    got = rows(out)
+    assert [r["run_id"] for r in got] == list(range(len(got))) and len(got) == 800

@@ -108,6 +108,34 @@ def open_executor(
             cluster.close()
 
 
+LOCK = ".lock"
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a sweep folder while its runs are written: a second
+    sweep or resume of the same folder stops with the holder's pid (``flock``: the lock
+    dies with its process, so a killed sweep leaves no stale lock)."""
+    import fcntl
+    import os
+
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise InputError(
+                str(folder),
+                [Problem("--resume", f"a sweep is already running in this folder (pid {holder})")],
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
 def require(module: str, extra: str, what: str) -> None:
     """Fail early (before any file is written) when an optional dependency is missing."""
     import importlib.util
@@ -185,17 +213,19 @@ def run_sweep(
     if backend == "dask":
         require("distributed", "dask", "--backend dask")
     spec, base, folder = prepare(sweep_file, resume, out)
-    game = load_game(folder / BASE_COPY)
-    store = RunStore(folder, run_schema(spec.paths, list(game.issue_ids), list(game.party_ids)))
-    done = store.done_ids()
-    total = count_runs(spec)
-    todo = (run for run in planned_runs(spec) if run.run_id not in done)
-    workers = workers or default_workers()
-    size = chunk_size or chunk_size_for(total - len(done), workers, backend)
-    show = sys.stderr.isatty() if progress is None else progress
-    completed, failed, interrupted = _execute(
-        todo, total - len(done), base, spec.seed, store, backend, workers, scheduler, size, show
-    )
+    with folder_lock(folder):
+        game = load_game(folder / BASE_COPY)
+        schema = run_schema(spec.paths, list(game.issue_ids), list(game.party_ids))
+        store = RunStore(folder, schema)
+        done = store.done_ids()
+        total = count_runs(spec)
+        todo = (run for run in planned_runs(spec) if run.run_id not in done)
+        workers = workers or default_workers()
+        size = chunk_size or chunk_size_for(total - len(done), workers, backend)
+        show = sys.stderr.isatty() if progress is None else progress
+        completed, failed, interrupted = _execute(
+            todo, total - len(done), base, spec.seed, store, backend, workers, scheduler, size, show
+        )
     return SweepRun(
         folder, total, len(done), completed, failed, interrupted, normalisation_notes(spec)
     )
