@@ -70,3 +70,63 @@ def test_dollar_signs_in_texts_reach_the_figures_as_text(tmp_path, two_party_dic
     file = write_yaml(tmp_path / "dollars.yaml", two_party_dict)
     assert main(["run", str(file), "--out", str(tmp_path / "run")]) == 0
     assert len(list((tmp_path / "run" / "plots").glob("*.png"))) == 3
+
+
+def test_an_unwritable_target_is_refused_before_the_run(tmp_path, capsys, two_party_dict):
+    from tests.conftest import write_yaml
+
+    file = write_yaml(tmp_path / "s.yaml", two_party_dict)
+    (tmp_path / "afile").write_text("x")
+    assert main(["run", str(file), "--out", str(tmp_path / "afile" / "run")]) == 2
+    assert "a part of the path is a file, not a folder" in capsys.readouterr().err
+
+
+def test_a_failing_write_leaves_nothing_behind(tmp_path, capsys, monkeypatch, two_party_dict):
+    import errno
+
+    import sim.jobs.run as run_module
+    from tests.conftest import write_yaml
+
+    file = write_yaml(tmp_path / "s.yaml", two_party_dict)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(run_module, "write_run_files", disk_full)
+    out = tmp_path / "out" / "run"
+    assert main(["run", str(file), "--out", str(out)]) == 2
+    assert "writing failed: No space left on device" in capsys.readouterr().err
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_target_created_meanwhile_is_not_overwritten(
+    tmp_path, capsys, monkeypatch, two_party_dict
+):
+    import sim.jobs.run as run_module
+    from tests.conftest import write_yaml
+
+    file = write_yaml(tmp_path / "s.yaml", two_party_dict)
+    out = tmp_path / "run"
+    real = run_module.write_run_files
+
+    def racing(folder, *args):
+        real(folder, *args)
+        out.mkdir()  # another job finished first
+
+    monkeypatch.setattr(run_module, "write_run_files", racing)
+    assert main(["run", str(file), "--out", str(out), "--no-plots"]) == 2
+    assert "another job created this folder meanwhile" in capsys.readouterr().err
+    assert (
+        list(out.iterdir()) == []
+        and [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+    )
+
+
+def test_partial_folders_of_dead_jobs_are_removed(tmp_path, two_party_dict):
+    from tests.conftest import write_yaml
+
+    file = write_yaml(tmp_path / "s.yaml", two_party_dict)
+    stale = tmp_path / ".old.partial-999999999"
+    stale.mkdir()
+    assert main(["run", str(file), "--out", str(tmp_path / "run"), "--no-plots"]) == 0
+    assert not stale.exists()

@@ -229,9 +229,9 @@ def run_to_folder(
     scenario = resolve(load_scenario(scenario_file), seed, rounds)
     game = check_scenario(scenario, str(scenario_file))
     folder = choose_folder(Path(scenario_file).stem, out)
-    result = run_game(game)
-    summary = result.summary()
-    with atomic_folder(folder) as tmp:
+    with atomic_folder(folder) as tmp:  # the target is writable before the run starts
+        result = run_game(game)
+        summary = result.summary()
         write_run_files(tmp, result, scenario_file, summary)
         if plots:
             from sim.output.run_plots import plot_run  # matplotlib: only where plots are drawn

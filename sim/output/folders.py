@@ -47,19 +47,74 @@ def choose_folder(stem: str, out: str | Path | None, base: Path = RESULTS) -> Pa
     return path
 
 
+PARTIAL = ".partial-"
+
+
 @contextmanager
 def atomic_folder(final: Path) -> Iterator[Path]:
-    """Yield a temporary sibling folder; rename it to ``final`` only if the block succeeds."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f".{final.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    """Yield a temporary sibling folder; rename it to ``final`` only if the block succeeds.
+
+    The temporary folder is made first, so an unwritable target (read-only, under a file)
+    is a clear input error before any work; a write that fails (a full disk) or a target
+    that another job created meanwhile is one too, and nothing is left behind. Partial
+    folders of killed jobs (their process gone) are removed on the way."""
+    tmp = final.parent / f".{final.name}{PARTIAL}{os.getpid()}"
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(final.parent)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+    except OSError as exc:
+        problem = Problem("--out", f"cannot write here: {_reason(exc)}")
+        raise InputError(str(final), [problem]) from None
     try:
         yield tmp
-        os.rename(tmp, final)
+        _rename(tmp, final)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise InputError(
+            str(final), [Problem("--out", f"writing failed: {_reason(exc)}")]
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _rename(tmp: Path, final: Path) -> None:
+    """Rename a finished folder into place; refuse if another job made ``final`` first."""
+    if final.exists():
+        raise InputError(
+            str(final),
+            [Problem("--out", "another job created this folder meanwhile; nothing overwritten")],
+        )
+    os.rename(tmp, final)
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        return "a part of the path is a file, not a folder"
+    return exc.strerror or str(exc)
+
+
+def remove_stale_partials(parent: Path) -> list[Path]:
+    """Remove the partial folders under ``parent`` whose writing process has died."""
+    removed = []
+    for path in parent.glob(f".*{PARTIAL}*"):
+        pid = path.name.rsplit(PARTIAL, 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_json(path: Path, data: Any) -> None:
