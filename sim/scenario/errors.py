@@ -31,15 +31,16 @@ class InputError(Exception):
         at most :data:`MAX_PROBLEMS` problems listed."""
         head = f"error: {printable(self.file)}"
         if len(self.problems) == 1:
-            return f"{head}: {printable(str(self.problems[0]), 1000)}"
+            return f"{head}: {printable(str(self.problems[0]), PROBLEM_CHARS)}"
         lines = [f"{head}: {len(self.problems)} problems"]
-        lines += [f"  - {printable(str(p), 1000)}" for p in self.problems[:MAX_PROBLEMS]]
+        lines += [f"  - {printable(str(p), PROBLEM_CHARS)}" for p in self.problems[:MAX_PROBLEMS]]
         if len(self.problems) > MAX_PROBLEMS:
             lines.append(f"  ... and {len(self.problems) - MAX_PROBLEMS} more")
         return "\n".join(lines)
 
 
 MAX_PROBLEMS = 40
+PROBLEM_CHARS = 300
 
 
 def printable(text: str, limit: int = 200) -> str:

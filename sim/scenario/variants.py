@@ -11,10 +11,12 @@ A counterfactual differs from its base only where it says::
       - path: war.trend
         set: {value: 0.0, assumption: "counterfactual: momentum stalls"}
 
-Top-level keys other than ``extends`` and ``changes`` (title, description, notes, seed...)
-replace the base's. ``set`` replaces the addressed node with any YAML value (give numbers
-their provenance); ``remove: true`` deletes a key or a list item; ``append`` adds an item
-to the addressed list (e.g. a new event). Changes apply in order. A base
+``extends`` must name a ``.yaml`` or ``.yml`` file (so that no other file is ever read as
+a scenario). Top-level keys other than ``extends`` and ``changes`` (title, description,
+notes, seed...) replace the base's. ``set`` replaces the addressed node with any YAML
+value (give numbers their provenance); ``remove: true`` deletes a key or a list item;
+``append`` adds an item to the addressed list (e.g. a new event). Changes apply in
+order. A base
 may itself extend another file (cycles are errors).
 """
 
@@ -36,10 +38,19 @@ def resolve_variant(data: dict[str, Any], file: Path, seen: tuple[Path, ...] = (
         if CHANGES in data:
             raise InputError(str(file), [Problem(CHANGES, "'changes' needs 'extends'")])
         return data
-    base_file = (file.parent / str(data[EXTENDS])).resolve()
+    target = data[EXTENDS]
+    if not isinstance(target, str) or Path(target).suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(
+            str(file),
+            [Problem(EXTENDS, "must name a scenario file ending in .yaml or .yml")],
+        )
+    try:
+        base_file = (file.parent / target).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # loops, NUL bytes
+        raise InputError(str(file), [Problem(EXTENDS, f"cannot be resolved: {exc}")]) from None
     if base_file in seen or base_file == file.resolve():
         raise InputError(str(file), [Problem(EXTENDS, f"{data[EXTENDS]} extends itself")])
-    if not base_file.is_file():
+    if not _is_file(base_file):
         raise InputError(
             str(file),
             [
@@ -52,6 +63,13 @@ def resolve_variant(data: dict[str, Any], file: Path, seen: tuple[Path, ...] = (
     base = resolve_variant(read_yaml(base_file), base_file, (*seen, file.resolve()))
     merged = {**base, **{k: v for k, v in data.items() if k not in (EXTENDS, CHANGES)}}
     return apply_changes(merged, data.get(CHANGES) or [], str(file))
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def apply_changes(data: dict[str, Any], changes: Any, file: str) -> dict[str, Any]:
