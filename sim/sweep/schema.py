@@ -26,7 +26,8 @@ grid needs a finite value set per parameter (``values``, or ``linear``/``log`` w
 ``num``) and takes no ``samples``; random, lhs and sobol need ``samples``; lhs and sobol
 take ranges or distributions, not value lists; sobol's ``samples`` is Saltelli's base
 sample N and must be a power of 2 (Sobol' sequences balance only at powers of 2: Owen
-2020; SALib warns otherwise). Paths must be unique.
+2020; SALib warns otherwise). Paths must be unique. A sweep has at most 10⁷ design
+points, 10⁶ replications per point and 10⁸ runs.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ from sim.scenario.schema import Text
 from sim.sweep.values import Distribution, Finite, Linear, Log, Strict
 
 Design = Literal["grid", "random", "lhs", "sobol"]
+MAX_POINTS = 10_000_000
+MAX_REPLICATIONS = 1_000_000
+MAX_RUNS = 100_000_000
+"""Limits of one sweep (points are held in memory, rows are streamed to disk)."""
 PATH_PATTERN = r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*"
 
 
@@ -125,8 +130,8 @@ class SweepSpec(Strict):
     title: Text
     base: Path
     design: Design
-    samples: int | None = Field(default=None, ge=1)
-    replications: int = Field(default=1, ge=1)
+    samples: int | None = Field(default=None, ge=1, le=MAX_POINTS)
+    replications: int = Field(default=1, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(default=0, ge=0)
     parameters: list[Parameter] = Field(default_factory=list)
 
@@ -168,7 +173,26 @@ def design_problems(spec: SweepSpec) -> list[tuple[Loc, str]]:
     problems = _samples_problems(spec) + _duplicate_problems(spec)
     for k, param in enumerate(spec.parameters):
         problems += [(("parameters", k, *loc), m) for loc, m in _param_problems(spec, param)]
-    return problems
+    return problems or _size_problems(spec)
+
+
+def _size_problems(spec: SweepSpec) -> list[tuple[Loc, str]]:
+    """A sweep of at most ``MAX_POINTS`` points and ``MAX_RUNS`` runs (its points are held
+    in memory; its rows are streamed)."""
+    if spec.design == "grid":
+        points = 1
+        for p in spec.parameters:
+            points *= len(p.grid_values())
+    elif spec.design == "sobol":
+        points = (spec.samples or 0) * (len(spec.parameters) + 2)
+    else:
+        points = spec.samples or 0
+    if points > MAX_POINTS:
+        return [((), f"{points:,} design points: at most {MAX_POINTS:,} are allowed")]
+    if points * spec.replications > MAX_RUNS:
+        runs = points * spec.replications
+        return [((), f"{runs:,} runs: at most {MAX_RUNS:,} are allowed in one sweep")]
+    return []
 
 
 def _samples_problems(spec: SweepSpec) -> list[tuple[Loc, str]]:

@@ -291,10 +291,10 @@ def test_run_specs_is_lazy():
     spec = make_spec(
         "grid",
         [{"path": "a", "values": list(range(1000))}, {"path": "b", "values": list(range(1000))}],
-        replications=1000,
+        replications=100,
     )
     runs = run_specs(spec)
-    assert count_runs(spec) == 10**9
+    assert count_runs(spec) == 10**8  # the largest sweep allowed
     first = next(runs)
     assert (first.run_id, first.params) == (0, (("a", 0.0), ("b", 0.0)))
 

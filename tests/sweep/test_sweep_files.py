@@ -305,3 +305,37 @@ def test_normalisation_notes_name_each_swept_salience(tmp_path):
     assert notes[0].startswith("parties.russia.positions.territory.salience:")
     assert "russia's saliences by their sum" in notes[0]
     assert "ukraine's other issues" in notes[1]
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        ({"replications": 1_000_000_000}, "less than or equal to 1000000"),
+        (
+            {
+                "parameters": [
+                    {"path": "war.trend", "linear": {"start": 0, "stop": 0.01, "num": 100_000}},
+                    {
+                        "path": "war.volatility",
+                        "linear": {"start": 0, "stop": 0.01, "num": 100_000},
+                    },
+                ]
+            },
+            "10,000,000,000 design points: at most 10,000,000",
+        ),
+    ],
+)
+def test_oversized_sweeps_are_refused(tmp_path, extra, fragment):
+    from sim.sweep import load_sweep
+    from tests.conftest import BASELINE, write_yaml
+
+    data = {
+        "title": "t",
+        "base": str(BASELINE),
+        "design": "grid",
+        "seed": 1,
+        "parameters": [],
+    } | extra
+    with pytest.raises(InputError) as err:
+        load_sweep(write_yaml(tmp_path / "big.yaml", data))
+    assert fragment in str(err.value)
