@@ -62,6 +62,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(describe_dry_run(args.file))
         return 0
+    if args.verify:
+        from sim.jobs.sweep import verify_sweep
+
+        report = verify_sweep(args.verify)
+        print(report["text"])
+        return 0 if report["complete"] else 1
     run = run_sweep(
         args.file,
         args.workers,
@@ -214,6 +220,12 @@ def _add_sweep(sub) -> None:
         "with --backend local, 500 with dask)",
     )
     sweep.add_argument("--no-plots", action="store_true", help="skip the plots")
+    sweep.add_argument(
+        "--verify",
+        metavar="DIR",
+        help="check a sweep folder: rows on disk against the runs planned, duplicates and "
+        "gaps (exit 0 when complete and clean, 1 otherwise)",
+    )
     sweep.set_defaults(func=_cmd_sweep)
 
 

@@ -4,10 +4,12 @@ failed runs recorded, clear errors."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -290,3 +292,70 @@ def test_a_second_sweep_on_a_running_folder_is_refused(tmp_path, capsys):
     assert proc.wait(timeout=300) == 0
     got = rows(out)
     assert [r["run_id"] for r in got] == list(range(len(got))) and len(got) == 800
+
+
+def _children(pid: int) -> list[int]:
+    """Live processes whose parent is ``pid`` (from /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_workers_die_with_a_killed_sweep_and_rows_read_once(tmp_path, capsys):
+    from sim.cli import main
+
+    file = sweep_file(tmp_path, replications=200, rounds=12)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "sweep",
+            str(file),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--chunk-size",
+            "5",
+            "--no-plots",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "runs").glob("part-*.parquet"))) < 1:
+        time.sleep(0.05)
+    workers = [p for p in _children(proc.pid) if _alive(p)]
+    assert workers
+    proc.kill()  # the sweep process alone, not its group
+    proc.wait()
+    deadline = time.time() + 20
+    while time.time() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in workers)
+    # a part written twice (as two concurrent writers would) is read once; --verify says so
+    part = sorted((out / "runs").glob("part-*.parquet"))[0]
+    shutil.copy(part, part.with_name("part-999999999999-copy.parquet"))
+    assert main(["sweep", "--verify", str(out)]) == 1
+    assert "duplicated run ids" in capsys.readouterr().out
+    from sim.output.sweep_store import RunStore
+
+    store = RunStore(out, pq.read_schema(part))
+    ids = store.read(["run_id"]).column(0).to_pylist()
+    assert len(ids) == len(set(ids)) == len(store.read())

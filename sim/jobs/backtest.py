@@ -56,7 +56,7 @@ from sim.jobs.backtest_forecast import (
     model_forecast,
     score_table,
 )
-from sim.jobs.sweep import default_workers
+from sim.jobs.sweep import default_workers, die_with_parent
 from sim.output.folders import atomic_folder, choose_folder, write_json
 from sim.output.run_files import manifest, write_csv
 from sim.scenario import InputError, Problem
@@ -107,7 +107,9 @@ def worker_pool(workers: int) -> Iterator[Executor | None]:
     if workers <= 1:
         yield None
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
+    )
     try:
         yield pool
     finally:

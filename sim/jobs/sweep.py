@@ -81,7 +81,9 @@ def open_executor(
 ) -> Iterator[tuple[Executor, Any]]:
     """(executor, dask client or None): a spawn process pool, or a Dask client executor."""
     if backend == "local":
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
+        )
         try:
             yield pool, None
         finally:
@@ -106,6 +108,26 @@ def open_executor(
         client.close()
         if not scheduler:
             cluster.close()
+
+
+def verify_sweep(folder: str | Path) -> dict[str, Any]:
+    """Audit a sweep folder's rows against its planned runs (``sim sweep --verify``)."""
+    spec, _, folder = prepare(None, folder, None)
+    game = load_game(folder / BASE_COPY)
+    store = RunStore(folder, run_schema(spec.paths, list(game.issue_ids), list(game.party_ids)))
+    audit = store.audit(count_runs(spec))
+    complete = audit["missing"] == 0 and not audit["duplicate_rows"] and not audit["unplanned"]
+    lines = [
+        f"{folder}: {audit['runs']:,} of {audit['planned']:,} planned runs on disk "
+        f"({audit['rows']:,} rows)",
+        f"  duplicated run ids: {audit['duplicate_rows']} rows"
+        + (f" (e.g. {audit['duplicated']})" if audit["duplicated"] else ""),
+        f"  missing runs: {audit['missing']:,}"
+        + (f" (first: {audit['first_missing']})" if audit["missing"] else ""),
+        f"  rows outside the plan: {audit['unplanned']}",
+        "complete and clean" if complete else "incomplete: finish with sim sweep --resume DIR",
+    ]
+    return audit | {"complete": complete, "text": "\n".join(lines)}
 
 
 LOCK = ".lock"
@@ -134,6 +156,19 @@ def folder_lock(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def die_with_parent() -> None:
+    """In a worker process: ask Linux to end it when its sweep process dies (even by
+    kill -9), so that no worker outlives its sweep; elsewhere, do nothing."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def require(module: str, extra: str, what: str) -> None:

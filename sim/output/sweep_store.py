@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -62,6 +63,14 @@ def run_schema(params: list[str], issues: list[str], parties: list[str]) -> pa.S
         ("error", pa.string()),
     ]
     return pa.schema(fields)
+
+
+def first_of_each(run_ids: np.ndarray) -> np.ndarray:
+    """Indices that order rows by run_id, keeping the first row of each run_id."""
+    order = np.argsort(run_ids, kind="stable")
+    keep = np.ones(order.size, dtype=bool)
+    keep[1:] = run_ids[order][1:] != run_ids[order][:-1]
+    return order[keep]
 
 
 def rows_to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
@@ -114,12 +123,32 @@ class RunStore:
         os.replace(tmp, self.dir / name)
 
     def read(self, columns: list[str] | None = None) -> pa.Table:
-        """Every row written so far, sorted by run_id."""
+        """Every row written so far, sorted by run_id, each run once (a row written twice
+        — which the folder lock prevents — is read once: the first)."""
+        names = columns or self.schema.names
         parts = self.parts()
         if not parts:
-            return self.schema.empty_table().select(columns or self.schema.names)
-        tables = [pq.read_table(p, columns=columns) for p in parts]
-        table = pa.concat_tables(tables)
-        if columns is None or "run_id" in columns:
-            table = table.sort_by("run_id")
-        return table
+            return self.schema.empty_table().select(names)
+        wanted = names if "run_id" in names else ["run_id", *names]
+        table = pa.concat_tables([pq.read_table(p, columns=wanted) for p in parts])
+        table = table.take(first_of_each(table.column("run_id").to_numpy()))
+        return table.select(names)
+
+    def audit(self, total: int) -> dict[str, Any]:
+        """Rows on disk against the ``total`` planned: duplicated and missing run ids."""
+        ids = np.concatenate(
+            [pq.read_table(p, columns=["run_id"]).column(0).to_numpy() for p in self.parts()]
+            or [np.zeros(0, dtype=np.int64)]
+        )
+        unique, counts = np.unique(ids, return_counts=True)
+        missing = np.setdiff1d(np.arange(total), unique)
+        return {
+            "planned": total,
+            "rows": int(ids.size),
+            "runs": int(unique.size),
+            "duplicated": unique[counts > 1].tolist()[:20],
+            "duplicate_rows": int((counts - 1).sum()),
+            "missing": int(missing.size),
+            "first_missing": missing[:20].tolist(),
+            "unplanned": int((unique >= total).sum() + (unique < 0).sum()),
+        }
