@@ -151,3 +151,28 @@ def test_mutated_sweeps_end_cleanly(case, capsys, tmp_path):
         _clean_exit(["sweep", "--dry-run", str(path)], capsys)
     finally:
         path.unlink()
+
+
+RUNNABLE = [
+    DATA / "two_party_one_issue.yaml",
+    SCENARIOS / "textbook_job_offer.yaml",
+    SCENARIOS / "history" / "istanbul_2025_05_16_round1.yaml",
+]
+
+
+@settings(
+    max_examples=max(10, EXAMPLES // 4),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    database=None,
+)
+@given(case=mutated(RUNNABLE))
+def test_mutated_scenarios_run_cleanly(case, capsys, tmp_path):
+    # what validates also runs: a short run (3 rounds, data only) ends cleanly
+    source, data = case
+    path = _write(tmp_path, source, data)
+    out = tmp_path / f"run-{time.monotonic_ns()}"
+    try:
+        _clean_exit(["run", str(path), "--rounds", "3", "--no-plots", "--out", str(out)], capsys)
+    finally:
+        path.unlink()

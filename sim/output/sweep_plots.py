@@ -4,6 +4,7 @@
   with 95% Wilson intervals over the runs at each level (or bin);
 * ``terms_<k>.png``: for parameter k, the mean agreed value of every issue (± 95%);
 * ``heatmap_<k>_<l>.png``: the full-agreement rate for each pair of parameters;
+  (these two only up to :data:`MAX_PLOTTED_PARAMETERS` swept parameters)
 * ``rounds.png``: the distribution of agreement rounds (full and last partial);
 * ``sobol.png`` (sobol design): first-order and total indices with their 95% intervals.
 
@@ -68,6 +69,12 @@ def term_means(data: dict, param: str, issue_id: str) -> tuple[np.ndarray, ...]:
     return groups.centres, stats[:, 0], stats[:, 1], stats[:, 2]
 
 
+MAX_PLOTTED_PARAMETERS = 6
+"""Beyond this many swept parameters only the outcome shares (one panel each) and the
+rounds are drawn: a figure of terms per parameter and a heatmap per pair would be
+hundreds of figures (a robustness sweep varies 39)."""
+
+
 def plot_sweep(
     store: RunStore,
     spec: SweepSpec,
@@ -83,6 +90,8 @@ def plot_sweep(
     paths = [save(rounds_figure(data, title), folder / "rounds.png")]
     if spec.paths:
         paths.append(save(outcomes_figure(data, spec.paths, title), folder / "outcomes.png"))
+    if len(spec.paths) > MAX_PLOTTED_PARAMETERS:  # e.g. sim robustness over every range
+        return paths
     for k, path in enumerate(spec.paths):
         fig = terms_figure(data, path, issues, labels, title)
         paths.append(save(fig, folder / f"terms_{k}.png"))
@@ -116,7 +125,8 @@ def outcomes_figure(data: dict, params: list[str], title: str) -> plt.Figure:
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
     _suptitle(fig, title, "Outcome against each swept parameter", len(data["outcome"]))
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    height = fig.get_size_inches()[1]  # margins in inches: the figure may be very tall
+    fig.tight_layout(rect=(0, 0.45 / height, 1, 1 - 0.7 / height))
     return fig
 
 
