@@ -134,3 +134,18 @@ def test_partial_folders_of_dead_jobs_are_removed(tmp_path, two_party_dict):
     stale.mkdir()
     assert main(["run", str(file), "--out", str(tmp_path / "run"), "--no-plots"]) == 0
     assert not stale.exists()
+
+
+SWEEP_CORPUS = sorted((DATA / "regressions" / "sweeps").glob("*.yaml"))
+SWEEP_EXPECTED = {"base_name_too_long": "base: base scenario not found"}
+
+
+def test_the_sweep_corpus_is_complete():
+    assert {p.stem for p in SWEEP_CORPUS} == set(SWEEP_EXPECTED)
+
+
+@pytest.mark.parametrize("path", SWEEP_CORPUS, ids=lambda p: p.stem)
+def test_a_hostile_sweep_file_is_a_clean_error(path, capsys):
+    assert main(["sweep", "--dry-run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert SWEEP_EXPECTED[path.stem] in err and "Traceback" not in err and len(err) < 1000

@@ -37,10 +37,9 @@ instead.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import sys
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -56,7 +55,7 @@ from sim.jobs.backtest_forecast import (
     model_forecast,
     score_table,
 )
-from sim.jobs.sweep import default_workers, die_with_parent
+from sim.jobs.sweep import default_workers, process_pool
 from sim.output.folders import atomic_folder, choose_folder, write_json
 from sim.output.run_files import manifest, write_csv
 from sim.scenario import InputError, Problem
@@ -107,9 +106,7 @@ def worker_pool(workers: int) -> Iterator[Executor | None]:
     if workers <= 1:
         yield None
         return
-    pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
-    )
+    pool = process_pool(workers)
     try:
         yield pool
     finally:

@@ -81,9 +81,7 @@ def open_executor(
 ) -> Iterator[tuple[Executor, Any]]:
     """(executor, dask client or None): a spawn process pool, or a Dask client executor."""
     if backend == "local":
-        pool = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
-        )
+        pool = process_pool(workers)
         try:
             yield pool, None
         finally:
@@ -158,17 +156,33 @@ def folder_lock(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def die_with_parent() -> None:
-    """In a worker process: ask Linux to end it when its sweep process dies (even by
-    kill -9), so that no worker outlives its sweep; elsewhere, do nothing."""
+def die_with_parent(parent: int) -> None:
+    """In a worker process of ``parent``: ask Linux to end it when its parent dies (even by
+    kill -9), so that no worker outlives its sweep; if the parent already died while this
+    worker was starting, end now. Elsewhere than Linux, do nothing."""
     import ctypes
+    import os
     import signal
 
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
-        pass
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A spawn process pool whose workers end with this process (:func:`die_with_parent`)."""
+    import os
+
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 def require(module: str, extra: str, what: str) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 from sim.scenario.errors import InputError, Problem
 from sim.scenario.loader import read_yaml
 from sim.scenario.paths import resolve_path
+from sim.scenario.yaml_io import is_file
 
 EXTENDS, CHANGES = "extends", "changes"
 
@@ -50,7 +51,7 @@ def resolve_variant(data: dict[str, Any], file: Path, seen: tuple[Path, ...] = (
         raise InputError(str(file), [Problem(EXTENDS, f"cannot be resolved: {exc}")]) from None
     if base_file in seen or base_file == file.resolve():
         raise InputError(str(file), [Problem(EXTENDS, f"{data[EXTENDS]} extends itself")])
-    if not _is_file(base_file):
+    if not is_file(base_file):
         raise InputError(
             str(file),
             [
@@ -63,13 +64,6 @@ def resolve_variant(data: dict[str, Any], file: Path, seen: tuple[Path, ...] = (
     base = resolve_variant(read_yaml(base_file), base_file, (*seen, file.resolve()))
     merged = {**base, **{k: v for k, v in data.items() if k not in (EXTENDS, CHANGES)}}
     return apply_changes(merged, data.get(CHANGES) or [], str(file))
-
-
-def _is_file(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
 
 
 def apply_changes(data: dict[str, Any], changes: Any, file: str) -> dict[str, Any]:

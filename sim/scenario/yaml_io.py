@@ -129,6 +129,14 @@ def _construct_mapping(loader: SafeLoader, node: yaml.MappingNode, deep: bool = 
 SafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def is_file(path: Path) -> bool:
+    """``path.is_file()``, False for names the system cannot even look up (too long, NUL)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def read_yaml(path: str | Path) -> dict[str, Any]:
     """Parse a YAML file into a mapping, or raise :class:`InputError` naming the line."""
     path = Path(path)

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from pydantic import ValidationError
 
-from sim.scenario.errors import InputError, Problem
+from sim.scenario.errors import InputError, Problem, printable
 from sim.scenario.loader import parse_scenario, problems_from_validation, read_yaml
 from sim.scenario.paths import (
     assign,
@@ -43,6 +43,7 @@ from sim.scenario.paths import (
     set_value,
     split_path,
 )
+from sim.scenario.yaml_io import is_file
 from sim.sweep.schema import Parameter, SweepSpec
 
 DESIGN_STREAM = 0
@@ -246,8 +247,9 @@ def _sweep_problems(exc: ValidationError) -> list[Problem]:
 
 def _load_base_checked(spec: SweepSpec, file: str) -> dict[str, Any]:
     """The base's raw data, or InputError on ``base`` if missing or invalid."""
-    if not spec.base.is_file():
-        raise InputError(file, [Problem("base", f"base scenario not found: {spec.base}")])
+    if not is_file(spec.base):
+        shown = printable(str(spec.base))
+        raise InputError(file, [Problem("base", f"base scenario not found: {shown}")])
     try:
         raw = load_base(spec)
         parse_scenario(raw, str(spec.base))
