@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 Identifier = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=40)
 ]
-Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+MAX_TEXT = 20_000
+"""The longest text field (a quote, a reason, a description) in characters."""
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, strip_whitespace=True)]
 Loss = Literal["linear", "quadratic"]
 Role = Literal["principal", "third_party", "mediator"]
 SALIENCE_TOLERANCE = 1e-6

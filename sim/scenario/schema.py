@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from sim.scenario.base import (
+    MAX_TEXT,
     SALIENCE_TOLERANCE,
     Identifier,
     Loss,
@@ -78,6 +79,10 @@ __all__ = [
 ]
 
 
+MAX_ISSUES, MAX_PARTIES, MAX_EVENTS = 50, 20, 1000
+"""Limits of a scenario: the frontier's lattice and offer sets grow with them."""
+
+
 class Issue(Strict):
     """One dimension of the agreement space."""
 
@@ -91,7 +96,7 @@ class Issue(Strict):
     separable: bool = False
     repeatable: bool = False
     consent: list[Identifier] = Field(default_factory=list)
-    description: str = ""
+    description: str = Field(default="", max_length=MAX_TEXT)
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Issue:
@@ -229,15 +234,15 @@ class Scenario(Strict):
     title: Text
     date: dt.date
     forecast_origin: dt.date | None = None
-    description: str = ""
-    notes: list[Text] = Field(default_factory=list)
+    description: str = Field(default="", max_length=MAX_TEXT)
+    notes: list[Text] = Field(default_factory=list, max_length=1000)
     seed: int = Field(default=0, ge=0)
     salience_normalisation: Literal["normalise", "strict"] = "normalise"
-    issues: list[Issue] = Field(min_length=1)
-    parties: list[Party] = Field(min_length=2)
+    issues: list[Issue] = Field(min_length=1, max_length=MAX_ISSUES)
+    parties: list[Party] = Field(min_length=2, max_length=MAX_PARTIES)
     protocol: Protocol
     war: War | None = None
-    events: list[Event] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list, max_length=MAX_EVENTS)
 
     @field_validator("issues")
     @classmethod
