@@ -152,9 +152,28 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command(sub, name: str, summary: str, examples: list[str]) -> argparse.ArgumentParser:
+    """A subcommand whose ``--help`` starts with ``summary`` and ends with ``examples``."""
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + ".",
+        epilog="examples:\n" + "\n".join(f"  {example}" for example in examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def _add_run(sub) -> None:
     """The ``sim run`` command."""
-    run = sub.add_parser("run", help="run a scenario file and write data and plots")
+    run = _command(
+        sub,
+        "run",
+        "run a scenario file and write data and plots",
+        [
+            "sim run scenarios/istanbul_2025_06_02.yaml",
+            "sim run scenarios/istanbul_2025_06_02.yaml --seed 7 --rounds 52 --no-plots",
+        ],
+    )
     run.add_argument("scenario", help="scenario YAML file")
     run.add_argument("--seed", type=int, help="random seed (default: the scenario's seed)")
     run.add_argument("--rounds", type=int, help="maximum rounds (default: protocol.max_rounds)")
@@ -167,7 +186,16 @@ def _add_run(sub) -> None:
 
 def _add_validate(sub) -> None:
     """The ``sim validate`` command."""
-    val = sub.add_parser("validate", help="check a scenario file and describe it")
+    val = _command(
+        sub,
+        "validate",
+        "check a scenario file and describe it",
+        [
+            "sim validate scenarios/istanbul_2025_06_02.yaml",
+            "sim validate --diff scenarios/istanbul_2025_06_02.yaml "
+            "scenarios/cf_package_talks.yaml",
+        ],
+    )
     val.add_argument("scenario", help="scenario YAML file")
     val.add_argument(
         "--diff",
@@ -180,7 +208,12 @@ def _add_validate(sub) -> None:
 
 def _add_solve(sub) -> None:
     """The ``sim solve`` command."""
-    solve = sub.add_parser("solve", help="print and save the reference points (Nash, KS, ...)")
+    solve = _command(
+        sub,
+        "solve",
+        "print and save the reference points (Nash, KS, ...)",
+        ["sim solve scenarios/istanbul_2025_06_02.yaml"],
+    )
     solve.add_argument("scenario", help="scenario YAML file")
     solve.add_argument(
         "--out", help="output folder (must not exist; default results/<scenario>-solve-<UTC time>)"
@@ -190,7 +223,17 @@ def _add_solve(sub) -> None:
 
 def _add_sweep(sub) -> None:
     """The ``sim sweep`` command."""
-    sweep = sub.add_parser("sweep", help="run a parameter sweep (points x replications)")
+    sweep = _command(
+        sub,
+        "sweep",
+        "run a parameter sweep (points x replications)",
+        [
+            "sim sweep scenarios/sweeps/territory_salience_support.yaml --dry-run",
+            "sim sweep scenarios/sweeps/territory_salience_support.yaml --workers 2",
+            "sim sweep --resume results/territory_salience_support-20250602T120000Z",
+            "sim sweep --verify results/territory_salience_support-20250602T120000Z",
+        ],
+    )
     sweep.add_argument("file", nargs="?", help="sweep YAML file (omit with --resume)")
     sweep.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
     sweep.add_argument(
@@ -231,9 +274,14 @@ def _add_sweep(sub) -> None:
 
 def _add_robustness(sub) -> None:
     """The ``sim robustness`` command."""
-    rob = sub.add_parser(
+    rob = _command(
+        sub,
         "robustness",
-        help="sweep every assumption's declared range at once and report outcome shares",
+        "sweep every assumption's declared range at once and report outcome shares",
+        [
+            "sim robustness scenarios/istanbul_2025_06_02.yaml --samples 200",
+            "sim robustness scenarios/istanbul_2025_06_02.yaml --design sobol --samples 64",
+        ],
     )
     rob.add_argument("scenario", help="scenario YAML file (its assumptions declare 'range')")
     rob.add_argument(
@@ -265,9 +313,14 @@ def _add_robustness(sub) -> None:
 
 def _add_backtest(sub) -> None:
     """The ``sim backtest`` command."""
-    bt = sub.add_parser(
+    bt = _command(
+        sub,
         "backtest",
-        help="forecast dated episodes (scenarios with a record) and score them against it",
+        "forecast dated episodes (scenarios with a record) and score them against it",
+        [
+            "sim backtest",
+            "sim backtest scenarios/history --params scenarios/fits/fitted_on_history.yaml",
+        ],
     )
     bt.add_argument(
         "dir",
@@ -302,8 +355,11 @@ def _add_backtest(sub) -> None:
 
 def _add_compare(sub) -> None:
     """The ``sim compare`` command."""
-    comp = sub.add_parser(
-        "compare", help="compare run and sweep folders: overlaid figures and a difference table"
+    comp = _command(
+        sub,
+        "compare",
+        "compare run and sweep folders: overlaid figures and a difference table",
+        ["sim compare results/baseline results/cf --labels baseline,counterfactual"],
     )
     comp.add_argument("dirs", nargs="+", metavar="DIR", help="run or sweep folders (at least two)")
     comp.add_argument(
@@ -321,8 +377,14 @@ def _add_compare(sub) -> None:
 
 def _add_report(sub) -> None:
     """The ``sim report`` command."""
-    report = sub.add_parser(
-        "report", help="write a self-contained HTML report of a run, sweep or comparison folder"
+    report = _command(
+        sub,
+        "report",
+        "write a self-contained HTML report of a run, sweep or comparison folder",
+        [
+            "sim report results/baseline",
+            "sim report results/compare-20250602T120000Z --out briefing.html",
+        ],
     )
     report.add_argument("dir", metavar="DIR", help="a run, sweep or comparison folder")
     report.add_argument(
@@ -333,8 +395,11 @@ def _add_report(sub) -> None:
 
 def _add_schema(sub) -> None:
     """The ``sim schema`` command."""
-    schema = sub.add_parser(
-        "schema", help="print the JSON Schema of scenario files (and of an episode's record)"
+    schema = _command(
+        sub,
+        "schema",
+        "print the JSON Schema of scenario files (and of an episode's record)",
+        ["sim schema > scenario.schema.json"],
     )
     schema.set_defaults(func=_cmd_schema)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import shutil
 from collections.abc import Iterator
@@ -117,9 +118,30 @@ def _alive(pid: int) -> bool:
     return True
 
 
+JSON_DIGITS = 12
+"""Significant digits of the numbers in result JSON files; smaller magnitudes than
+:data:`JSON_ZERO` are written as 0 (floating-point residue such as 8.67e-19)."""
+JSON_ZERO = 1e-12
+
+
 def write_json(path: Path, data: Any) -> None:
-    """Write indented, key-ordered JSON (stable bytes for identical data)."""
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    """Write indented JSON (stable bytes for identical data), numbers tidied by
+    :func:`tidy_numbers`."""
+    text = json.dumps(tidy_numbers(data), indent=2, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def tidy_numbers(data: Any) -> Any:
+    """``data`` with every float rounded to :data:`JSON_DIGITS` significant digits and
+    snapped to 0 below :data:`JSON_ZERO` in magnitude (0.9999999999999999 → 1.0,
+    -0.0 → 0.0); NaN and infinities are kept."""
+    if isinstance(data, dict):
+        return {key: tidy_numbers(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [tidy_numbers(value) for value in data]
+    if isinstance(data, float) and math.isfinite(data):
+        return 0.0 if abs(data) < JSON_ZERO else float(f"{data:.{JSON_DIGITS}g}")
+    return data
 
 
 def read_json(path: Path) -> Any:

@@ -6,10 +6,14 @@ from typing import Any
 
 from sim.scenario.schema import Scenario
 
+INLINE_WIDTH = 70
+"""Values up to this many characters are shown on the path's line."""
+
 
 def flatten(node: Any, prefix: str = "") -> dict[str, Any]:
     """Leaves of a scenario mapping by dotted path; list items with an ``id`` are keyed
-    by it (``parties.russia...``), other list items by index."""
+    by it (``parties.russia...``), other list items by index (``notes[3]``); a short list
+    of plain values (``range: [0.2, 0.5]``) is one leaf."""
     if isinstance(node, dict):
         out: dict[str, Any] = {}
         for key, value in node.items():
@@ -20,6 +24,8 @@ def flatten(node: Any, prefix: str = "") -> dict[str, Any]:
         for k, item in enumerate(node):
             out |= flatten(item, f"{prefix}.{item.get('id', k)}")
         return out
+    if isinstance(node, list) and len(repr(node)) > INLINE_WIDTH:
+        return {f"{prefix}[{k}]": item for k, item in enumerate(node)}
     return {prefix: node}
 
 
@@ -32,20 +38,22 @@ def scenario_diff(a: Scenario, b: Scenario) -> list[tuple[str, Any, Any]]:
 
 
 def format_diff(rows: list[tuple[str, Any, Any]], name_a: str, name_b: str) -> str:
-    """One line per difference: ``path: A → B`` (``+``/``−`` when only one side has it)."""
+    """One line per difference, ``path: A → B`` (``+``/``−`` when only one side has
+    it); values longer than :data:`INLINE_WIDTH` are printed in full on lines of their own."""
     if not rows:
         return f"{name_a} and {name_b} do not differ"
     lines = [f"{len(rows)} differences ({name_a} → {name_b}):"]
     for path, va, vb in rows:
-        if va is None:
-            lines.append(f"  + {path}: {_short(vb)}")
-        elif vb is None:
-            lines.append(f"  − {path}: {_short(va)}")
-        else:
-            lines.append(f"    {path}: {_short(va)} → {_short(vb)}")
+        lines += _diff_lines(path, va, vb)
     return "\n".join(lines)
 
 
-def _short(value: Any, width: int = 70) -> str:
-    text = repr(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
+def _diff_lines(path: str, va: Any, vb: Any) -> list[str]:
+    a, b = repr(va), repr(vb)
+    if va is None:
+        return [f"  + {path}: {b}"] if len(b) <= INLINE_WIDTH else [f"  + {path}:", f"      {b}"]
+    if vb is None:
+        return [f"  − {path}: {a}"] if len(a) <= INLINE_WIDTH else [f"  − {path}:", f"      {a}"]
+    if len(a) + len(b) <= INLINE_WIDTH:
+        return [f"    {path}: {a} → {b}"]
+    return [f"    {path}:", f"      − {a}", f"      + {b}"]

@@ -106,7 +106,9 @@ def split_record(path: str | Path) -> tuple[Scenario, Record | None]:
     except ValidationError as exc:
         problems = [
             Problem(RECORD + (p.path if p.path.startswith("[") else f".{p.path}"), p.message)
-            for p in problems_from_validation(exc)
+            for p in problems_from_validation(
+                exc, RECORD_ADAPTER.json_schema(), "an episode's record; see `sim schema`"
+            )
         ]
         raise InputError(str(path), problems) from None
     problems = record_problems(scenario, record)

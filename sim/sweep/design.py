@@ -34,7 +34,12 @@ import numpy as np
 from pydantic import ValidationError
 
 from sim.scenario.errors import InputError, Problem, printable
-from sim.scenario.loader import parse_scenario, problems_from_validation, read_yaml
+from sim.scenario.loader import (
+    is_scenario_file,
+    parse_scenario,
+    problems_from_validation,
+    read_yaml,
+)
 from sim.scenario.paths import (
     assign,
     check_target,
@@ -219,8 +224,15 @@ def load_sweep(path: str | Path) -> SweepSpec:
     SALib installed.
     """
     file = str(path)
+    data = read_yaml(path)
+    if is_scenario_file(data):
+        msg = (
+            "this is a scenario file: run it with `sim run`, sweep its declared ranges with "
+            "`sim robustness`, or name it as `base` of a sweep file"
+        )
+        raise InputError(file, [Problem("", msg)])
     try:
-        spec = SweepSpec.model_validate(read_yaml(path))
+        spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
         raise InputError(file, _sweep_problems(exc)) from None
     if spec.design == "sobol" and importlib.util.find_spec("SALib") is None:
@@ -237,12 +249,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
 
 def _sweep_problems(exc: ValidationError) -> list[Problem]:
     """The scenario loader's problems, with unknown keys named as sweep-format keys."""
-    return [
-        Problem(p.path, "unknown key (not part of the sweep format)")
-        if p.message.startswith("unknown key")
-        else p
-        for p in problems_from_validation(exc)
-    ]
+    return problems_from_validation(exc, SweepSpec.model_json_schema(), "the sweep format")
 
 
 def _load_base_checked(spec: SweepSpec, file: str) -> dict[str, Any]:

@@ -254,7 +254,7 @@ def test_missing_title_and_unknown_top_level_key(tmp_path):
     error = load_error(path)
     assert {p.path: p.message for p in error.problems} == {
         "title": "required field is missing",
-        "repetitions": "unknown key (not part of the sweep format)",
+        "repetitions": "unknown key (not part of the sweep format); did you mean 'replications'?",
     }
 
 
