@@ -364,7 +364,8 @@ def test_workers_die_with_a_killed_sweep_and_rows_read_once(tmp_path, capsys):
 def test_ctrl_c_stops_a_sweep_cleanly_and_it_resumes(tmp_path):
     # SIGINT (Ctrl-C) mid-sweep: exit 130, rows written so far kept, nothing duplicated;
     # the resume completes the sweep with the same rows as an uninterrupted one.
-    file = sweep_file(tmp_path, replications=100, rounds=12)
+    # 600 runs in chunks of 5: the signal lands long before the last chunk.
+    file = sweep_file(tmp_path, replications=600, rounds=12)
     whole = run_sweep(file, workers=2, out=tmp_path / "whole", progress=False)
     out = tmp_path / "cut"
     proc = subprocess.Popen(

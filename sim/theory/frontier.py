@@ -71,9 +71,8 @@ def simplex_lattice(n: int, max_points: int) -> np.ndarray:
         k += 1
     if n == 1:
         return np.ones((1, 1))
-    points = [
-        np.diff([0, *cuts, k + n - 1]) - 1
-        for cuts in itertools.combinations(range(1, k + n - 1), n - 1)
+    points = [  # stars and bars: n − 1 bars among k + n − 1 places
+        np.diff([0, *cuts, k + n]) - 1 for cuts in itertools.combinations(range(1, k + n), n - 1)
     ]
     return np.asarray(points, dtype=float) / k
 

@@ -291,3 +291,18 @@ def test_pareto_mask_is_exact(problem, jitter):
         )
         earlier_copy = any(np.array_equal(u[b], u[a]) for b in range(a))
         assert mask[a] == (not dominated and not earlier_copy)
+
+
+@pytest.mark.parametrize(("n", "max_points"), [(2, 101), (3, 600), (4, 300), (5, 70)])
+def test_simplex_lattice_is_the_full_stars_and_bars_lattice(n, max_points):
+    from sim.theory.frontier import simplex_lattice
+
+    weights = simplex_lattice(n, max_points)
+    steps = {k for k in range(1, 200) if math.comb(k + n - 1, n - 1) <= max_points}
+    k = max(steps)
+    assert len(weights) == math.comb(k + n - 1, n - 1)
+    assert_allclose(weights.sum(axis=1), 1.0, atol=1e-12)
+    assert len({tuple(np.round(row * k).astype(int)) for row in weights}) == len(weights)
+    assert np.allclose(np.round(weights * k), weights * k)
+    if k % n == 0:  # the equal weights lie on the lattice
+        assert np.isclose(weights, 1 / n).all(axis=1).any()
