@@ -1,7 +1,10 @@
 """Reference points of a scenario and where an outcome stands relative to them.
 
-All solutions are computed on the feasible part of the Pareto frontier approximation
-(:mod:`sim.theory.frontier`): frontier outcomes within every party's red lines. The
+The solutions are first taken on the feasible part of the Pareto frontier
+(:mod:`sim.theory.frontier`: frontier outcomes within every party's red lines; the exact
+efficient set on finite domains). When every issue is continuous they are then computed
+exactly, by optimisation over the region where every red line holds, started from those
+frontier points (:mod:`sim.theory.reference`); ``sim solve`` says which (``method``). The
 disagreement point d is the parties' reservation utilities before the first round.
 
 * ``nash``: max Π (u_i − d_i) (Nash 1950); ``weighted_nash``: max Π (u_i − d_i)^{β_i} with
@@ -27,8 +30,10 @@ import numpy as np
 
 from sim.game import Game
 from sim.theory import bargaining
+from sim.theory import reference as theory
 from sim.theory.forecast import forecast
 from sim.theory.pareto import dominating_row
+from sim.theory.reference import all_continuous
 from sim.theory.rubinstein import rubinstein_offer
 
 TOLERANCE = 1e-9
@@ -60,7 +65,12 @@ def reference_points(game: Game) -> dict[str, Any]:
     powers = _all_values(game, "bargaining_power")
     if powers is not None and len(utilities):
         indices["weighted_nash"] = bargaining.nash_index(utilities, d, powers)
-    points = {k: _point(game, outcomes[i]) if i is not None else None for k, i in indices.items()}
+    starts = {k: outcomes[i] for k, i in indices.items() if i is not None}
+    exact = optimised(game, d, starts, powers) if all_continuous(game.prefs) else {}
+    points = {
+        k: None if i is None else _point(game, exact.get(k, outcomes[i]))
+        for k, i in indices.items()
+    }
     capability = _all_values(game, "capability")
     if capability is not None:
         for kind, outcome in forecast_outcomes(game, capability).items():
@@ -71,6 +81,32 @@ def reference_points(game: Game) -> dict[str, Any]:
         _, outcome = rubinstein_offer(utilities, outcomes, game.discount, d, first)
         points["rubinstein"] = _point(game, outcome)
     return points
+
+
+def optimised(
+    game: Game, d: np.ndarray, starts: dict[str, np.ndarray], powers: np.ndarray | None
+) -> dict[str, np.ndarray]:
+    """The reference points' outcomes computed by optimisation on the continuous space
+    (:mod:`sim.theory.reference`), each started from its frontier point."""
+    prefs = game.prefs
+    solvers = {
+        "nash": lambda x: theory.nash_point(prefs, d, x),
+        "weighted_nash": lambda x: theory.nash_point(prefs, d, x, powers),
+        "kalai_smorodinsky": lambda x: theory.kalai_smorodinsky_point(prefs, d, x),
+        "utilitarian": lambda x: theory.utilitarian_point(prefs, x),
+        "egalitarian": lambda x: theory.egalitarian_point(prefs, d, x),
+    }
+    found = {k: solvers[k](x) for k, x in starts.items()}
+    return {k: s.x for k, s in found.items() if s is not None}
+
+
+def reference_method(game: Game) -> str:
+    """How :func:`reference_points` computes the bargaining solutions of this game."""
+    if all_continuous(game.prefs):
+        return "optimised on the continuous space (SLSQP, started from the frontier points)"
+    if game.frontier.exact:
+        return "exact: the best outcome of the exact efficient set of the finite domain"
+    return "approximate: the best outcome of the sampled frontier"
 
 
 def _all_values(game: Game, field: str) -> np.ndarray | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.jobs.load import load_game
-from sim.jobs.reference import reference_points
+from sim.jobs.reference import reference_method, reference_points
 from sim.output.folders import atomic_folder, choose_folder, write_json
 from sim.output.run_files import manifest
 
@@ -18,6 +18,8 @@ def solve(scenario_file: str | Path) -> dict[str, Any]:
     return {
         "scenario": game.scenario.title,
         "disagreement": {pid: float(v) for pid, v in zip(game.party_ids, d, strict=True)},
+        "frontier": {"outcomes": len(game.frontier), "exact": game.frontier.exact},
+        "method": reference_method(game),
         "points": reference_points(game),
         "notes": list(game.notes),
     }

@@ -107,6 +107,10 @@ def describe_solution(result: dict[str, Any], folder: Path) -> str:
     missing = [k for k, v in points.items() if v is None]
     if missing:
         parts.append(f"\nundefined (no outcome beats every reservation): {', '.join(missing)}")
+    if "method" in result:
+        kind = "exact efficient set" if result["frontier"]["exact"] else "sampled"
+        parts.append(f"\nfrontier: {result['frontier']['outcomes']} outcomes ({kind})")
+        parts.append(f"bargaining solutions: {result['method']}")
     parts.append(f"\nreference points written to {folder / 'reference.json'}")
     return "\n".join(parts)
 

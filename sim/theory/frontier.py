@@ -28,6 +28,23 @@ weighted median). The discretisation:
   region where an agreement is possible at all).
 
 The result is deterministic: no random sampling.
+
+Exact sets. A domain with a discrete or integer issue is not convex, and weighted sums miss
+its unsupported efficient outcomes. When such a domain's grid product (the outcome space
+above) has at most ``EXACT_LIMIT`` = 10⁷ outcomes and either every issue is finite or
+there are two parties, the frontier is instead the exact efficient set of that space
+(:mod:`sim.theory.outcome_space`): every outcome no other outcome dominates, plus every
+outcome no other acceptable outcome dominates. (With three or more parties a continuous
+issue makes the efficient set a discretised surface of size ~resolution^(n−1), too large
+for offers; those domains keep the weighted-sum set.) ``Frontier.exact`` says which was used.
+
+Error of the weighted-sum set. The grid itself costs each party at most ``Δ = 1/resolution``
+of utility (``Δ/2`` per unit of salience with linear losses, ``Δ`` with quadratic ones, since
+every outcome lies within ``Δ/2`` of a grid point on each issue). On a convex problem every
+frontier point maximises some Σ λ_i u_i; the set holds the maximisers of the λ-lattice,
+the edges between them, but not the interior of faces spanned by three or more of them.
+The reference points of a scenario therefore do not come from this set: they are computed
+by optimisation on the continuous space (:mod:`sim.theory.reference`).
 """
 
 from __future__ import annotations
@@ -38,6 +55,7 @@ from math import comb
 
 import numpy as np
 
+from sim.theory.outcome_space import EXACT_LIMIT, efficient_product, nondominated, space_size
 from sim.theory.pareto import pareto_mask
 from sim.theory.preferences import LINK_TOLERANCE, Preferences
 
@@ -50,11 +68,14 @@ class Frontier:
         outcomes: (k, m) outcome vectors.
         utilities: (k, n) utilities of every party.
         acceptable: (k, n) whether each outcome respects each party's red lines.
+        exact: True when the set is the exact efficient set of the grid product (see the
+            module docstring), False for the weighted-sum approximation.
     """
 
     outcomes: np.ndarray
     utilities: np.ndarray
     acceptable: np.ndarray
+    exact: bool = False
 
     def __len__(self) -> int:
         return len(self.outcomes)
@@ -141,18 +162,51 @@ def pareto_frontier(
         max_weights: upper bound on the number of λ lattice points.
     """
     grids = [issue_grid(prefs, j, resolution, anchors[:, j]) for j in range(prefs.n_issues)]
-    lambdas = simplex_lattice(prefs.n_parties, max_weights)
     free = [np.ones(len(g), dtype=bool) for g in grids]
-    blocks = [weighted_sum_maximisers(prefs, grids, lambdas, free)]
     within = [prefs.issue_acceptable(j, g).all(axis=0) for j, g in enumerate(grids)]
     within = [w if w.any() else f for w, f in zip(within, free, strict=True)]
-    for box in acceptable_boxes(prefs, grids, within):
-        blocks.append(weighted_sum_maximisers(prefs, grids, lambdas, box))
+    boxes = acceptable_boxes(prefs, grids, within)
+    if exact_applies(prefs, grids):
+        return exact_frontier(prefs, grids, [free, *boxes])
+    lambdas = simplex_lattice(prefs.n_parties, max_weights)
+    blocks = [weighted_sum_maximisers(prefs, grids, lambdas, box) for box in [free, *boxes]]
     candidates = fill_edges(prefs, np.unique(np.concatenate(blocks), axis=0), grids)
     utilities = prefs.utilities(candidates)
     ok = prefs.acceptable(candidates)
     keep = efficient(utilities, ok)
     return Frontier(candidates[keep], utilities[keep], ok[keep])
+
+
+def exact_applies(prefs: Preferences, grids: list[np.ndarray]) -> bool:
+    """Whether the frontier is the exact efficient set (see the module docstring)."""
+    finite = ~prefs.spatial | prefs.integer
+    return (
+        bool(finite.any())
+        and (bool(finite.all()) or prefs.n_parties == 2)
+        and space_size([len(g) for g in grids]) <= EXACT_LIMIT
+    )
+
+
+def exact_frontier(
+    prefs: Preferences, grids: list[np.ndarray], boxes: list[list[np.ndarray]]
+) -> Frontier:
+    """The outcomes of the grid product that no outcome dominates (``boxes[0]`` is the whole
+    product) or that no acceptable outcome dominates (the union of the other boxes)."""
+    found = []
+    for box in boxes:
+        values = [g[mask] for g, mask in zip(grids, box, strict=True)]
+        parts = [
+            (prefs.weights[:, j, None] * prefs.issue_values(j, v)).T for j, v in enumerate(values)
+        ]
+        index = efficient_product(parts)
+        found.append(np.column_stack([v[index[:, j]] for j, v in enumerate(values)]))
+    candidates = np.unique(np.concatenate(found), axis=0)
+    utilities = prefs.utilities(candidates)
+    ok = prefs.acceptable(candidates)
+    everyone = np.flatnonzero(ok.all(axis=1))
+    keep = nondominated(utilities)
+    keep[everyone[nondominated(utilities[everyone])]] = True
+    return Frontier(candidates[keep], utilities[keep], ok[keep], exact=True)
 
 
 MAX_BOXES = 4096

@@ -1,0 +1,311 @@
+"""Bargaining reference points on a continuous agreement space, by optimisation.
+
+For a domain whose issues are all continuous, party i's utility
+``u_i(x) = 1 − Σ_j w_ij ℓ_ij(x_j)`` is concave (``ℓ`` is ``|x − ideal| / span`` or its
+square, :mod:`sim.theory.preferences`), and the region where every red line holds is a union
+of boxes (:func:`acceptable_intervals`). On each box the reference points solve concave
+programs, written with an epigraph variable ``t_ij ≥ ±(x_j − ideal_ij)/span_j`` for every
+linear loss so that every function is smooth:
+
+* Nash (1950), weighted by ``a`` (Kalai 1977): max Σ_i a_i log s_i  s.t.  u_i(x) − d_i ≥ s_i;
+* egalitarian (Kalai 1977): max τ  s.t.  u_i(x) − d_i ≥ τ;
+* Kalai–Smorodinsky (1975): max τ  s.t.  u_i(x) − d_i ≥ τ (A_i − d_i), where A_i, the ideal
+  point, is max u_i(x) s.t. u(x) ≥ d (parties with A_i = d_i are left out);
+* utilitarian (Harsanyi 1955): max Σ_i u_i(x).
+
+Each program is solved by sequential quadratic programming (SciPy's SLSQP, Kraft 1988) with
+analytic gradients, started from the best point of the sampled frontier, and the best box
+wins. Tolerance ``FTOL`` = 1e-15 on the objective; on problems with closed forms the points
+agree to better than 1e-9 (``tests/theory/test_reference_points.py``). Where the maximiser is
+not unique (flat utilitarian faces with linear losses) the one reached from the start is
+returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.theory.preferences import LINK_TOLERANCE, Preferences
+
+FTOL = 1e-15
+MAX_ITER = 500
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A reference point: the outcome ``x`` and every party's utility ``u``."""
+
+    x: np.ndarray
+    u: np.ndarray
+
+
+def all_continuous(prefs: Preferences) -> bool:
+    """Whether every issue is continuous (no labels, no integers)."""
+    return bool(np.all(prefs.spatial & ~prefs.integer))
+
+
+def acceptable_intervals(prefs: Preferences) -> list[np.ndarray]:
+    """Boxes (``(m, 2)`` arrays of [lo, hi] per issue) whose union is the region where every
+    plain and linked red line holds; empty when no outcome respects them all. The open side
+    of a zone's complement is closed ``2 · LINK_TOLERANCE`` away from the zone."""
+    lo = np.maximum(prefs.lo, prefs.accept_lo.max(axis=0))
+    hi = np.minimum(prefs.hi, prefs.accept_hi.min(axis=0))
+    boxes = [np.column_stack([lo, hi])] if np.all(lo <= hi) else []
+    gap = 2 * LINK_TOLERANCE
+    for line in prefs.conditions:
+        a, b = line.zone
+        choices = [[(line.issue, -np.inf, a - gap)], [(line.issue, b + gap, np.inf)]]
+        choices += [list(option) for option in line.options]
+        boxes = [_clip(box, clauses) for box in boxes for clauses in choices]
+        boxes = [box for box in boxes if np.all(box[:, 0] <= box[:, 1])]
+    return boxes
+
+
+def _clip(box: np.ndarray, clauses: list[tuple[int, float, float]]) -> np.ndarray:
+    out = box.copy()
+    for k, lo, hi in clauses:
+        out[k, 0] = max(out[k, 0], lo)
+        out[k, 1] = min(out[k, 1], hi)
+    return out
+
+
+class _Program:
+    """Utilities of z = (x, t) with epigraph variables t for the linear losses, and their
+    gradients (the smooth reformulation of the module docstring)."""
+
+    def __init__(self, prefs: Preferences, box: np.ndarray) -> None:
+        self.n, self.m = prefs.n_parties, prefs.n_issues
+        self.span = prefs.hi - prefs.lo
+        self.ideal, self.weights = prefs.ideal, prefs.weights
+        self.quad = (prefs.exponent == 2) & (prefs.weights > 0)
+        self.lin = np.argwhere((prefs.exponent == 1) & (prefs.weights > 0))  # (L, 2): i, j
+        self.box = box
+
+    @property
+    def size(self) -> int:
+        return self.m + len(self.lin)
+
+    def bounds(self) -> list[tuple[float, float]]:
+        return [tuple(b) for b in self.box] + [(0.0, np.inf)] * len(self.lin)
+
+    def start(self, x: np.ndarray) -> np.ndarray:
+        x = np.clip(x, self.box[:, 0], self.box[:, 1])
+        i, j = self.lin.T
+        return np.concatenate([x, np.abs(x[j] - self.ideal[i, j]) / self.span[j]])
+
+    def utilities(self, z: np.ndarray) -> np.ndarray:
+        x, t = z[: self.m], z[self.m : self.size]
+        dev = (x[None, :] - self.ideal) / self.span
+        u = 1.0 - (self.weights * np.where(self.quad, dev * dev, 0.0)).sum(axis=1)
+        np.subtract.at(u, self.lin[:, 0], self.weights[self.lin[:, 0], self.lin[:, 1]] * t)
+        return u
+
+    def jacobian(self, z: np.ndarray) -> np.ndarray:
+        x = z[: self.m]
+        jac = np.zeros((self.n, self.size))
+        dev = (x[None, :] - self.ideal) / self.span
+        jac[:, : self.m] = np.where(self.quad, -2.0 * self.weights * dev / self.span, 0.0)
+        i, j = self.lin.T
+        jac[i, self.m + np.arange(len(self.lin))] = -self.weights[i, j]
+        return jac
+
+    def epigraph(self, extra: int) -> dict:
+        """t_ij − (x_j − ideal_ij)/span_j ≥ 0 and t_ij + (x_j − ideal_ij)/span_j ≥ 0
+        (``extra`` more variables follow z)."""
+        i, j = self.lin.T
+        rows = np.arange(len(self.lin))
+        jac = np.zeros((2 * len(self.lin), self.size + extra))
+        jac[rows, self.m + rows] = jac[len(rows) + rows, self.m + rows] = 1.0
+        jac[rows, j] = -1.0 / self.span[j]
+        jac[len(rows) + rows, j] = 1.0 / self.span[j]
+
+        def fun(z: np.ndarray) -> np.ndarray:
+            dev = (z[j] - self.ideal[i, j]) / self.span[j]
+            t = z[self.m : self.size]
+            return np.concatenate([t - dev, t + dev])
+
+        return {"type": "ineq", "fun": fun, "jac": lambda z: jac}
+
+
+def _solve(
+    program: _Program,
+    start: np.ndarray,
+    extra: int,
+    objective: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    constraints: list[dict],
+    extra_bounds: list[tuple[float, float]],
+    extra_start: np.ndarray,
+) -> np.ndarray | None:
+    """Minimise ``objective`` over (z, extra variables); None when SLSQP fails."""
+    from scipy.optimize import minimize
+
+    cons = [program.epigraph(extra), *constraints] if len(program.lin) else constraints
+    result = minimize(
+        lambda v: objective(v)[0],
+        np.concatenate([program.start(start), extra_start]),
+        jac=lambda v: objective(v)[1],
+        bounds=program.bounds() + extra_bounds,
+        constraints=cons,
+        method="SLSQP",
+        options={"ftol": FTOL, "maxiter": MAX_ITER},
+    )
+    return result.x if result.success or result.status == 8 else None
+
+
+def nash_point(
+    prefs: Preferences, d: np.ndarray, start: np.ndarray, powers: np.ndarray | None = None
+) -> Solution | None:
+    """Weighted Nash point over the acceptable region; None without a rational point."""
+    a = np.full(prefs.n_parties, 1.0) if powers is None else np.asarray(powers, dtype=float)
+    a = a / a.sum()
+
+    def build(program: _Program) -> np.ndarray | None:
+        size, n = program.size, program.n
+
+        def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
+            s = v[size:]
+            grad = np.zeros(len(v))
+            grad[size:] = -a / s
+            return -float(a @ np.log(s)), grad
+
+        def fun(v: np.ndarray) -> np.ndarray:
+            return program.utilities(v[:size]) - d - v[size:]
+
+        def jac(v: np.ndarray) -> np.ndarray:
+            out = np.zeros((n, len(v)))
+            out[:, :size] = program.jacobian(v[:size])
+            out[:, size:] = -np.eye(n)
+            return out
+
+        gains = np.maximum(program.utilities(program.start(start)) - d, 1e-6)
+        cons = [{"type": "ineq", "fun": fun, "jac": jac}]
+        return _solve(program, start, n, objective, cons, [(1e-300, np.inf)] * n, gains)
+
+    return _best(prefs, build, lambda u: float(a @ np.log(np.maximum(u - d, 1e-300))), d)
+
+
+def egalitarian_point(prefs: Preferences, d: np.ndarray, start: np.ndarray) -> Solution | None:
+    """Max min (u_i − d_i) over the acceptable region (u ≥ d); None if none is rational."""
+    return _ray_point(prefs, d, np.ones(prefs.n_parties), start)
+
+
+def kalai_smorodinsky_point(
+    prefs: Preferences, d: np.ndarray, start: np.ndarray
+) -> Solution | None:
+    """The largest τ with u ≥ d + τ (A − d) over the acceptable region (module docstring)."""
+    ideal = ideal_point(prefs, d, start)
+    if ideal is None:
+        return None
+    scale = np.where(ideal - d > 1e-12, ideal - d, 0.0)
+    return _ray_point(prefs, d, scale, start)
+
+
+def ideal_point(prefs: Preferences, d: np.ndarray, start: np.ndarray) -> np.ndarray | None:
+    """A_i = max u_i(x) over the acceptable region subject to u(x) ≥ d."""
+    best = []
+    for i in range(prefs.n_parties):
+        own = _own_best(prefs, i, d)
+        if own is not None:
+            best.append(own)
+            continue
+
+        def build(program: _Program, i: int = i) -> np.ndarray | None:
+            size = program.size
+
+            def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
+                return -float(program.utilities(v)[i]), -program.jacobian(v)[i]
+
+            cons = [
+                {
+                    "type": "ineq",
+                    "fun": lambda v: program.utilities(v[:size]) - d,
+                    "jac": lambda v: program.jacobian(v[:size]),
+                }
+            ]
+            return _solve(program, start, 0, objective, cons, [], np.empty(0))
+
+        found = _best(prefs, build, lambda u, i=i: float(u[i]), d)
+        if found is None:
+            return None
+        best.append(found.u[i])
+    return np.array(best)
+
+
+def _own_best(prefs: Preferences, i: int, d: np.ndarray) -> float | None:
+    """max u_i when party i's ideal, clipped to some acceptable box, is rational for all
+    (then it is A_i without solving: u_i is maximised issue by issue); else None."""
+    found = [
+        prefs.utilities(np.clip(prefs.ideal[i], box[:, 0], box[:, 1]))[0]
+        for box in acceptable_intervals(prefs)
+    ]
+    own = [u[i] for u in found]
+    if own and np.all(found[int(np.argmax(own))] >= d):
+        return float(max(own))
+    return None
+
+
+def _ray_point(
+    prefs: Preferences, d: np.ndarray, scale: np.ndarray, start: np.ndarray
+) -> Solution | None:
+    def build(program: _Program) -> np.ndarray | None:
+        size = program.size
+
+        def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
+            grad = np.zeros(len(v))
+            grad[size] = -1.0
+            return -float(v[size]), grad
+
+        def fun(v: np.ndarray) -> np.ndarray:
+            return program.utilities(v[:size]) - d - scale * v[size]
+
+        def jac(v: np.ndarray) -> np.ndarray:
+            out = np.zeros((program.n, len(v)))
+            out[:, :size] = program.jacobian(v[:size])
+            out[:, size] = -scale
+            return out
+
+        cons = [{"type": "ineq", "fun": fun, "jac": jac}]
+        return _solve(program, start, 1, objective, cons, [(0.0, np.inf)], np.zeros(1))
+
+    def score(u: np.ndarray) -> float:
+        gains = (u - d)[scale > 0] / scale[scale > 0]
+        return float(gains.min()) if gains.size else 0.0
+
+    return _best(prefs, build, score, d)
+
+
+def utilitarian_point(prefs: Preferences, start: np.ndarray) -> Solution | None:
+    """Max Σ_i u_i over the acceptable region."""
+
+    def build(program: _Program) -> np.ndarray | None:
+        def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
+            return -float(program.utilities(v).sum()), -program.jacobian(v).sum(axis=0)
+
+        return _solve(program, start, 0, objective, [], [], np.empty(0))
+
+    return _best(prefs, build, lambda u: float(u.sum()), None)
+
+
+def _best(
+    prefs: Preferences,
+    build: Callable[[_Program], np.ndarray | None],
+    score: Callable[[np.ndarray], float],
+    d: np.ndarray | None,
+) -> Solution | None:
+    """Solve on every acceptable box; keep the best rational solution by ``score``."""
+    best: Solution | None = None
+    for box in acceptable_intervals(prefs):
+        program = _Program(prefs, box)
+        v = build(program)
+        if v is None:
+            continue
+        x = np.clip(v[: prefs.n_issues], box[:, 0], box[:, 1])
+        u = prefs.utilities(x)[0]
+        if d is not None and np.any(u < d - 1e-12):
+            continue
+        if best is None or score(u) > score(best.u) + 1e-15:
+            best = Solution(x, u)
+    return best

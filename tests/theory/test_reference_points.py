@@ -1,0 +1,121 @@
+"""Reference points by optimisation against closed forms, and never worse than the frontier."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from sim.theory import bargaining
+from sim.theory import reference as ref
+from sim.theory.preferences import LinkedLine, Preferences
+
+
+def spatial_prefs(weights, ideal, exponent, accept_hi=None, conditions=()) -> Preferences:
+    weights = np.asarray(weights, dtype=float)
+    n, m = weights.shape
+    return Preferences(
+        weights=weights / weights.sum(axis=1, keepdims=True),
+        spatial=np.ones(m, dtype=bool),
+        integer=np.zeros(m, dtype=bool),
+        lo=np.zeros(m),
+        hi=np.ones(m),
+        ideal=np.asarray(ideal, dtype=float),
+        exponent=np.full((n, m), exponent),
+        accept_lo=np.full((n, m), -np.inf),
+        accept_hi=np.full((n, m), np.inf) if accept_hi is None else np.asarray(accept_hi),
+        tables=(None,) * m,
+        allowed=(None,) * m,
+        conditions=tuple(conditions),
+    )
+
+
+SPLIT = spatial_prefs([[1.0], [1.0]], [[1.0], [0.0]], 1)  # u1 = x, u2 = 1 − x
+
+
+@pytest.mark.parametrize("powers", [(1, 1), (0.3, 0.7), (0.9, 0.1)])
+def test_weighted_nash_splits_the_surplus_by_power_on_a_linear_frontier(powers):
+    d = np.array([0.1, 0.3])
+    a = np.array(powers) / sum(powers)
+    point = ref.nash_point(SPLIT, d, np.array([0.5]), np.array(powers, dtype=float))
+    assert_allclose(point.u, d + a * (1 - d.sum()), atol=1e-9)
+
+
+def test_egalitarian_and_ks_on_a_linear_frontier():
+    d = np.array([0.1, 0.3])
+    egal = ref.egalitarian_point(SPLIT, d, np.array([0.5]))
+    assert_allclose(egal.u, d + (1 - d.sum()) / 2, atol=1e-9)
+    # ideal point A = (0.7, 0.9): gains in proportion to A − d = (0.6, 0.6)
+    ks = ref.kalai_smorodinsky_point(SPLIT, d, np.array([0.5]))
+    assert_allclose(ks.u, [0.4, 0.6], atol=1e-9)
+
+
+def test_quadratic_two_party_points_match_the_frontier_closed_forms():
+    # u1 = 1 − (1 − x)², u2 = 1 − x²: the frontier is u2 = f(u1) = 1 − (1 − √(1 − u1))²
+    prefs = spatial_prefs([[1.0], [1.0]], [[1.0], [0.0]], 2)
+
+    def f(u1: float) -> float:
+        return 1 - (1 - np.sqrt(1 - u1)) ** 2
+
+    d = np.array([0.2, 0.1])
+    start = np.array([0.5])
+    nash = ref.nash_point(prefs, d, start, np.array([0.3, 0.7]))
+    assert_allclose(nash.u, bargaining.nash_on_frontier(f, 0, 1, d, (0.3, 0.7)), atol=1e-9)
+    ks = ref.kalai_smorodinsky_point(prefs, d, start)
+    assert_allclose(ks.u, bargaining.kalai_smorodinsky_on_frontier(f, 0, 1, d), atol=1e-9)
+    assert_allclose(ref.utilitarian_point(prefs, start).x, [0.5], atol=1e-9)
+
+
+# Three parties, three linear issues: party i wants issue i high (salience 1/2) and the two
+# others low (1/4 each). Then Σ_i u_i = 3/2 everywhere: the frontier is one triangle, a
+# face whose interior a set of vertices and edges never reaches.
+FACE = spatial_prefs([[2, 1, 1], [1, 2, 1], [1, 1, 2]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]], 1)
+
+
+@pytest.mark.parametrize("powers", [(1, 1, 1), (0.5, 0.3, 0.2)])
+def test_three_party_nash_inside_a_face(powers):
+    d = np.array([0.1, 0.2, 0.05])
+    a = np.array(powers) / sum(powers)
+    point = ref.nash_point(FACE, d, np.full(3, 0.5), np.array(powers, dtype=float))
+    assert_allclose(point.u, d + a * (1.5 - d.sum()), atol=1e-9)
+
+
+def test_three_party_egalitarian_inside_a_face():
+    d = np.array([0.1, 0.2, 0.05])
+    point = ref.egalitarian_point(FACE, d, np.full(3, 0.5))
+    assert_allclose(point.u, d + (1.5 - d.sum()) / 3, atol=1e-9)
+
+
+def test_red_lines_and_linked_conditions_bind():
+    # party 1 accepts x ≤ 0.4, so the split's Nash point (0.5) moves to the red line
+    prefs = spatial_prefs([[1.0], [1.0]], [[1.0], [0.0]], 1, accept_hi=[[np.inf], [0.4]])
+    assert_allclose(ref.nash_point(prefs, np.zeros(2), np.array([0.3])).x, [0.4], atol=1e-9)
+    # party 1 accepts issue 0 in [0.3, 1] only if issue 1 ≤ 0.2: two boxes, the best wins
+    link = LinkedLine(party=1, id="l", issue=0, zone=(0.3, 1.0), options=(((1, 0.0, 0.2),),))
+    prefs = spatial_prefs([[1, 1], [1, 1]], [[1, 1], [0, 0]], 1, conditions=[link])
+    boxes = ref.acceptable_intervals(prefs)
+    assert len(boxes) == 2
+    point = ref.nash_point(prefs, np.zeros(2), np.array([0.2, 0.2]))
+    assert prefs.acceptable(point.x).all()
+    # box x0 < 0.3 (any x1): Nash product max at x = (0.3−, 0.7) gives u = (0.5, 0.5);
+    # box x1 ≤ 0.2 (any x0): x = (0.8, 0.2) gives the same; either way u = (0.5, 0.5)
+    assert_allclose(point.u, [0.5, 0.5], atol=1e-8)
+
+
+def test_baseline_points_are_never_worse_than_the_frontier_points():
+    from sim.game import compile_game
+    from sim.jobs.reference import feasible
+    from sim.scenario.loader import load_scenario
+
+    game = compile_game(load_scenario("scenarios/istanbul_2025_06_02.yaml"))
+    prefs, d = game.prefs, game.reservation(game.status_quo)
+    outcomes, u = feasible(game)
+    i = bargaining.nash_index(u, d)
+    nash = ref.nash_point(prefs, d, outcomes[i])
+    assert prefs.acceptable(nash.x).all()
+    assert np.log(nash.u - d).sum() >= np.log(u[i] - d).sum() - 1e-12
+    i = bargaining.egalitarian_index(u, d)
+    egal = ref.egalitarian_point(prefs, d, outcomes[i])
+    assert (egal.u - d).min() >= (u[i] - d).min() - 1e-12
+    i = bargaining.utilitarian_index(u)
+    assert ref.utilitarian_point(prefs, outcomes[i]).u.sum() >= u[i].sum() - 1e-12
