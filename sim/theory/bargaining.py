@@ -277,7 +277,9 @@ def nash_on_frontier(
     the slope is used instead: ``df`` (f' or any selection of its superdifferential, e.g. at
     kinks) if given, otherwise a Ridders-extrapolated finite difference evaluated inside
     ``[lo, hi]`` only. Accuracy: ~1e-15 with ``df``; ~1e-12 or better for smooth ``f`` without
-    it. For kinked (piecewise-linear) frontiers pass ``df``.
+    it. At a kink, where a finite difference is wrong, the point is checked against its
+    neighbours and, if one is better, found by golden-section search on the objective
+    (:func:`_kink_checked`; exact to rounding at a kink, since the maximum is sharp).
 
     Raises ``ValueError`` if no frontier point is strictly individually rational.
     Closed forms: linear ``f(u) = 1 - u`` gives ``u1 - d1 = w1 (1 - d1 - d2)``;
@@ -297,7 +299,37 @@ def nash_on_frontier(
         return w1 / (x - d1) + w2 * slope / gap > 0
 
     x = _bisect(rising, a, b)
+    if df is None:
+        x = _kink_checked(lambda t: w1 * np.log(t - d1) + w2 * np.log(f(t) - d2), x, a, b)
     return float(x), float(f(x))
+
+
+def _kink_checked(objective: Callable[[float], float], x: float, a: float, b: float) -> float:
+    """``x``, unless a neighbour ``η = 1e-7 (b − a)`` away scores higher: then a finite
+    difference straddled a kink of the frontier, and the maximum of the concave
+    ``objective`` is located by golden-section search instead, which at a kink (a sharp
+    maximum) is exact to rounding (Kiefer 1953)."""
+    eta = 1e-7 * (b - a)
+
+    def value(t: float) -> float:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = objective(t)
+        return v if np.isfinite(v) else -np.inf
+
+    here = value(x)
+    if value(max(a, x - eta)) <= here and value(min(b, x + eta)) <= here:
+        return x
+    ratio = (np.sqrt(5.0) - 1.0) / 2.0
+    lo, hi = a, b
+    for _ in range(200):
+        c, e = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+        if not lo < c < e < hi:
+            break
+        if value(c) >= value(e):
+            hi = e
+        else:
+            lo = c
+    return 0.5 * (lo + hi)
 
 
 def kalai_smorodinsky_on_frontier(

@@ -306,3 +306,21 @@ def test_simplex_lattice_is_the_full_stars_and_bars_lattice(n, max_points):
     assert np.allclose(np.round(weights * k), weights * k)
     if k % n == 0:  # the equal weights lie on the lattice
         assert np.isclose(weights, 1 / n).all(axis=1).any()
+
+
+def _polyline(points):
+    xs, ys = np.array(points, dtype=float).T
+    return lambda u: float(np.interp(u, xs, ys))
+
+
+@pytest.mark.parametrize("d", [(0.0, 0.0), (0.1, 0.2), (0.0, 0.35)])
+def test_nash_at_a_kink_without_derivative(d):
+    # vertices (0, 1), (0.6, 0.7), (1, 0): for these d the Nash point is the kink
+    f = _polyline([(0, 1), (0.6, 0.7), (1, 0)])
+    assert_allclose(nash_on_frontier(f, 0, 1, d), (0.6, 0.7), atol=1e-12)
+
+
+def test_nash_inside_a_segment_of_a_kinked_frontier():
+    # on the segment u2 = c − k u1 (c = k = 9/7) the product u1 (c − k u1) peaks at 1/2
+    f = _polyline([(0, 1), (0.3, 0.9), (1, 0)])
+    assert_allclose(nash_on_frontier(f, 0, 1, (0, 0)), (0.5, 9 / 14), atol=1e-9)
