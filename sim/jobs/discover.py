@@ -10,7 +10,7 @@ replaced if it exists; ``--out DIR`` must not exist)::
 
     discovery.json      the condition, counts, the chosen box (limits, coverage, density,
                         mass, quasi-p-values), the trajectory, CART leaves, feature scores,
-                        settings and software versions
+                        settings and software versions (numbers to 12 significant digits)
     box.csv             the chosen box: one row per swept parameter
     trajectory.csv      PRIM's peeling and pasting trajectory
     cart_rules.txt      the CART tree and its leaves as rules
@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import importlib.util
+import json
 import os
 import shutil
 import sys
@@ -39,7 +40,7 @@ import pyarrow.parquet as pq
 import sim
 from sim.discover.boxes import MASS_MIN, MIN_DENSITY, PASTE_ALPHA, PEEL_ALPHA, BoxResult
 from sim.discover.trees import CART_DEPTH, Leaf
-from sim.output.folders import atomic_folder, choose_folder, write_json
+from sim.output.folders import JSON_DIGITS, atomic_folder, choose_folder, tidy_numbers
 from sim.scenario import InputError, Problem
 
 FOLDER = "discover"
@@ -274,6 +275,17 @@ def discovery_json(d: Discovery) -> dict[str, Any]:
     }
 
 
+def _write_discovery_json(path: Path, data: dict[str, Any]) -> None:
+    """Like :func:`sim.output.folders.write_json` (12 significant digits, residue below
+    1e-12 snapped to 0), except the quasi-p-values: tiny by nature (1e-80 is a finding,
+    not residue), they keep their 12 significant digits."""
+    tidy = tidy_numbers(data)
+    for raw, row in zip(data["box"]["limits"], tidy["box"]["limits"], strict=True):
+        if raw["quasi_p"] is not None:
+            row["quasi_p"] = float(f"{raw['quasi_p']:.{JSON_DIGITS}g}")
+    path.write_text(json.dumps(tidy, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def _version(package: str) -> str:
     from importlib.metadata import version
 
@@ -315,7 +327,7 @@ def cart_text(d: Discovery) -> str:
 
 def write_files(d: Discovery, out: Path) -> None:
     """Every file of the folder (module docstring) into ``out``."""
-    write_json(out / "discovery.json", discovery_json(d))
+    _write_discovery_json(out / "discovery.json", discovery_json(d))
     _write_csv(out / "box.csv", box_rows(d))
     chosen = d.box.chosen
     _write_csv(

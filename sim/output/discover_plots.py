@@ -134,7 +134,8 @@ def plot_box_limits(d: Discovery, path: Path) -> Path:
         ax.barh(row, z - a, left=a, height=0.5, color=BOX if restricted else "#c9d5e6")
         if restricted:
             for at, value, ha in ((a, b.box.lows[k], "right"), (z, b.box.highs[k], "left")):
-                ax.text(at, row - 0.3, f"{value:.3g}", ha=ha, va="bottom", fontsize=7.5)
+                if 1e-9 < at < 1 - 1e-9:  # a side the box cuts
+                    ax.text(at, row - 0.3, f"{value:.3g}", ha=ha, va="bottom", fontsize=7.5)
             ax.text(1.03, row, f"quasi-p {b.quasi_p[d.params[k]]:.2g}", va="center", fontsize=7.5)
     ticks = [
         f"{_short(d.labels[k], 44)}\n(sampled {b.range_lows[k]:.3g} to {b.range_highs[k]:.3g})"
@@ -155,7 +156,9 @@ def plot_box_limits(d: Discovery, path: Path) -> Path:
     )
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    fig.tight_layout()
+    fig.subplots_adjust(
+        left=0.34, right=0.97, top=1 - 0.9 / fig.get_figheight(), bottom=0.75 / fig.get_figheight()
+    )
     return save(fig, path)
 
 

@@ -110,7 +110,12 @@ def sweep_sections(folder: Path) -> tuple[str, list[Section]]:
     ]
     if (folder / "sobol.json").is_file():
         sections.append(sobol_section(read_json(folder / "sobol.json")))
+    discover = folder / "discover"
+    if (discover / "discovery.json").is_file():
+        from sim.output.report_discover import discover_section
+
+        sections.append(discover_section(discover))
     heading = "Provenance of the base scenario"
-    sections += [figures_section(folder), provenance_section(scenario, heading)]
+    sections += [figures_section(folder, skip=("discover",)), provenance_section(scenario, heading)]
     sections.append(manifest_section(folder))
     return f"Sweep report: {raw.get('title', folder.name)}", sections
