@@ -413,8 +413,8 @@ def _add_discover(sub) -> None:
             'sim discover DIR --where "agreement and ceasefire <= 0.3" --min-density 0.9',
         ],
     )
-    disc.epilog += (
-        "\n\nnames in --where: any column of the sweep's rows (param.<path>, term.<issue>, "
+    disc.description += (
+        " Names in --where: any column of the sweep's rows (param.<path>, term.<issue>, "
         "utility.<party>, outcome, deal, round, ceasefire_round, exchanges, ...); "
         "<issue> for term.<issue>; <path> for param.<path>; and "
         + "; ".join(f"{k}: {v}" for k, v in SHORT_NAMES.items())

@@ -102,8 +102,9 @@ def _raise(message: str) -> str:
     raise _error(message)
 
 
-def _substitute(text: str, columns: set[str]) -> tuple[str, dict[str, str]]:
-    """The text with every name outside string literals replaced by a placeholder."""
+def _substitute(text: str) -> tuple[str, dict[str, str]]:
+    """The text with every name outside string literals replaced by a placeholder, and
+    the name of each placeholder."""
     names: dict[str, str] = {}
     seen: dict[str, str] = {}
 
@@ -113,7 +114,7 @@ def _substitute(text: str, columns: set[str]) -> tuple[str, dict[str, str]]:
             return word
         if word not in seen:
             seen[word] = f"_n{len(seen)}"
-            names[seen[word]] = _resolve(word, columns)
+            names[seen[word]] = word
         return seen[word]
 
     pieces, last = [], 0
@@ -168,13 +169,14 @@ def parse_condition(text: str, columns: Iterable[str]) -> Condition:
         raise _error('empty condition; e.g. --where "agreement and ceasefire <= 0.3"')
     if len(text) > MAX_LENGTH:
         raise _error(f"longer than {MAX_LENGTH} characters")
-    code, names = _substitute(text, set(columns))
+    code, words = _substitute(text)
     try:
         tree = ast.parse(code.strip(), mode="eval")
     except SyntaxError as exc:
         raise _error(f"not a valid condition ({exc.msg}): {text}") from None
-    _check(tree)
-    return Condition(text, tree, names)
+    _check(tree)  # forbidden constructs first, then unknown names
+    known = set(columns)
+    return Condition(text, tree, {p: _resolve(w, known) for p, w in words.items()})
 
 
 # ------------------------------------------------------------------------- evaluation
