@@ -59,7 +59,7 @@ def test_a_misspelled_column_is_named_with_the_nearest_one():
     message = str(err.value)
     assert "--where" in message and "unknown column 'ceasfire'" in message
     assert "did you mean 'term.ceasefire'" in message
-    with pytest.raises(InputError, match="did you mean 'param.war.support.0.level'"):
+    with pytest.raises(InputError, match=r"did you mean 'param\.war\.support\.0\.level'"):
         parse_condition("war.suport.0.level > 0.5", DATA)
 
 
