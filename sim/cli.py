@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 
 from sim import __version__
@@ -413,12 +414,13 @@ def _add_discover(sub) -> None:
             'sim discover DIR --where "agreement and ceasefire <= 0.3" --min-density 0.9',
         ],
     )
-    disc.description += (
-        " Names in --where: any column of the sweep's rows (param.<path>, term.<issue>, "
+    disc.description += "\n\n" + textwrap.fill(
+        "Names in --where: any column of the sweep's rows (param.<path>, term.<issue>, "
         "utility.<party>, outcome, deal, round, ceasefire_round, exchanges, ...); "
         "<issue> for term.<issue>; <path> for param.<path>; and "
         + "; ".join(f"{k}: {v}" for k, v in SHORT_NAMES.items())
-        + ". Exit code 1 when the condition holds in no run or in every run."
+        + ". Exit code 1 when the condition holds in no run or in every run.",
+        78,
     )
     disc.add_argument(
         "dir", metavar="SWEEP_DIR", help="a finished sweep folder (sim sweep, sim robustness)"
@@ -436,6 +438,7 @@ def _add_discover(sub) -> None:
     )
     disc.add_argument(
         "--min-density",
+        metavar="D",
         type=float,
         default=MIN_DENSITY,
         help=f"choose the box with the highest coverage among those with at least this density "
@@ -446,27 +449,34 @@ def _add_discover(sub) -> None:
     )
     disc.add_argument(
         "--peel-alpha",
+        metavar="A",
         type=float,
         default=PEEL_ALPHA,
         help=f"share peeled per step (default {PEEL_ALPHA:g})",
     )
     disc.add_argument(
         "--paste-alpha",
+        metavar="A",
         type=float,
         default=PASTE_ALPHA,
         help=f"share pasted per step (default {PASTE_ALPHA:g})",
     )
     disc.add_argument(
         "--mass-min",
+        metavar="M",
         type=float,
         default=MASS_MIN,
         help=f"smallest box and CART leaf, as a share of the runs (default {MASS_MIN:g})",
     )
     disc.add_argument(
-        "--cart-depth", type=int, default=3, help="depth of the CART tree (default 3)"
+        "--cart-depth", metavar="N", type=int, default=3, help="depth of the CART tree (default 3)"
     )
     disc.add_argument(
-        "--seed", type=int, default=0, help="seed of CART and the extra trees (default 0)"
+        "--seed",
+        metavar="S",
+        type=int,
+        default=0,
+        help="seed of CART and the extra trees (default 0)",
     )
     disc.add_argument("--no-plots", action="store_true", help="skip the figures")
     disc.set_defaults(func=_cmd_discover)

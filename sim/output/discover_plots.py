@@ -246,7 +246,7 @@ def plot_scatter(d: Discovery, path: Path) -> Path:
         x=0.02,
         ha="left",
     )
-    fig.tight_layout(rect=(0, 0.06, 1, 0.9))
+    fig.tight_layout(rect=(0, 0.06, 1, 0.93))
     return save(fig, path)
 
 
