@@ -147,11 +147,11 @@ def plot_box_limits(d: Discovery, path: Path) -> Path:
     ax.set_xticks([0, 0.5, 1], ["lowest sampled", "middle", "highest sampled"], fontsize=8)
     ax.set_xlabel("position in the parameter's sampled range (0 = lowest, 1 = highest value)")
     hidden = len(d.params) - len(shown)
-    note = f"; {hidden} more unrestricted parameters not shown" if hidden else ""
+    note = f"\n({hidden} more parameters, unrestricted, not shown)" if hidden else ""
     ax.set_title(
-        f"PRIM box (step {b.chosen}): limits on each swept parameter, restricted ones dark"
-        f"{note}\ncoverage {b.box.coverage:.2f}, density {b.box.density:.2f}, "
-        f"mass {b.box.mass:.2f}; where {_where(d)}",
+        f"PRIM box (step {b.chosen}): limits on each swept parameter, restricted ones dark\n"
+        f"coverage {b.box.coverage:.2f}, density {b.box.density:.2f}, "
+        f"mass {b.box.mass:.2f}; where {_where(d)}{note}",
         fontsize=9,
     )
     for side in ("top", "right", "left"):

@@ -1,7 +1,8 @@
 """The report of a sweep folder (``sim report SWEEP``): the design and the swept
 parameters, outcome shares, settled shares and mean terms, Sobol' indices (sobol design),
-then the figures, the base scenario's provenance and the manifest
-(:mod:`sim.output.report_common`)."""
+scenario discovery (when ``sim discover`` wrote ``discover/``:
+:mod:`sim.output.report_discover`, its figures shown there only), then the figures, the
+base scenario's provenance and the manifest (:mod:`sim.output.report_common`)."""
 
 from __future__ import annotations
 
