@@ -144,3 +144,17 @@ def test_a_rerun_replaces_the_folder(sweep, discovered, tmp_path):
     data = json.loads((copy / "discover" / "discovery.json").read_text())
     assert data["where"] == "exchange and general_ceasefire"
     assert not [p for p in copy.iterdir() if p.name.startswith(".discover")]
+
+
+def test_a_failed_rerun_keeps_the_previous_discovery(sweep, discovered, tmp_path, monkeypatch):
+    copy = tmp_path / "sweep"
+    shutil.copytree(sweep, copy)
+    before = (copy / "discover" / "discovery.json").read_text()
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("sim.output.discover_plots.plot_discovery", broken)
+    assert main(["discover", str(copy), "--where", "exchange and general_ceasefire"]) == 2
+    assert (copy / "discover" / "discovery.json").read_text() == before
+    assert not [p for p in copy.iterdir() if p.name.startswith(".discover")]
