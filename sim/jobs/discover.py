@@ -116,10 +116,9 @@ def _check_settings(s: Settings) -> None:
         raise InputError("sim discover", problems)
 
 
-def read_rows(folder: Path) -> pa.Table:
-    """Every run of a sweep folder, each run once (the first row of a run id)."""
+def _parts(folder: Path) -> list[Path]:
+    """The Parquet parts of a sweep folder; InputError if it is not one or has no rows."""
     from sim.compare.inputs import folder_kind
-    from sim.output.sweep_store import first_of_each
 
     if folder_kind(folder) != "sweep":
         problem = Problem("", "not a sweep folder (sim sweep or sim robustness writes one)")
@@ -127,7 +126,22 @@ def read_rows(folder: Path) -> pa.Table:
     parts = sorted((folder / "runs").glob("part-*.parquet"))
     if not parts:
         raise InputError(str(folder), [Problem("runs", "no rows yet: run or resume the sweep")])
-    table = pa.concat_tables([pq.read_table(p) for p in parts], promote_options="default")
+    return parts
+
+
+def column_names(folder: Path) -> list[str]:
+    """The columns of a sweep folder's rows (from the first part's schema)."""
+    return pq.read_schema(_parts(folder)[0]).names
+
+
+def read_rows(folder: Path, names: list[str] | None = None) -> pa.Table:
+    """Every run of a sweep folder (the columns ``names``, default all), each run once (the
+    first row of a run id)."""
+    from sim.output.sweep_store import first_of_each
+
+    wanted = None if names is None else sorted({"run_id", *names})
+    parts = [pq.read_table(p, columns=wanted) for p in _parts(folder)]
+    table = pa.concat_tables(parts, promote_options="default")
     return table.take(first_of_each(table.column("run_id").to_numpy()))
 
 
@@ -150,12 +164,13 @@ def analyse(folder: str | Path, where: str, settings: Settings) -> Discovery:
     check_packages()
     _check_settings(settings)
     folder = Path(folder)
-    table = read_rows(folder)
-    condition = parse_condition(where, table.column_names)
+    names = column_names(folder)
+    condition = parse_condition(where, names)
+    params = [c for c in names if c.startswith("param.")]
+    table = read_rows(folder, [*params, *columns_needed(condition), "outcome"])
     outcome = np.array(table.column("outcome").to_pylist(), dtype=object)
     ok = outcome != "error"
-    params = [c for c in table.column_names if c.startswith("param.")]
-    data = columns(table.select(sorted({*params, *columns_needed(condition), "outcome"})))
+    data = columns(table)
     data = {k: v[ok] for k, v in data.items()}
     varying, constant = _parameters(data)
     if not varying:
