@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 
 from sim import __version__
@@ -129,6 +130,28 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from sim.jobs.compare import compare, describe_comparison
 
     print(describe_comparison(compare(args.dirs, args.labels, args.out)))
+    return 0
+
+
+def _cmd_discover(args: argparse.Namespace) -> int:
+    from sim.jobs.discover import NothingToDiscoverError, Settings, describe, discover
+
+    settings = Settings(
+        min_density=args.min_density,
+        box=args.box,
+        peel_alpha=args.peel_alpha,
+        paste_alpha=args.paste_alpha,
+        mass_min=args.mass_min,
+        cart_depth=args.cart_depth,
+        seed=args.seed,
+        plots=not args.no_plots,
+    )
+    try:
+        found = discover(args.dir, args.where, args.out, settings)
+    except NothingToDiscoverError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(describe(found))
     return 0
 
 
@@ -375,6 +398,90 @@ def _add_compare(sub) -> None:
     comp.set_defaults(func=_cmd_compare)
 
 
+def _add_discover(sub) -> None:
+    """The ``sim discover`` command."""
+    from sim.discover.boxes import MASS_MIN, MIN_DENSITY, PASTE_ALPHA, PEEL_ALPHA
+    from sim.discover.expression import SHORT_NAMES
+
+    disc = _command(
+        sub,
+        "discover",
+        "find which ranges of a sweep's parameters hold the runs where a condition holds "
+        "(PRIM boxes, CART rules, feature scores)",
+        [
+            "sim discover results/ceasefire_preconditions-20250602T120000Z "
+            '--where "general_ceasefire"',
+            'sim discover DIR --where "agreement and ceasefire <= 0.3" --min-density 0.9',
+        ],
+    )
+    disc.description += "\n\n" + textwrap.fill(
+        "Names in --where: any column of the sweep's rows (param.<path>, term.<issue>, "
+        "utility.<party>, outcome, deal, round, ceasefire_round, exchanges, ...); "
+        "<issue> for term.<issue>; <path> for param.<path>; and "
+        + "; ".join(f"{k}: {v}" for k, v in SHORT_NAMES.items())
+        + ". Exit code 1 when the condition holds in no run or in every run.",
+        78,
+    )
+    disc.add_argument(
+        "dir", metavar="SWEEP_DIR", help="a finished sweep folder (sim sweep, sim robustness)"
+    )
+    disc.add_argument(
+        "--where",
+        required=True,
+        metavar="EXPR",
+        help="the runs of interest: names, numbers, comparisons, and/or/not, + - * /",
+    )
+    disc.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder (must not exist; default SWEEP_DIR/discover, replaced)",
+    )
+    disc.add_argument(
+        "--min-density",
+        metavar="D",
+        type=float,
+        default=MIN_DENSITY,
+        help=f"choose the box with the highest coverage among those with at least this density "
+        f"(default {MIN_DENSITY:g})",
+    )
+    disc.add_argument(
+        "--box", type=int, metavar="STEP", help="choose this step of the trajectory instead"
+    )
+    disc.add_argument(
+        "--peel-alpha",
+        metavar="A",
+        type=float,
+        default=PEEL_ALPHA,
+        help=f"share peeled per step (default {PEEL_ALPHA:g})",
+    )
+    disc.add_argument(
+        "--paste-alpha",
+        metavar="A",
+        type=float,
+        default=PASTE_ALPHA,
+        help=f"share pasted per step (default {PASTE_ALPHA:g})",
+    )
+    disc.add_argument(
+        "--mass-min",
+        metavar="M",
+        type=float,
+        default=MASS_MIN,
+        help=f"smallest box and CART leaf, as a share of the runs (default {MASS_MIN:g})",
+    )
+    disc.add_argument(
+        "--cart-depth", metavar="N", type=int, default=3, help="depth of the CART tree (default 3)"
+    )
+    disc.add_argument(
+        "--seed",
+        metavar="S",
+        type=int,
+        default=0,
+        help="seed of CART and the extra trees (default 0)",
+    )
+    disc.add_argument("--no-plots", action="store_true", help="skip the figures")
+    disc.set_defaults(func=_cmd_discover)
+
+
 def _add_report(sub) -> None:
     """The ``sim report`` command."""
     report = _command(
@@ -417,6 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_robustness(sub)
     _add_backtest(sub)
     _add_compare(sub)
+    _add_discover(sub)
     _add_report(sub)
     _add_schema(sub)
     return parser

@@ -94,14 +94,15 @@ def caption(path: Path) -> str:
     return path.name
 
 
-def figure_paths(folder: Path) -> list[Path]:
-    """Every PNG file under the folder, sorted by path."""
-    return sorted(folder.rglob("*.png"))
+def figure_paths(folder: Path, skip: Sequence[str] = ()) -> list[Path]:
+    """Every PNG file under the folder, sorted by path (none under its subfolders ``skip``)."""
+    return sorted(p for p in folder.rglob("*.png") if p.relative_to(folder).parts[0] not in skip)
 
 
-def figures_section(folder: Path) -> Section:
-    """Every PNG under the folder, embedded, with captions."""
-    paths = figure_paths(folder)
+def figures_section(folder: Path, skip: Sequence[str] = ()) -> Section:
+    """Every PNG under the folder (none under its subfolders ``skip``, which another
+    section shows), embedded, with captions."""
+    paths = figure_paths(folder, skip)
     text = [f"{len(paths)} figures."] if paths else ["This folder has no figures."]
     return Section("Figures", text, figures=[Figure(p, caption(p)) for p in paths])
 

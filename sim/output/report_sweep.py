@@ -1,7 +1,8 @@
 """The report of a sweep folder (``sim report SWEEP``): the design and the swept
 parameters, outcome shares, settled shares and mean terms, Sobol' indices (sobol design),
-then the figures, the base scenario's provenance and the manifest
-(:mod:`sim.output.report_common`)."""
+scenario discovery (when ``sim discover`` wrote ``discover/``:
+:mod:`sim.output.report_discover`, its figures shown there only), then the figures, the
+base scenario's provenance and the manifest (:mod:`sim.output.report_common`)."""
 
 from __future__ import annotations
 
@@ -110,7 +111,12 @@ def sweep_sections(folder: Path) -> tuple[str, list[Section]]:
     ]
     if (folder / "sobol.json").is_file():
         sections.append(sobol_section(read_json(folder / "sobol.json")))
+    discover = folder / "discover"
+    if (discover / "discovery.json").is_file():
+        from sim.output.report_discover import discover_section
+
+        sections.append(discover_section(discover))
     heading = "Provenance of the base scenario"
-    sections += [figures_section(folder), provenance_section(scenario, heading)]
+    sections += [figures_section(folder, skip=("discover",)), provenance_section(scenario, heading)]
     sections.append(manifest_section(folder))
     return f"Sweep report: {raw.get('title', folder.name)}", sections
