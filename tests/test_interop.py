@@ -121,9 +121,9 @@ def test_import_export_import_is_the_same_domain(tmp_path, files, fmt):
     assert a == b
 
 
-def test_clamped_issue_is_written_back_as_an_integer_issue(tmp_path):
-    # the clamped table's best value is 1 but the other party's is a line: the issue is a
-    # discrete one after import; its tables are written as GENIUS discrete items
+def test_clamped_issue_is_written_as_discrete_items(tmp_path):
+    # a clamped line is a table after import (a discrete issue over 2..12); its best value
+    # is 1, so GENIUS reads it back unchanged as discrete items
     folder, _, _ = export_scenario(
         str(_import(tmp_path, CLAMP_FILES)), "genius", str(tmp_path / "x")
     )
@@ -345,3 +345,74 @@ def test_export_refuses_what_the_format_cannot_hold(tmp_path, capsys):
         tmp_path, capsys, ["export", str(src), "--format", "genius", "--out", str(tmp_path / "g")]
     )
     assert "parties.employer.positions.bonus" in err and "loss: linear" in err
+
+
+def test_a_line_below_one_goes_back_to_genius_as_an_integer_issue(tmp_path):
+    # lessor's lease length 0.2 -> 0.8: imported as labels 6..24 whose best score is 0.8,
+    # which GENIUS would rescale as a discrete table; export writes the integer line again
+    lessor = _profile_copy(
+        tmp_path, LEASE / "lessor.xml", 'utilityHighestValue="1.0"', 'utilityHighestValue="0.8"'
+    )
+    files = (LEASE / "lease-domain.xml", [lessor, LEASE / "lessee.xml"])
+    first = _import(tmp_path, files, "a.yaml")
+    assert (
+        max(
+            yaml.safe_load(first.read_text())["parties"][0]["positions"]["lease_length_months"][
+                "values"
+            ].values(),
+            key=lambda v: v["value"],
+        )["value"]
+        == 0.8
+    )
+    folder, _, _ = export_scenario(str(first), "genius", str(tmp_path / "x"))
+    domain = genius.read_domain(folder / "domain.xml")
+    assert domain.issues[1].kind == "integer" and (domain.issues[1].low, domain.issues[1].high) == (
+        6,
+        24,
+    )
+    assert genius.read_profile(folder / "lessor.xml", domain).evaluators[1] == Line(0.2, 0.8)
+    second = _import(
+        tmp_path, (folder / "domain.xml", [folder / "lessor.xml", folder / "lessee.xml"]), "b.yaml"
+    )
+    a, b = (yaml.safe_load(p.read_text(encoding="utf-8")) for p in (first, second))
+    assert a["parties"] == b["parties"] and a["issues"] == b["issues"]
+
+
+def test_a_table_genius_would_rescale_is_refused(tmp_path, capsys):
+    data = yaml.safe_load((SCENARIOS / "textbook_job_offer.yaml").read_text(encoding="utf-8"))
+    data["parties"][0]["positions"]["role"]["values"]["junior"]["value"] = 0.8
+    src = tmp_path / "job.yaml"
+    src.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    err = _bad(
+        tmp_path, capsys, ["export", str(src), "--format", "genius", "--out", str(tmp_path / "g")]
+    )
+    assert "the best value scores 0.8, not 1" in err and "Job title" in err
+
+
+def test_bad_options(tmp_path, capsys):
+    lease = [str(LEASE / "lessor.xml"), str(LEASE / "lessee.xml")]
+    out = ["--out", str(tmp_path / "s.yaml")]
+    err = _bad(
+        tmp_path,
+        capsys,
+        ["import", "--domain", str(LEASE / "lease-domain.xml"), *lease, *out, "--strategy", "nope"],
+    )
+    assert "unknown strategy 'nope'" in err
+    err = _bad(tmp_path, capsys, ["import", *lease, *out])
+    assert "--domain" in err
+    err = _bad(
+        tmp_path, capsys, ["import", str(LEASE / "lessor.xml"), str(SUPPLY / "buyer.json"), *out]
+    )
+    assert "--format" in err
+    nested = _profile_copy(
+        tmp_path,
+        LEASE / "lessee.xml",
+        '<weight index="1"',
+        '<objective index="9" name="sub"/><weight index="1"',
+    )
+    err = _bad(
+        tmp_path,
+        capsys,
+        ["import", "--domain", str(LEASE / "lease-domain.xml"), lease[0], str(nested), *out],
+    )
+    assert "nested objectives" in err
