@@ -491,7 +491,9 @@ def _add_export(sub) -> None:
         ],
     )
     exp.add_argument("scenario", help="scenario YAML file (no war block)")
-    exp.add_argument("--format", choices=["genius", "geniusweb"], required=True)
+    exp.add_argument(
+        "--format", choices=["genius", "geniusweb"], required=True, help="the format to write"
+    )
     exp.add_argument(
         "--out", required=True, metavar="DIR", help="folder to create (must not exist)"
     )

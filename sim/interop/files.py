@@ -25,8 +25,21 @@ def fail(file: str | Path, path: str, message: str) -> InputError:
     )
 
 
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of an input file (missing, not a file, too large: input errors)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(str(path), [Problem("", "file not found")])
+    if not p.is_file():
+        raise InputError(str(path), [Problem("", "not a file")])
+    if p.stat().st_size > MAX_BYTES:
+        raise InputError(str(path), [Problem("", f"larger than {MAX_BYTES:,} bytes")])
+    return p.read_bytes()
+
+
 def read_text(path: str | Path) -> str:
-    """The text of an input file (see the module docstring for the checks)."""
+    """The text of an input file (see the module docstring for the checks; a leading
+    byte-order mark is dropped)."""
     p = Path(path)
     if not p.exists():
         raise InputError(str(path), [Problem("", "file not found")])
@@ -35,7 +48,7 @@ def read_text(path: str | Path) -> str:
     if p.stat().st_size > MAX_BYTES:
         raise InputError(str(path), [Problem("", f"larger than {MAX_BYTES:,} bytes")])
     try:
-        return p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(str(path), [Problem("", f"not UTF-8 text ({exc.reason})")]) from None
 

@@ -29,7 +29,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
-from sim.interop.files import fail, read_text
+from sim.interop.files import fail, read_bytes
 from sim.interop.model import (
     EXACT,
     Domain,
@@ -49,11 +49,11 @@ GENIUS_ZERO = 1e-5
 
 def parse_xml(path: str | Path) -> ET.Element:
     """The root element of an XML file; a malformed file is an input error with its line."""
-    text = read_text(path)
-    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+    data = read_bytes(path)  # bytes: the parser honours the declared encoding
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise fail(path, "", "DOCTYPE/ENTITY declarations are not accepted")
     try:
-        return ET.fromstring(text)
+        return ET.fromstring(data)
     except ET.ParseError as exc:
         line, col = exc.position
         raise fail(path, f"line {line}, column {col}", f"malformed XML ({exc.msg})") from None
