@@ -21,11 +21,12 @@ from tests.conftest import DATA, SCENARIOS
 
 LEASE = SCENARIOS / "domains" / "genius"
 SUPPLY = SCENARIOS / "domains" / "geniusweb"
-CLAMP = DATA / "genius"
+GDATA = DATA / "genius"
 DAY = dt.date(2025, 1, 1)
 LEASE_FILES = (LEASE / "lease-domain.xml", [LEASE / "lessor.xml", LEASE / "lessee.xml"])
 SUPPLY_FILES = (SUPPLY / "domain.json", [SUPPLY / "supplier.json", SUPPLY / "buyer.json"])
-CLAMP_FILES = (CLAMP / "clamp-domain.xml", [CLAMP / "clamp-a.xml", CLAMP / "clamp-b.xml"])
+CLAMP_FILES = (GDATA / "clamp-domain.xml", [GDATA / "clamp-a.xml", GDATA / "clamp-b.xml"])
+SHIFT_FILES = (GDATA / "shift-domain.xml", [GDATA / "shift-a.xml", GDATA / "shift-b.xml"])
 
 
 def _import(tmp_path: Path, files, name: str = "s.yaml") -> Path:
@@ -58,9 +59,9 @@ def test_discrete_evaluations_divided_by_the_largest():
 
 
 def test_clamped_integer_line_becomes_an_exact_table():
-    domain = genius.read_domain(CLAMP / "clamp-domain.xml")
-    a = genius.read_profile(CLAMP / "clamp-a.xml", domain)
-    b = genius.read_profile(CLAMP / "clamp-b.xml", domain)
+    domain = genius.read_domain(GDATA / "clamp-domain.xml")
+    a = genius.read_profile(GDATA / "clamp-a.xml", domain)
+    b = genius.read_profile(GDATA / "clamp-b.xml", domain)
     # -0.4 + 0.2 (u - 2) for u = 2..12, clamped to [0, 1]
     expected = [0, 0, 0, 0.2, 0.4, 0.6, 0.8, 1, 1, 1, 1]
     assert_allclose(a.evaluators[0].utilities, expected, atol=1e-12)
@@ -107,8 +108,13 @@ def test_geniusweb_reservation_bid_is_its_utility(tmp_path):
 
 @pytest.mark.parametrize(
     ("files", "fmt"),
-    [(LEASE_FILES, "genius"), (CLAMP_FILES, "genius"), (SUPPLY_FILES, "geniusweb")],
-    ids=["lease", "clamp", "supply"],
+    [
+        (LEASE_FILES, "genius"),
+        (CLAMP_FILES, "genius"),
+        (SHIFT_FILES, "genius"),
+        (SUPPLY_FILES, "geniusweb"),
+    ],
+    ids=["lease", "clamp", "shift", "supply"],
 )
 def test_import_export_import_is_the_same_domain(tmp_path, files, fmt):
     first = _import(tmp_path, files, "a.yaml")
@@ -416,3 +422,21 @@ def test_bad_options(tmp_path, capsys):
         ["import", "--domain", str(LEASE / "lease-domain.xml"), lease[0], str(nested), *out],
     )
     assert "nested objectives" in err
+
+
+def test_ranges_not_starting_at_zero_the_negmas_case(tmp_path):
+    game = load_game(
+        _import(
+            tmp_path, (GDATA / "shift-domain.xml", [GDATA / "shift-a.xml", GDATA / "shift-b.xml"])
+        )
+    )
+    price, delay = game.scenario.issues
+    assert (price.kind, price.range) == ("integer", (-5, 5))
+    assert delay.kind == "discrete" and delay.values[0] == "10"  # shift-b's delay line is partial
+    # a: price −5 → 0, delay 10 → 1: 0.75·0 + 0.25·1; b: price −5 → 1, delay 10 → 0.5
+    # (NegMAS would give a: 0.75·(−0.5) + 0.25·0 and b: 0.4·1.5 + 0.6·1)
+    assert_allclose(game.prefs.utilities(np.array([-5, 0]))[0], [0.25, 0.4 + 0.3], atol=1e-12)
+    # price 2, delay 17 (label index 7): a: 0.75·0.7 + 0.25·0.3; b: 0.4·0.3 + 0.6·0.85
+    assert_allclose(game.prefs.utilities(np.array([2, 7]))[0], [0.6, 0.12 + 0.51], atol=1e-12)
+    assert game.fixed_reservation.tolist() == [0.0, 0.1]
+    assert np.isnan(game.discount).all()  # discount_factor 0: none, as in GENIUS
