@@ -31,9 +31,8 @@ SHIFT_FILES = (GDATA / "shift-domain.xml", [GDATA / "shift-a.xml", GDATA / "shif
 
 def _import(tmp_path: Path, files, name: str = "s.yaml") -> Path:
     domain, profiles = files
-    path, _ = import_files(
-        None, str(domain), [str(p) for p in profiles], str(tmp_path / name), date=DAY
-    )
+    domain = None if domain is None else str(domain)
+    path, _ = import_files(None, domain, [str(p) for p in profiles], str(tmp_path / name), date=DAY)
     return path
 
 
@@ -440,3 +439,37 @@ def test_ranges_not_starting_at_zero_the_negmas_case(tmp_path):
     assert_allclose(game.prefs.utilities(np.array([2, 7]))[0], [0.6, 0.12 + 0.51], atol=1e-12)
     assert game.fixed_reservation.tolist() == [0.0, 0.1]
     assert np.isnan(game.discount).all()  # discount_factor 0: none, as in GENIUS
+
+
+def test_geniusweb_range_with_a_step_that_misses_the_high_end(tmp_path):
+    # numbers 0.0, 0.3, 0.6, 0.9 (1 is not reached); the line is defined on [low, high] = [0, 1]
+    domain = {
+        "name": "d",
+        "issuesValues": {
+            "x": {"range": {"low": 0, "high": 1, "step": 0.3}},
+            "y": {"values": ["a", "b"]},
+        },
+    }
+    files = []
+    for name, (lo, hi) in {"p": (0.0, 1.0), "q": (1.0, 0.5)}.items():
+        body = {
+            "issueUtilities": {
+                "x": {
+                    "NumberValueSetUtilities": {
+                        "lowValue": 0,
+                        "lowUtility": lo,
+                        "highValue": 1,
+                        "highUtility": hi,
+                    }
+                },
+                "y": {"DiscreteValueSetUtilities": {"valueUtilities": {"a": 1, "b": 0}}},
+            },
+            "issueWeights": {"x": 0.5, "y": 0.5},
+            "domain": domain,
+            "name": name,
+        }
+        files.append(tmp_path / f"{name}.json")
+        files[-1].write_text(json.dumps({"LinearAdditiveUtilitySpace": body}), encoding="utf-8")
+    game = load_game(_import(tmp_path, (None, files)))
+    assert game.scenario.issue("x").values == ["0.0", "0.3", "0.6", "0.9"]
+    assert_allclose(game.prefs.tables[0], [[0, 0.3, 0.6, 0.9], [1, 0.85, 0.7, 0.55]], atol=1e-12)

@@ -96,7 +96,8 @@ def _issue(path: str | Path, where: str, name: str, node: Any) -> IssueDef:
             raise fail(path, f"{where}.range", f"{count:,} values; at most {MAX_VALUES:,}")
         if step == 1 and low == low.to_integral_value() and (high - low) % 1 == 0:
             return IssueDef(name, "integer", low=float(low), high=float(high))
-        return IssueDef(name, "discrete", values=tuple(str(low + k * step) for k in range(count)))
+        labels = tuple(str(low + k * step) for k in range(count))
+        return IssueDef(name, "discrete", labels, float(low), float(high), from_range=True)
     raise fail(path, where, "unknown value set: expected 'values' (discrete) or 'range' (numbers)")
 
 
@@ -185,31 +186,25 @@ def _evaluator(path: str | Path, where: str, node: Any, issue: IssueDef) -> Eval
             _unit(path, f"{sub}.lowUtility", nv.get("lowUtility")),
             _unit(path, f"{sub}.highUtility", nv.get("highUtility")),
         )
-        numbers = _numbers(path, where, issue)
-        if (lo_v, hi_v) != (numbers[0], numbers[-1]):
+        if issue.kind == "discrete" and not issue.from_range:
+            raise fail(path, sub, "NumberValueSetUtilities on a discrete value set")
+        if (float(lo_v), float(hi_v)) != (issue.low, issue.high):
             raise fail(
                 path,
                 sub,
-                f"lowValue/highValue {lo_v}/{hi_v} must be the range's ends "
-                f"{numbers[0]}/{numbers[-1]}",
+                f"lowValue/highValue {lo_v}/{hi_v} must be the range's low and high "
+                f"{issue.low:g}/{issue.high:g}",
             )
         line = Line(lo_u, hi_u)
         if issue.kind == "integer":
             return line
-        return Table(tuple(line.at(float(x), float(lo_v), float(hi_v)) for x in numbers))
+        return Table(tuple(line.at(float(x), issue.low, issue.high) for x in issue.values))
     raise fail(
         path,
         where,
         f"unknown utilities {list(node)}: expected DiscreteValueSetUtilities or "
         "NumberValueSetUtilities",
     )
-
-
-def _numbers(path: str | Path, where: str, issue: IssueDef) -> list[Decimal]:
-    try:
-        return [Decimal(v) for v in issue.labels()]
-    except InvalidOperation:
-        raise fail(path, where, "NumberValueSetUtilities on a discrete value set") from None
 
 
 def _bid_utility(

@@ -32,6 +32,9 @@ class IssueDef:
     values: tuple[str, ...] = ()
     low: float = 0.0
     high: float = 1.0
+    from_range: bool = False
+    """A discrete issue read from a numeric range (GeniusWeb ``step`` ≠ 1): its labels are
+    the range's numbers and ``low``/``high`` the range's ends."""
 
     def labels(self) -> tuple[str, ...]:
         """The values of a finite issue as text (integers written without a decimal point)."""
