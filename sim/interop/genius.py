@@ -246,8 +246,8 @@ def _integer(path: str | Path, where: str, ev: ET.Element, issue: IssueDef) -> E
         slope = _number(path, f"{where}.slope", ev.get("slope"))
         offset = _number(path, f"{where}.offset", ev.get("offset"))
         low, high = offset, offset + slope * span
-    if 0.0 <= low <= 1.0 and 0.0 <= high <= 1.0:
-        return Line(low, high)
+    if -EXACT <= low <= 1.0 + EXACT and -EXACT <= high <= 1.0 + EXACT:  # round-off: snapped
+        return Line(min(1.0, max(0.0, low)), min(1.0, max(0.0, high)))
     # GENIUS clamps to [0, 1] inside the range: exact as a table over the whole numbers
     n = int(span) + 1
     return Table(tuple(min(1.0, max(0.0, offset + slope * k)) for k in range(n)))
