@@ -473,3 +473,22 @@ def test_geniusweb_range_with_a_step_that_misses_the_high_end(tmp_path):
     game = load_game(_import(tmp_path, (None, files)))
     assert game.scenario.issue("x").values == ["0.0", "0.3", "0.6", "0.9"]
     assert_allclose(game.prefs.tables[0], [[0, 0.3, 0.6, 0.9], [1, 0.85, 0.7, 0.55]], atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("shipped", "files", "strategy"),
+    [("lease.yaml", LEASE_FILES, "boulware"), ("supply.yaml", (None, SUPPLY_FILES[1]), "conceder")],
+)
+def test_shipped_imported_scenarios_are_what_import_writes(tmp_path, shipped, files, strategy):
+    domain, profiles = files
+    path, _ = import_files(
+        None,
+        None if domain is None else str(domain),
+        [str(p) for p in profiles],
+        str(tmp_path / shipped),
+        date=DAY,
+        strategy=strategy,
+    )
+    text = (SCENARIOS / "domains" / shipped).read_text(encoding="utf-8")
+    body = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#"))
+    assert body == path.read_text(encoding="utf-8")
