@@ -492,3 +492,30 @@ def test_shipped_imported_scenarios_are_what_import_writes(tmp_path, shipped, fi
     text = (SCENARIOS / "domains" / shipped).read_text(encoding="utf-8")
     body = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#"))
     assert body == path.read_text(encoding="utf-8")
+
+
+def test_profile_issue_without_type_takes_the_domains(tmp_path):
+    bare = _profile_copy(
+        tmp_path,
+        GDATA / "shift-b.xml",
+        'name="price" type="integer" etype="integer" vtype="integer"',
+        'name="price"',
+    )
+    files = (GDATA / "shift-domain.xml", [GDATA / "shift-a.xml", bare])
+    assert load_game(_import(tmp_path, files)).scenario.issues[0].kind == "integer"
+
+
+def test_geniusweb_profile_without_its_domain(tmp_path, capsys):
+    data = json.loads((SUPPLY / "buyer.json").read_text(encoding="utf-8"))
+    del data["LinearAdditiveUtilitySpace"]["domain"]
+    bare = tmp_path / "buyer.json"
+    bare.write_text(json.dumps(data), encoding="utf-8")
+    game = load_game(_import(tmp_path, (SUPPLY / "domain.json", [SUPPLY / "supplier.json", bare])))
+    assert game.party_ids == ("supplier", "buyer")
+    # without --domain the first profile's domain is the domain: a bare first profile fails
+    err = _bad(
+        tmp_path,
+        capsys,
+        ["import", str(bare), str(SUPPLY / "supplier.json"), "--out", str(tmp_path / "t.yaml")],
+    )
+    assert "buyer.json: LinearAdditiveUtilitySpace.domain: missing" in err

@@ -97,8 +97,9 @@ def _bounds(path: str | Path, where: str, el: ET.Element, kind: str) -> tuple[fl
     return float(lo), float(hi)
 
 
-def _issue_type(path: str | Path, where: str, el: ET.Element) -> str:
-    kind = el.get("type") or el.get("etype") or el.get("vtype") or "discrete"
+def _issue_type(path: str | Path, where: str, el: ET.Element, default: str = "discrete") -> str:
+    """The issue's ``type`` (or ``etype``, ``vtype``); ``default`` when none is given."""
+    kind = el.get("type") or el.get("etype") or el.get("vtype") or default
     if kind not in ISSUE_TYPES:
         raise fail(
             path,
@@ -160,7 +161,7 @@ def read_profile(path: str | Path, domain: Domain) -> Profile:
                 path, f"{where}.name", f"issue {name!r} is not in the domain; its issues: {known}"
             )
         issue = domain.issues[domain.index(name)]
-        kind = _issue_type(path, where, el)
+        kind = _issue_type(path, where, el, default=issue.kind)
         if kind != issue.kind:
             raise fail(path, f"{where}.type", f"{kind!r}, but the domain's issue is {issue.kind!r}")
         by_index[el.get("index", str(k))] = name

@@ -56,14 +56,26 @@ def _mapping(path: str | Path, where: str, node: Any) -> dict:
 
 
 def _num(path: str | Path, where: str, node: Any) -> Decimal:
-    if isinstance(node, bool) or not isinstance(node, int | Decimal):
-        raise fail(path, where, f"expected a number, got {node!r}")
-    return Decimal(node)
+    """A finite number (a JSON number, or a number written as text such as "0.5")."""
+    try:
+        if isinstance(node, bool) or not isinstance(node, int | Decimal | str):
+            raise InvalidOperation
+        value = Decimal(node)
+    except InvalidOperation:
+        raise fail(path, where, f"expected a number, got {node!r}") from None
+    if not value.is_finite():
+        raise fail(path, where, f"expected a finite number, got {node!r}")
+    return value
 
 
-def read_domain(path: str | Path, node: Any = None, where: str = "") -> Domain:
-    """A GeniusWeb domain (the file, or the ``domain`` object of a profile)."""
-    data = _mapping(path, where or "(top level)", parse_json(path) if node is None else node)
+def read_domain(path: str | Path) -> Domain:
+    """A GeniusWeb domain file."""
+    return domain_from(path, parse_json(path), "")
+
+
+def domain_from(path: str | Path, node: Any, where: str) -> Domain:
+    """The domain held by ``node`` (a domain file's top level, or a profile's ``domain``)."""
+    data = _mapping(path, where or "(top level)", node)
     pre = f"{where}." if where else ""
     name = data.get("name")
     if not isinstance(name, str) or not name:
@@ -110,7 +122,12 @@ def read_profile(path: str | Path, domain: Domain | None) -> tuple[Domain, Profi
         raise fail(path, "(top level)", f"expected one key LinearAdditiveUtilitySpace, got {kinds}")
     body = _mapping(path, "LinearAdditiveUtilitySpace", data["LinearAdditiveUtilitySpace"])
     pre = "LinearAdditiveUtilitySpace"
-    own = read_domain(path, body.get("domain"), f"{pre}.domain")
+    if body.get("domain") is None:
+        if domain is None:
+            raise fail(path, f"{pre}.domain", "missing: the profile's domain (or give --domain)")
+        own = domain
+    else:
+        own = domain_from(path, body["domain"], f"{pre}.domain")
     if domain is not None and own != domain:
         raise fail(path, f"{pre}.domain", f"differs from the domain file's domain {domain.name!r}")
     utils = _mapping(path, f"{pre}.issueUtilities", body.get("issueUtilities"))
