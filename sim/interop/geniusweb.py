@@ -129,7 +129,11 @@ def read_profile(path: str | Path, domain: Domain | None) -> tuple[Domain, Profi
     else:
         own = domain_from(path, body["domain"], f"{pre}.domain")
     if domain is not None and own != domain:
-        raise fail(path, f"{pre}.domain", f"differs from the domain file's domain {domain.name!r}")
+        raise fail(
+            path,
+            f"{pre}.domain",
+            f"differs from the domain {domain.name!r} (of --domain, else of the first profile)",
+        )
     utils = _mapping(path, f"{pre}.issueUtilities", body.get("issueUtilities"))
     weights = _mapping(path, f"{pre}.issueWeights", body.get("issueWeights"))
     for key, what in ((utils, "issueUtilities"), (weights, "issueWeights")):
