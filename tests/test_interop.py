@@ -293,8 +293,9 @@ def test_weights_may_be_normalised_on_request(tmp_path, capsys):
         ('"values": [', '"labels": [', "unknown value set"),
         ('"lowUtility": 0.4', '"lowUtility": 1.4', "utilities must lie in [0, 1]"),
         ('"price": 18', '"price": 25', "is not a value of the issue"),
+        ('"name": "supply"', '"name": "other"', "differs from the domain 'supply'"),
     ],
-    ids=["malformed", "step", "value-set", "utility", "bid"],
+    ids=["malformed", "step", "value-set", "utility", "bid", "other-domain"],
 )
 def test_bad_geniusweb_profile(tmp_path, capsys, old, new, expected):
     bad = _profile_copy(tmp_path, SUPPLY / "buyer.json", old, new)

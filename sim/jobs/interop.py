@@ -67,18 +67,7 @@ def read_profiles(
     profiles = []
     for f in profile_files:
         own, profile, more = geniusweb.read_profile(f, domain)
-        if domain is None:
-            domain = own
-        elif own != domain:
-            raise InputError(
-                f,
-                [
-                    Problem(
-                        "LinearAdditiveUtilitySpace.domain",
-                        f"differs from the domain of {profile_files[0]}",
-                    )
-                ],
-            )
+        domain = own  # read_profile refused a profile whose domain differs
         profiles.append(profile)
         notes += more
     assert domain is not None
