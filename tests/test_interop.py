@@ -86,6 +86,11 @@ def test_lease_utilities_by_hand(tmp_path):
     )
     assert game.fixed_reservation.tolist() == [0.3, 0.25]
     assert game.discount[0] == 0.95 and np.isnan(game.discount[1])
+    # the files' own arithmetic (GENIUS's formulas on the raw values) says the same
+    domain = genius.read_domain(LEASE / "lease-domain.xml")
+    raw = [genius.read_profile(LEASE / f, domain) for f in ("lessor.xml", "lessee.xml")]
+    own = [p.utility(domain, (1000, "12", "partly", 1.5)) for p in raw]
+    assert_allclose(own, game.prefs.utilities(x)[0], atol=1e-12)
 
 
 def test_geniusweb_reservation_bid_is_its_utility(tmp_path):
