@@ -175,6 +175,35 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from sim.jobs.interop import import_files
+
+    path, notes = import_files(
+        args.format,
+        args.domain,
+        args.profiles,
+        args.out,
+        date=args.date,
+        rounds=args.rounds,
+        strategy=args.strategy,
+        normalise=args.normalise_weights,
+    )
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"scenario written to {path}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from sim.jobs.interop import export_scenario
+
+    folder, files, notes = export_scenario(args.scenario, args.format, args.out)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"{len(files)} files written to {folder}: {', '.join(files)}")
+    return 0
+
+
 def _command(sub, name: str, summary: str, examples: list[str]) -> argparse.ArgumentParser:
     """A subcommand whose ``--help`` starts with ``summary`` and ends with ``examples``."""
     return sub.add_parser(
@@ -511,6 +540,73 @@ def _add_schema(sub) -> None:
     schema.set_defaults(func=_cmd_schema)
 
 
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _add_import(sub) -> None:
+    """The ``sim import`` command."""
+    imp = _command(
+        sub,
+        "import",
+        "turn a GENIUS or GeniusWeb domain and its profiles into a scenario file",
+        [
+            "sim import --domain scenarios/domains/genius/lease-domain.xml "
+            "scenarios/domains/genius/lessor.xml scenarios/domains/genius/lessee.xml "
+            "--out lease.yaml",
+            "sim import scenarios/domains/geniusweb/supplier.json "
+            "scenarios/domains/geniusweb/buyer.json --out supply.yaml --strategy conceder",
+        ],
+    )
+    imp.add_argument("profiles", nargs="+", metavar="PROFILE", help="profile files (two or more)")
+    imp.add_argument(
+        "--domain", metavar="FILE", help="domain file (needed for GENIUS; optional for GeniusWeb)"
+    )
+    imp.add_argument("--out", required=True, metavar="FILE", help="scenario file to write (new)")
+    imp.add_argument(
+        "--format",
+        choices=["genius", "geniusweb"],
+        help="file format (default: from the extension, .xml GENIUS, .json GeniusWeb)",
+    )
+    imp.add_argument(
+        "--strategy", default="boulware", help="every party's strategy (default boulware)"
+    )
+    imp.add_argument("--rounds", type=int, default=20, help="protocol.max_rounds (default 20)")
+    imp.add_argument("--date", type=_date, help="the scenario's date (default today, UTC)")
+    imp.add_argument(
+        "--normalise-weights",
+        action="store_true",
+        help="divide weights that do not sum to 1 by their sum (default: an error)",
+    )
+    imp.set_defaults(func=_cmd_import)
+
+
+def _add_export(sub) -> None:
+    """The ``sim export`` command."""
+    exp = _command(
+        sub,
+        "export",
+        "write a generic scenario as a GENIUS or GeniusWeb domain and one profile per party",
+        [
+            "sim export scenarios/textbook_job_offer.yaml --format genius --out job-genius",
+            "sim export scenarios/domains/supply.yaml --format geniusweb --out supply-gw",
+        ],
+    )
+    exp.add_argument("scenario", help="scenario YAML file (no war block)")
+    exp.add_argument(
+        "--format", choices=["genius", "geniusweb"], required=True, help="the format to write"
+    )
+    exp.add_argument(
+        "--out", required=True, metavar="DIR", help="folder to create (must not exist)"
+    )
+    exp.set_defaults(func=_cmd_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sim", description="Game-theoretic simulator of the Russia–Ukraine ceasefire talks."
@@ -527,6 +623,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_discover(sub)
     _add_report(sub)
     _add_schema(sub)
+    _add_import(sub)
+    _add_export(sub)
     return parser
 
 

@@ -15,9 +15,8 @@ from sim.scenario.schema import Scenario
 from sim.scenario.suggest import nearest_key
 from tests.conftest import BASELINE, ROOT, write_yaml
 
-COMMANDS = ["run", "validate", "solve", "sweep", "robustness", "backtest", "compare", "discover"]
-COMMANDS += ["report"]
-COMMANDS += ["schema"]
+COMMANDS = ["run", "validate", "solve", "sweep", "robustness", "backtest", "compare"]
+COMMANDS += ["discover", "report", "schema", "import", "export"]
 
 
 def _subparsers():
