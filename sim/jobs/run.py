@@ -178,7 +178,7 @@ def _by_party(game: Game, values: np.ndarray) -> dict[str, float]:
 def run_game(game: Game, seed: int | None = None, max_rounds: int | None = None) -> RunResult:
     """Play the scenario's negotiation to the end with the given (or the scenario's) seed."""
     seed = game.scenario.seed if seed is None else seed
-    model = NegotiationModel(game, seed, max_rounds)
+    model = NegotiationModel(game, seed, max_rounds, collect=False)
     try:
         while model.running:
             model.step()
