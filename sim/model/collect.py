@@ -9,8 +9,10 @@ general ceasefire is in force.
 Agent reporters (one row per agent and round): the party id, the utility of the round's
 offer, the threshold (aspiration), the reservation utility and the response, as in
 ``rounds.csv``; and ``state_utility``, the party's utility of the state the talks would
-end in now (settled terms, status quo elsewhere; the sweep's ``utility.<party>`` at the
-end of a run). Mediators hold no preferences: their values are ``None``.
+end in now (settled terms, status quo elsewhere), with the scenario's preferences before
+any preference event, as ``summary.json`` and a sweep's ``utility.<party>`` measure the
+final state (equal to them after the last round). Mediators hold no preferences: their
+values are ``None``.
 
 Row ``k`` of both tables is round ``k + 1`` (see :class:`RoundCollector`).
 """
@@ -110,8 +112,8 @@ def _state_utility(agent: mesa.Agent) -> float | None:
     model = agent.model
     cached = model.__dict__.get("_state_utilities")
     if cached is None or cached[0] != model.round:
-        neg = model.negotiation
-        cached = (model.round, neg.game.prefs.utilities(neg.final_outcome())[0].tolist())
+        state = model.negotiation.final_outcome()
+        cached = (model.round, model.base_game.prefs.utilities(state)[0].tolist())
         model._state_utilities = cached
     return cached[1][agent.index]
 
