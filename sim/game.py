@@ -57,6 +57,17 @@ class Game:
     variants: dict[tuple[int, ...], Game] = field(default_factory=dict, repr=False)
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    def __repr__(self) -> str:
+        """A one-line summary (the arrays are in the fields; the frontier is counted only
+        once computed, since computing it takes seconds)."""
+        frontier = self.__dict__.get("frontier")
+        points = "not computed" if frontier is None else f"{len(frontier)} points"
+        mediators = f", mediators={len(self.mediators)}" if self.mediators else ""
+        return (
+            f"Game(title={self.scenario.title!r}, parties={self.n_parties}{mediators}, "
+            f"issues={self.n_issues}, frontier={points})"
+        )
+
     @property
     def n_parties(self) -> int:
         return len(self.party_ids)

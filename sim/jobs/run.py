@@ -8,6 +8,7 @@ agreement, or of the last partial agreement or exchange when there is none, or `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,10 @@ class RunResult:
             rows.append(row)
         return rows
 
+    def world_columns(self) -> list[str]:
+        """The columns of :meth:`round_rows` that describe the war and the events."""
+        return list(self._world_columns(self.world[0])) if self.world else []
+
     def _world_columns(self, w: WorldRecord) -> dict[str, Any]:
         """War state and events of a round (war columns only when the scenario has a war)."""
         g = self.game
@@ -178,7 +183,7 @@ def _by_party(game: Game, values: np.ndarray) -> dict[str, float]:
 def run_game(game: Game, seed: int | None = None, max_rounds: int | None = None) -> RunResult:
     """Play the scenario's negotiation to the end with the given (or the scenario's) seed."""
     seed = game.scenario.seed if seed is None else seed
-    model = NegotiationModel(game, seed, max_rounds)
+    model = NegotiationModel(game, seed, max_rounds, collect=False)
     try:
         while model.running:
             model.step()
@@ -211,6 +216,22 @@ def resolve(scenario: Scenario, seed: int | None, rounds: int | None) -> Scenari
     return scenario.model_copy(update=update)
 
 
+def prepare_game(
+    scenario: Scenario | str | Path, seed: int | None = None, rounds: int | None = None
+) -> Game:
+    """The game ``sim run`` plays: a scenario (or file) with ``--seed`` and ``--rounds``
+    applied and checked; :class:`InputError` names the option or the file's field."""
+    if rounds is not None and not 1 <= rounds <= MAX_ROUNDS:
+        raise InputError(
+            "sim run", [Problem("--rounds", f"must be in 1..{MAX_ROUNDS:,}, got {rounds}")]
+        )
+    if seed is not None and seed < 0:
+        raise InputError("sim run", [Problem("--seed", f"must be >= 0, got {seed}")])
+    if isinstance(scenario, Scenario):
+        return check_scenario(resolve(scenario, seed, rounds), scenario.title)
+    return check_scenario(resolve(load_scenario(scenario), seed, rounds), str(scenario))
+
+
 def run_to_folder(
     scenario_file: str | Path,
     seed: int | None = None,
@@ -220,17 +241,21 @@ def run_to_folder(
 ) -> tuple[Path, dict[str, Any]]:
     """Load, run, and write a new result folder (all or nothing); return it and the
     summary. ``plots=False`` writes the data files only."""
-    if rounds is not None and not 1 <= rounds <= MAX_ROUNDS:
-        raise InputError(
-            "sim run", [Problem("--rounds", f"must be in 1..{MAX_ROUNDS:,}, got {rounds}")]
-        )
-    if seed is not None and seed < 0:
-        raise InputError("sim run", [Problem("--seed", f"must be >= 0, got {seed}")])
-    scenario = resolve(load_scenario(scenario_file), seed, rounds)
-    game = check_scenario(scenario, str(scenario_file))
+    game = prepare_game(scenario_file, seed, rounds)
+    return write_run_folder(lambda: run_game(game), scenario_file, out, plots)
+
+
+def write_run_folder(
+    result: RunResult | Callable[[], RunResult],
+    scenario_file: str | Path,
+    out: str | Path | None = None,
+    plots: bool = True,
+) -> tuple[Path, dict[str, Any]]:
+    """Write a run's result folder (all or nothing; ``result`` may be a function that runs
+    it, called once the folder is known to be writable); return it and the summary."""
     folder = choose_folder(Path(scenario_file).stem, out)
     with atomic_folder(folder) as tmp:  # the target is writable before the run starts
-        result = run_game(game)
+        result = result() if callable(result) else result
         summary = result.summary()
         write_run_files(tmp, result, scenario_file, summary)
         if plots:

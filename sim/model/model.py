@@ -18,6 +18,7 @@ garbage-collected (important in long sweeps).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import mesa
 import numpy as np
@@ -30,12 +31,42 @@ from sim.behaviour.strategies import Strategy, make_strategy
 from sim.behaviour.world import World, WorldRecord, snapshot
 from sim.game import Game
 from sim.model.agents import MediatorAgent, PartyAgent
+from sim.model.collect import make_collector
+from sim.model.setup import game_of
+from sim.scenario import Scenario
 
 
 class NegotiationModel(mesa.Model):
-    """Parties bargaining over the issues of a scenario, round by round, while the war goes on."""
+    """Parties bargaining over the issues of a scenario, round by round, while the war goes on.
 
-    def __init__(self, game: Game, seed: int, max_rounds: int | None = None) -> None:
+    ``game`` (or the keyword ``scenario``) is a compiled :class:`~sim.game.Game`, a
+    validated scenario, or a scenario file; further keyword arguments named by sweep paths
+    (``parties.russia.fighting_cost=0.2``) set those values as a sweep does
+    (:mod:`sim.model.setup`). ``seed`` defaults to the scenario's seed and ``max_rounds``
+    to ``protocol.max_rounds``. With ``collect`` (the default) every round is recorded in
+    ``self.datacollector`` (:mod:`sim.model.collect`), so ``mesa.batch_run`` works::
+
+        mesa.batch_run(NegotiationModel, {"scenario": "scenarios/istanbul_2025_06_02.yaml",
+                                          "seed": range(10)}, max_steps=10_000)
+
+    ``run_game`` and sweeps pass ``collect=False`` (``datacollector`` is then ``None``):
+    they read the round records directly.
+    """
+
+    def __init__(
+        self,
+        game: Game | Scenario | str | Path | None = None,
+        seed: int | None = None,
+        max_rounds: int | None = None,
+        *,
+        scenario: Game | Scenario | str | Path | None = None,
+        collect: bool = True,
+        **params: float,
+    ) -> None:
+        if (game is None) == (scenario is None):
+            raise TypeError("give the game or the scenario (one of them)")
+        game = game_of(game if scenario is None else scenario, params)
+        seed = game.scenario.seed if seed is None else int(seed)
         super().__init__(rng=seed)
         self.base_game = game
         protocol = game.scenario.protocol
@@ -64,6 +95,7 @@ class NegotiationModel(mesa.Model):
         self.active_proposers = self.proposers  # those still at the table (see _withdraw)
         self.patience = game.memo("patience", self._patience)
         self.round = 0
+        self.datacollector = make_collector(game) if collect else None
 
     def _strategy(self, party_id: str) -> Strategy:
         """The party's strategy; strategies hold only parameters, so runs share them."""
@@ -97,6 +129,8 @@ class NegotiationModel(mesa.Model):
             self._start_truce(before)
         self.round += 1
         self.running = not neg.done
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
 
     def _start_truce(self, before: np.ndarray) -> None:
         """A ceasefire agreed this round: the front stops (and is set by agreed terms)."""
@@ -204,7 +238,7 @@ class NegotiationModel(mesa.Model):
 
 def negotiate(game: Game, seed: int, max_rounds: int | None = None) -> Iterator[RoundRecord]:
     """Run a negotiation as a generator of round records (tests can inspect the first k)."""
-    model = NegotiationModel(game, seed, max_rounds)
+    model = NegotiationModel(game, seed, max_rounds, collect=False)
     try:
         while model.running:
             model.step()

@@ -14,9 +14,10 @@ from sim.scenario import InputError, Issue, Problem, Scenario, parse_scenario, r
 
 @dataclass(frozen=True)
 class RunData:
-    """A run folder's contents as arrays and mappings."""
+    """A run folder's contents as arrays and mappings (``folder`` is ``None`` for a run
+    held in memory, see :mod:`sim.api`)."""
 
-    folder: Path
+    folder: Path | None
     scenario: Scenario
     rounds: list[dict[str, str]]
     summary: dict
@@ -105,6 +106,11 @@ def load_run(folder: str | Path) -> RunData:
     scenario = parse_scenario(read_yaml(folder / SCENARIO), str(folder / SCENARIO))
     summary = read_json(folder / SUMMARY)
     frontier_rows = read_csv(folder / FRONTIER) if (folder / FRONTIER).is_file() else []
-    ids = [p.id for p in scenario.parties if p.role != "mediator"]
-    frontier = np.array([[float(r[p]) for p in ids] for r in frontier_rows]).reshape(-1, len(ids))
+    frontier = frontier_array(scenario, frontier_rows)
     return RunData(folder, scenario, read_csv(folder / ROUNDS), summary, frontier)
+
+
+def frontier_array(scenario: Scenario, rows: list[dict[str, str]]) -> np.ndarray:
+    """The rows of ``frontier.csv`` as an (candidates x negotiating parties) array."""
+    ids = [p.id for p in scenario.parties if p.role != "mediator"]
+    return np.array([[float(r[p]) for p in ids] for r in rows]).reshape(-1, len(ids))

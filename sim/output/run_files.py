@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import platform
 import sys
 from pathlib import Path
@@ -54,12 +55,19 @@ def manifest(
     }
 
 
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    """Dict rows as CSV text, columns in the order of the first row (``csv`` module
+    defaults: ``\\r\\n`` line ends, ``None`` as an empty field)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else [])
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Write dict rows as CSV, columns in the order of the first row."""
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else [])
-        writer.writeheader()
-        writer.writerows(rows)
+    """Write dict rows as CSV (:func:`csv_text`)."""
+    path.write_text(csv_text(rows), encoding="utf-8", newline="")
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -46,20 +46,28 @@ SETTLED = {  # marker of a settled issue: (with a full agreement, alone)
 }
 
 
+def figure_names(run: RunData) -> list[str]:
+    """The names of a run's figures (``war`` and ``beliefs`` only with a war)."""
+    names = ["offers", "utilities", "utility_plane"]
+    return names + (["war", "beliefs"] if run.scenario.war is not None else [])
+
+
+def run_figure(run: RunData, name: str) -> plt.Figure:
+    """One figure of a run by name (:func:`figure_names`)."""
+    draw = {
+        "offers": offers_figure,
+        "utilities": utilities_figure,
+        "utility_plane": utility_plane_figure,
+        "war": war_figure,
+        "beliefs": beliefs_figure,
+    }
+    return draw[name](run)
+
+
 def plot_run(run: RunData, folder: Path) -> list[Path]:
-    """Write every plot of a run into ``folder``; return their paths."""
+    """Write every plot of a run into ``folder`` as ``<name>.png``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [
-        save(offers_figure(run), folder / "offers.png"),
-        save(utilities_figure(run), folder / "utilities.png"),
-        save(utility_plane_figure(run), folder / "utility_plane.png"),
-    ]
-    if run.scenario.war is not None:
-        paths += [
-            save(war_figure(run), folder / "war.png"),
-            save(beliefs_figure(run), folder / "beliefs.png"),
-        ]
-    return paths
+    return [save(run_figure(run, name), folder / f"{name}.png") for name in figure_names(run)]
 
 
 REASON_LINE = 0.17  # inches per line of rejection reasons under the offers panels

@@ -90,6 +90,16 @@ def load_episode(path: str | Path) -> tuple[Scenario, Record]:
     return scenario, record
 
 
+def raw_inputs(path: str | Path) -> dict[str, Any]:
+    """A scenario file's raw mapping with ``extends``/``changes`` resolved
+    (:mod:`sim.scenario.variants`) and an episode's ``record`` left out: what a run reads."""
+    from sim.scenario.variants import resolve_variant
+
+    data = resolve_variant(read_yaml(path), Path(path))
+    data.pop(RECORD, None)
+    return data
+
+
 def split_record(path: str | Path) -> tuple[Scenario, Record | None]:
     """A scenario file's scenario, validated without its ``record``, and the record
     (checked) if the file has one."""

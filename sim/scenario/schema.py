@@ -244,6 +244,17 @@ class Scenario(Strict):
     war: War | None = None
     events: list[Event] = Field(default_factory=list, max_length=MAX_EVENTS)
 
+    def __repr__(self) -> str:
+        """A one-line summary (``model_dump()`` gives every field)."""
+        return (
+            f"Scenario(title={self.title!r}, date={self.date.isoformat()}, "
+            f"parties={len(self.parties)}, issues={len(self.issues)}, events={len(self.events)}, "
+            f"war={self.war is not None}, seed={self.seed})"
+        )
+
+    def __str__(self) -> str:
+        return repr(self)
+
     @field_validator("issues")
     @classmethod
     def _unique_issue_ids(cls, issues: list[Issue]) -> list[Issue]:

@@ -204,12 +204,9 @@ def load_base(spec: SweepSpec) -> dict[str, Any]:
     """The raw mapping of the base scenario (``spec.base`` as resolved by load_sweep), with
     a variant's ``extends``/``changes`` applied (:mod:`sim.scenario.variants`) and an
     episode's ``record`` left out (never an input to a run)."""
-    from sim.scenario.record import RECORD
-    from sim.scenario.variants import resolve_variant
+    from sim.scenario.record import raw_inputs
 
-    data = resolve_variant(read_yaml(spec.base), Path(spec.base))
-    data.pop(RECORD, None)
-    return data
+    return raw_inputs(spec.base)
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
