@@ -1,0 +1,10 @@
+"""``sim view``: watch a scenario round by round in the browser (Mesa's SolaraViz).
+
+* :mod:`sim.view.controls`: the scenario's main assumptions as sliders and a toggle;
+* :mod:`sim.view.model`: the Mesa model SolaraViz steps and rebuilds on Reset;
+* :mod:`sim.view.live`: the rounds played so far as run data, for the run figures;
+* :mod:`sim.view.panels`: the live panels; :mod:`sim.view.app`: the Solara page;
+* :mod:`sim.view.server`: the command (checks the scenario, then serves the page).
+
+Needs the optional extra ``view`` (``pip install '.[view]'``).
+"""
