@@ -8,9 +8,10 @@
 * figure panels drawing the run figures of :mod:`sim.output.run_plots` and
   :mod:`sim.output.war_plots` from the rounds played so far (:func:`sim.view.live.live_run`).
 
-:func:`Dashboard` lays them out full width on three tabs; it subscribes to Mesa's
+:func:`Dashboard` lays them out full width on tabs (the round and events first, then
+the offers, the utilities and the plane, the war and beliefs); it subscribes to Mesa's
 ``update_counter``, so it redraws after every Step. Only the open tab is drawn, so a step
-redraws only the figures on screen.
+redraws only the figures on screen (the first tab has none: play runs fastest there).
 """
 
 from __future__ import annotations
@@ -50,10 +51,13 @@ def _run(model: ViewModel) -> RunData | None:
     return live_run(model, model.seed_used)
 
 
-def png(figure: Figure, run: RunData) -> bytes:
-    """``figure(run)`` as PNG bytes (the figure is closed)."""
+def png(figure: Figure, run: RunData, horizon: int | None = None) -> bytes:
+    """``figure(run)`` as PNG bytes (the figure is closed). With a ``horizon``, the
+    shared round axis spans rounds 1 to ``horizon``, so the rounds still to come show."""
     fig = figure(run)
     try:
+        if horizon is not None:
+            fig.axes[0].set_xlim(0.5, horizon + 0.5)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=DPI)
         return buf.getvalue()
@@ -62,13 +66,16 @@ def png(figure: Figure, run: RunData) -> bytes:
 
 
 @solara.component
-def FigurePanel(figure: Figure, run: RunData | None, title: str) -> None:
-    """``figure`` of the rounds played so far, in a card titled ``title``."""
+def FigurePanel(
+    figure: Figure, run: RunData | None, title: str, horizon: int | None = None
+) -> None:
+    """``figure`` of the rounds played so far, in a card titled ``title`` (a round axis
+    over the ``horizon``, see :func:`png`)."""
     with solara.Card(title, classes=["sim-figure"], style={"width": "100%"}):
         if run is None:
             solara.Text("Press STEP (or ▶) to play the first round.")
         else:
-            solara.Image(png(figure, run), width="100%")
+            solara.Image(png(figure, run, horizon), width="100%")
 
 
 def table(header: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
@@ -188,17 +195,18 @@ def Dashboard(model: ViewModel) -> None:
     """The panels, full width, on tabs (module docstring)."""
     update_counter.get()  # redraw after every step (Mesa's SolaraViz increments it)
     run = _run(model)
+    rounds = model.max_rounds
     solara.Style(CSS)
     with solara.lab.Tabs(lazy=True):
-        with solara.lab.Tab("Round, offers and events"):
-            with solara.Columns([3, 2]):
-                RoundPanel(model, run)
-                TimelinePanel(model, run)
-            FigurePanel(offers_figure, run, "Offers per issue")
-        with solara.lab.Tab("Utilities and the utility plane"), solara.Columns([3, 2]):
-            FigurePanel(utilities_figure, run, "Utilities, thresholds and reservations")
+        with solara.lab.Tab("Round and events"), solara.Columns([3, 2]):
+            RoundPanel(model, run)
+            TimelinePanel(model, run)
+        with solara.lab.Tab("Offers per issue"):
+            FigurePanel(offers_figure, run, "Offers per issue", rounds)
+        with solara.lab.Tab("Utilities and the plane"), solara.Columns([3, 2]):
+            FigurePanel(utilities_figure, run, "Utilities, thresholds and reservations", rounds)
             FigurePanel(utility_plane_figure, run, "Utility plane of the principals")
         if model.base_game.scenario.war is not None:
             with solara.lab.Tab("War and beliefs"), solara.Columns([1, 1]):
-                FigurePanel(war_figure, run, "War: line of control, losses, win share")
-                FigurePanel(beliefs_figure, run, "Beliefs, reservations, bargaining range")
+                FigurePanel(war_figure, run, "War: line of control, losses, win share", rounds)
+                FigurePanel(beliefs_figure, run, "Beliefs, reservations, bargaining range", rounds)
