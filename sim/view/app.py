@@ -15,13 +15,14 @@ import os
 import solara
 from mesa.visualization import SolaraViz
 
+from sim.view import server
 from sim.view.controls import ViewSetup
 from sim.view.model import ViewModel
 from sim.view.panels import Dashboard
 
 SCENARIO_ENV = "SIM_VIEW_SCENARIO"
 
-setup = ViewSetup.from_file(os.environ[SCENARIO_ENV])
+setup = server.prepared or ViewSetup.from_file(os.environ[SCENARIO_ENV])
 
 
 @solara.component

@@ -10,6 +10,9 @@ from sim.scenario import InputError, Problem
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
+prepared = None
+"""The :class:`~sim.view.controls.ViewSetup` :func:`serve` checked (the app reuses it)."""
+
 
 def serve(scenario: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     """Serve the view of ``scenario`` at http://host:port until interrupted.
@@ -26,7 +29,8 @@ def serve(scenario: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PO
         raise InputError("sim view", [problem]) from None
     from sim.view.controls import ViewSetup
 
-    ViewSetup.from_file(scenario)  # raises InputError naming the file and field
+    global prepared
+    prepared = ViewSetup.from_file(scenario)  # raises InputError naming the file and field
     os.environ["SIM_VIEW_SCENARIO"] = str(Path(scenario).resolve())
     from solara.__main__ import run
 
