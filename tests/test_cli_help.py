@@ -16,7 +16,7 @@ from sim.scenario.suggest import nearest_key
 from tests.conftest import BASELINE, ROOT, write_yaml
 
 COMMANDS = ["run", "validate", "solve", "sweep", "robustness", "backtest", "compare", "report"]
-COMMANDS += ["schema"]
+COMMANDS += ["view", "schema"]
 
 
 def _subparsers():
