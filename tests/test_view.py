@@ -118,7 +118,7 @@ def test_mid_run_the_outcome_says_so_far(setup):
     ("args", "message"),
     [
         (["view", "no_such_file.yaml"], "no_such_file.yaml"),
-        (["view", str(BASELINE), "--port", "70000"], "--port: must be in 0..65535, got 70000"),
+        (["view", str(BASELINE), "--port", "70000"], "--port: must be in 1..65535, got 70000"),
     ],
 )
 def test_bad_input_is_a_clear_error_before_any_server_starts(args, message, capsys):

@@ -18,10 +18,10 @@ def serve(scenario: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PO
     """Serve the view of ``scenario`` at http://host:port until interrupted.
 
     The scenario is read and compiled first, so a bad file is an :class:`InputError`
-    before any server starts; so is a port outside 0..65535 (0: any free port).
+    before any server starts; so is a port outside 1..65535.
     """
-    if not 0 <= port <= 65535:
-        raise InputError("sim view", [Problem("--port", f"must be in 0..65535, got {port}")])
+    if not 1 <= port <= 65535:
+        raise InputError("sim view", [Problem("--port", f"must be in 1..65535, got {port}")])
     try:
         import solara  # noqa: F401  (the optional extra "view")
     except ImportError:
