@@ -52,7 +52,8 @@ def test_controls_cover_costs_support_principal_saliences_and_strategies(setup):
 def test_model_params_are_sliders_a_seed_and_the_linked_toggle(setup):
     params = setup.model_params()
     assert params["setup"] is setup  # fixed: passed as is to every rebuilt model
-    assert params[SEED]["value"] == setup.scenario.seed
+    assert params[SEED]["value"] == 0  # k added to the scenario's seed
+    assert ViewModel(setup, **{SEED: 3}).seed_used == setup.scenario.seed + 3
     assert params[LINKED] == {
         "type": "Checkbox",
         "label": "linked conditions (red lines tied to other issues)",

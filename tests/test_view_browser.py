@@ -37,7 +37,11 @@ def _browser() -> str | None:
         found = shutil.which(name)
         if found:
             return found
-    return None
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:  # Playwright's own build, if `playwright install` ran
+        own = p.chromium.executable_path
+    return own if Path(own).is_file() else None
 
 
 def _free_port() -> int:

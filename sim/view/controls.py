@@ -36,7 +36,7 @@ from sim.scenario.record import RECORD
 from sim.scenario.variants import resolve_variant
 
 LINKED = "linked_conditions"
-SEED = "seed"
+SEED = "seed_offset"
 SLIDER_STEPS = 100  # a float slider moves in 1/100 of its span
 GAME_CACHE = 16  # compiled games kept for quick resets
 
@@ -113,16 +113,17 @@ class ViewSetup:
         return any(p.conditions for p in self.scenario.parties)
 
     def model_params(self) -> dict[str, Any]:
-        """SolaraViz ``model_params``: the setup (fixed), the seed, the toggle, the sliders."""
+        """SolaraViz ``model_params``: the setup (fixed), the seed (as an offset k from the
+        scenario's ``seed``), the toggle, the sliders."""
         seed = self.scenario.seed
         params: dict[str, Any] = {
             "setup": self,
             SEED: {
                 "type": "SliderInt",
-                "label": "random seed (the scenario's + 0 to 99)",
-                "value": seed,
-                "min": seed,
-                "max": seed + 99,
+                "label": f"random seed: the scenario's ({seed}) + k",
+                "value": 0,
+                "min": 0,
+                "max": 99,
                 "step": 1,
             },
         }

@@ -2,7 +2,7 @@
 scenario with the controls' values (:mod:`sim.view.controls`).
 
 SolaraViz rebuilds the model as ``type(model)(**params)`` when *Reset* is pressed, so
-the constructor takes the controls as keyword arguments: ``setup`` (fixed), ``seed``,
+the constructor takes the controls as keyword arguments: ``setup`` (fixed), ``seed_offset``,
 ``linked_conditions`` and one number per control path (``**kwargs``: Mesa's
 parameter check accepts extra keywords only under that name).
 """
@@ -24,7 +24,7 @@ class ViewModel(NegotiationModel):
     def __init__(
         self,
         setup: ViewSetup,
-        seed: int | None = None,
+        seed_offset: int = 0,
         linked_conditions: bool = True,
         **kwargs: float,
     ) -> None:
@@ -35,5 +35,5 @@ class ViewModel(NegotiationModel):
         except InputError as exc:
             self.problem = str(exc)
             game = setup.game({}, True)
-        self.seed_used = game.scenario.seed if seed is None else int(seed)
+        self.seed_used = game.scenario.seed + int(seed_offset)
         super().__init__(game, self.seed_used)

@@ -41,6 +41,12 @@ CSS = f"""
 .{TABLE} th {{ text-align: left; background: #f3f3f3; }}
 .{TABLE} td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 .sim-figure img {{ max-width: 100%; height: auto; }}
+.v-input__slider .v-input__slot {{ flex-wrap: wrap; }}
+.v-input__slider .v-input__slot > .v-label {{ flex: 0 0 100%; max-width: 100%;
+  white-space: normal; margin-bottom: 44px; }}
+.v-slider__thumb-label-container {{ display: block !important; }}
+.v-slider__thumb-label {{ transform: translateY(-20%) translateY(-12px) translateX(-50%)
+  rotate(45deg) !important; width: 38px !important; height: 38px !important; }}
 """
 
 
