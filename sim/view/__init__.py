@@ -19,3 +19,8 @@ warnings.filterwarnings(
     message=r".*ComponentsView: `use_state` found despite early return",
     category=UserWarning,
 )
+# Solara warns that a page served from 127.0.0.1 (not "localhost") over http cannot set a
+# samesite=none cookie; that matters only inside an iframe, which the view is not.
+warnings.filterwarnings(
+    "ignore", message=r"Cookies with samesite=none require https", category=UserWarning
+)
