@@ -4,6 +4,8 @@ The browser test is tests/test_view_browser.py."""
 
 from __future__ import annotations
 
+import socket
+
 import numpy as np
 import pytest
 
@@ -126,3 +128,13 @@ def test_bad_input_is_a_clear_error_before_any_server_starts(args, message, caps
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_a_port_in_use_is_a_clear_error(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["view", str(BASELINE), "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"--port: cannot listen on 127.0.0.1:{port} (Address already in use)" in err
