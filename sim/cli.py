@@ -163,6 +163,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_view(args: argparse.Namespace) -> int:
+    from sim.view.server import serve
+
+    serve(args.scenario, args.host, args.port)
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from sim.scenario import Scenario
     from sim.scenario.record import record_json_schema
@@ -529,6 +536,28 @@ def _add_report(sub) -> None:
     report.set_defaults(func=_cmd_report)
 
 
+def _add_view(sub) -> None:
+    """The ``sim view`` command."""
+    view = _command(
+        sub,
+        "view",
+        "watch a scenario round by round in the browser (Mesa SolaraViz) with its "
+        "main assumptions as controls",
+        [
+            "sim view scenarios/istanbul_2025_06_02.yaml",
+            "sim view scenarios/cf_package_talks.yaml --port 8800",
+        ],
+    )
+    view.add_argument("scenario", help="scenario YAML file")
+    view.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
+    view.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this computer only)",
+    )
+    view.set_defaults(func=_cmd_view)
+
+
 def _add_schema(sub) -> None:
     """The ``sim schema`` command."""
     schema = _command(
@@ -622,6 +651,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_compare(sub)
     _add_discover(sub)
     _add_report(sub)
+    _add_view(sub)
     _add_schema(sub)
     _add_import(sub)
     _add_export(sub)

@@ -16,7 +16,7 @@ from sim.scenario.suggest import nearest_key
 from tests.conftest import BASELINE, ROOT, write_yaml
 
 COMMANDS = ["run", "validate", "solve", "sweep", "robustness", "backtest", "compare"]
-COMMANDS += ["discover", "report", "schema", "import", "export"]
+COMMANDS += ["discover", "report", "schema", "import", "export", "view"]
 
 
 def _subparsers():

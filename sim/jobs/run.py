@@ -189,9 +189,15 @@ def run_game(game: Game, seed: int | None = None, max_rounds: int | None = None)
             model.step()
     finally:
         model.release()
+    return result_of(model, seed)
+
+
+def result_of(model: NegotiationModel, seed: int) -> RunResult:
+    """The rounds ``model`` has played so far (all of them once it has stopped) as a
+    :class:`RunResult` of its base game."""
     neg = model.negotiation
     return RunResult(
-        game,
+        model.base_game,
         seed,
         model.max_rounds,
         neg.records,
