@@ -233,8 +233,8 @@ class Negotiation:
         thresholds: np.ndarray,
     ) -> RoundRecord:
         """Apply the round's offer and responses (see the module docstring)."""
-        outcome, utilities = bid.outcome, bid.utilities
-        self.history.append(Offer(ctx.round, proposer.index, outcome, utilities))
+        outcome = bid.outcome
+        self.history.append(Offer(ctx.round, proposer.index, outcome, bid.utilities))
         agreed = REJECT not in responses
         exchanged: list[int] = []
         side = np.full(self.game.n_issues, np.nan)
@@ -247,12 +247,47 @@ class Negotiation:
         blocked = tuple(
             self.rejection_reason(i, bid) if r == REJECT else "" for i, r in enumerate(responses)
         )
+        return self._record(
+            ctx, proposer, bid, responses, thresholds, settled, blocked, exchanged, side
+        )
+
+    def resolve_turn(
+        self,
+        ctx: RoundContext,
+        proposer: Negotiator,
+        bid: Bid,
+        responses: list[str],
+        thresholds: np.ndarray,
+        agreed: bool,
+    ) -> RoundRecord:
+        """Record one turn of the stacked alternating offers protocol
+        (:mod:`sim.behaviour.stacked`): the standing offer ``bid`` of ``proposer`` with
+        the responses given to it so far, settling every open issue when ``agreed``. A
+        standing offer is a full package; there are no side deals on separable issues."""
+        settled = self._settle_all(bid.outcome, ctx.round) if agreed else []
+        blocked = ("",) * len(responses)
+        side = np.full(self.game.n_issues, np.nan)
+        return self._record(ctx, proposer, bid, responses, thresholds, settled, blocked, [], side)
+
+    def _record(
+        self,
+        ctx: RoundContext,
+        proposer: Negotiator,
+        bid: Bid,
+        responses: list[str],
+        thresholds: np.ndarray,
+        settled: list[int],
+        blocked: tuple[str, ...],
+        exchanged: list[int],
+        side: np.ndarray,
+    ) -> RoundRecord:
+        """Append the round's :class:`RoundRecord` and track progress."""
         record = RoundRecord(
             ctx.round + 1,
             proposer.index,
             proposer.party_id,
-            outcome,
-            utilities,
+            bid.outcome,
+            bid.utilities,
             thresholds,
             ctx.reservation,
             tuple(responses),

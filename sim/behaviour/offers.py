@@ -13,6 +13,8 @@ from sim.theory.preferences import LINK_TOLERANCE, Preferences
 
 TOUCH_TOLERANCE = 1e-9
 SCORE_TOLERANCE = 1e-12
+BEST_FOR_RESPONDER, LOWEST_OWN_UTILITY = "best_for_responder", "lowest_own_utility"
+"""The offer policies (``protocol.offer_policy``): see :func:`choose_offer`."""
 
 
 class Ranked(NamedTuple):
@@ -58,6 +60,7 @@ class OfferSet:
         scope: (m,) the issues an accepted offer settles, or ``None`` for every open
             issue (a full agreement); an interim offer set (a party's agenda) holds the
             other issues at their status quo.
+        policy: how a proposer picks among the outcomes (:func:`choose_offer`).
     """
 
     outcomes: np.ndarray
@@ -68,6 +71,7 @@ class OfferSet:
     worst: np.ndarray
     ranked: tuple[Ranked, ...]
     scope: np.ndarray | None = None
+    policy: str = BEST_FOR_RESPONDER
 
     def __len__(self) -> int:
         return len(self.outcomes)
@@ -110,6 +114,7 @@ def build_offer_set(
     status_quo: np.ndarray,
     consent: np.ndarray,
     scope: np.ndarray | None = None,
+    policy: str = BEST_FOR_RESPONDER,
 ) -> OfferSet:
     """The round's offer set: ``options`` plus who must consent given the status quo."""
     touches = np.abs(options.outcomes - status_quo) > TOUCH_TOLERANCE
@@ -119,7 +124,15 @@ def build_offer_set(
     n = options.utilities.shape[1]
     ranked = tuple(_ranked(options, needs, me) for me in range(n))
     return OfferSet(
-        options.outcomes, options.utilities, options.acceptable, needs, best, worst, ranked, scope
+        options.outcomes,
+        options.utilities,
+        options.acceptable,
+        needs,
+        best,
+        worst,
+        ranked,
+        scope,
+        policy,
     )
 
 
@@ -164,6 +177,7 @@ def moved_status_quo(
         offers.worst + offset,
         ranked,
         offers.scope,
+        offers.policy,
     )
 
 
@@ -208,6 +222,33 @@ def _ranked(options: Options, needs: np.ndarray, me: int) -> Ranked:
 
 
 def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.ndarray) -> int:
+    """The outcome ``me`` offers at ``threshold``, by the offer set's policy:
+    :func:`best_for_responder` or :func:`lowest_own_utility`."""
+    if offers.policy == LOWEST_OWN_UTILITY:
+        return lowest_own_utility(offers, me, threshold)
+    return best_for_responder(offers, me, threshold, reservation)
+
+
+def lowest_own_utility(offers: OfferSet, me: int, threshold: float) -> int:
+    """The outcome within ``me``'s red lines with the lowest utility to ``me`` at or above
+    ``threshold`` (the GENIUS/NegMAS convention for time-dependent agents: Fatima,
+    Wooldridge & Jennings 2001; NegMAS ``worst_in``). Ties (exactly equal u_me) go to the
+    lowest outcome index, i.e. the first in enumeration order (see
+    :mod:`sim.behaviour.outcome_space`). If no outcome reaches the threshold, ``me``
+    offers its best outcome (the first of its ties).
+
+    In ``me``'s :class:`Ranked` view u_me falls and, at equal u_me, the index rises, so
+    the answer is the first position of the run of equal utilities that holds the last
+    eligible position.
+    """
+    view = offers.ranked[me]
+    count = int(view.descending.searchsorted(-threshold, side="right"))
+    if count == 0:
+        return view.fallback
+    return int(view.index[view.group_start[count - 1]])
+
+
+def best_for_responder(offers: OfferSet, me: int, threshold: float, reservation: np.ndarray) -> int:
     """The offer ``me`` expects the others to accept most readily, at or above ``threshold``.
 
     Rule: among outcomes within ``me``'s red lines with u_me >= threshold, maximise the

@@ -1,4 +1,5 @@
-"""The Mesa model: one ``step()`` is one negotiation round.
+"""The Mesa model: one ``step()`` is one negotiation round (under the stacked alternating
+offers protocol, one party's turn: :mod:`sim.behaviour.stacked`).
 
 A round runs the design's pipeline: events → compliance (while a ceasefire is in force,
 does either side break it?) → war update → beliefs and reservation utilities → pressure
@@ -26,6 +27,7 @@ from sim.behaviour import compliance
 from sim.behaviour.events import PREFERENCE_EVENTS, shifted_game, timeline
 from sim.behaviour.negotiation import Negotiation, RoundRecord
 from sim.behaviour.rounds import play_round
+from sim.behaviour.stacked import STACKED, Table, play_turn
 from sim.behaviour.strategies import Strategy, make_strategy
 from sim.behaviour.world import World, WorldRecord, snapshot
 from sim.game import Game
@@ -64,6 +66,8 @@ class NegotiationModel(mesa.Model):
         self.active_proposers = self.proposers  # those still at the table (see _withdraw)
         self.patience = game.memo("patience", self._patience)
         self.round = 0
+        # the standing offer of the stacked protocol, where one step is one party's turn
+        self.table = Table() if protocol.kind == STACKED else None
 
     def _strategy(self, party_id: str) -> Strategy:
         """The party's strategy; strategies hold only parameters, so runs share them."""
@@ -93,7 +97,10 @@ class NegotiationModel(mesa.Model):
             neg.record_truce(self.round)
         else:
             before = neg.status_quo.copy()
-            play_round(neg, self.parties, self._proposer(), self.round)
+            if self.table is not None:
+                play_turn(neg, self.parties, self._proposer(), self.round, self.table)
+            else:
+                play_round(neg, self.parties, self._proposer(), self.round)
             self._start_truce(before)
         self.round += 1
         self.running = not neg.done
