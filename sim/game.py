@@ -77,6 +77,11 @@ class Game:
         """True when no party has a fixed ``reservation`` (all come from the status quo)."""
         return bool(np.isnan(self.fixed_reservation).all())
 
+    @cached_property
+    def all_fixed_reservation(self) -> bool:
+        """True when every party has a fixed ``reservation`` (none depends on the war)."""
+        return bool(not np.isnan(self.fixed_reservation).any())
+
     def index(self, party_id: str) -> int:
         return self.party_ids.index(party_id)
 

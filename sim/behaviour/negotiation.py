@@ -109,6 +109,8 @@ class Negotiation:
         self.pressure: list[float] | None = None  # aspiration given up per party (events)
         self._interim: tuple[tuple[int, bytes], OfferSet] | None = None  # this round's
         self.open_separable = [int(j) for j in np.flatnonzero(game.separable)]
+        self._no_side = np.full(game.n_issues, np.nan)  # a turn's side deals: none
+        self._no_side.flags.writeable = False
         self.reservation = game.memo("reservation", lambda: game.reservation(game.status_quo))
         self.consent, self.third_party_issue, self.offers = game.memo(
             "opening_offers", self._offer_state
@@ -248,30 +250,49 @@ class Negotiation:
             self.rejection_reason(i, bid) if r == REJECT else "" for i, r in enumerate(responses)
         )
         return self._record(
-            ctx, proposer, bid, responses, thresholds, settled, blocked, exchanged, side
+            ctx.round,
+            ctx.reservation,
+            proposer,
+            bid,
+            responses,
+            thresholds,
+            settled,
+            blocked,
+            exchanged,
+            side,
         )
 
     def resolve_turn(
         self,
-        ctx: RoundContext,
+        round_index: int,
         proposer: Negotiator,
         bid: Bid,
-        responses: list[str],
+        responses: list[str] | tuple[str, ...],
         thresholds: np.ndarray,
         agreed: bool,
     ) -> RoundRecord:
-        """Record one turn of the stacked alternating offers protocol
+        """Record turn ``round_index`` (from 0) of the stacked alternating offers protocol
         (:mod:`sim.behaviour.stacked`): the standing offer ``bid`` of ``proposer`` with
         the responses given to it so far, settling every open issue when ``agreed``. A
         standing offer is a full package; there are no side deals on separable issues."""
-        settled = self._settle_all(bid.outcome, ctx.round) if agreed else []
-        blocked = ("",) * len(responses)
-        side = np.full(self.game.n_issues, np.nan)
-        return self._record(ctx, proposer, bid, responses, thresholds, settled, blocked, [], side)
+        settled = self._settle_all(bid.outcome, round_index) if agreed else []
+        return self._record(
+            round_index,
+            self.reservation,
+            proposer,
+            bid,
+            responses,
+            thresholds,
+            settled,
+            ("",) * len(responses),
+            [],
+            self._no_side,
+        )
 
     def _record(
         self,
-        ctx: RoundContext,
+        round_index: int,
+        reservation: np.ndarray,
         proposer: Negotiator,
         bid: Bid,
         responses: list[str],
@@ -283,16 +304,16 @@ class Negotiation:
     ) -> RoundRecord:
         """Append the round's :class:`RoundRecord` and track progress."""
         record = RoundRecord(
-            ctx.round + 1,
+            round_index + 1,
             proposer.index,
             proposer.party_id,
             bid.outcome,
             bid.utilities,
             thresholds,
-            ctx.reservation,
+            reservation,
             tuple(responses),
             tuple(settled),
-            self.agreement_round == ctx.round + 1,
+            self.agreement_round == round_index + 1,
             blocked,
             tuple(exchanged),
             side,

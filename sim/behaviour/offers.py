@@ -248,6 +248,16 @@ def lowest_own_utility(offers: OfferSet, me: int, threshold: float) -> int:
     return int(view.index[view.group_start[count - 1]])
 
 
+def lowest_own_utility_many(offers: OfferSet, me: int, thresholds: np.ndarray) -> np.ndarray:
+    """:func:`lowest_own_utility` at each of several thresholds at once (same rule)."""
+    view = offers.ranked[me]
+    if len(view.index) == 0:
+        return np.full(len(thresholds), view.fallback)
+    count = view.descending.searchsorted(-thresholds, side="right")
+    chosen = view.index[view.group_start[np.maximum(count - 1, 0)]]
+    return np.where(count == 0, view.fallback, chosen)
+
+
 def best_for_responder(offers: OfferSet, me: int, threshold: float, reservation: np.ndarray) -> int:
     """The offer ``me`` expects the others to accept most readily, at or above ``threshold``.
 

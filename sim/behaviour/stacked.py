@@ -23,12 +23,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from sim.behaviour.negotiation import ACCEPT, PROPOSER, SILENT, Negotiation, Negotiator, RoundRecord
-from sim.behaviour.offers import Bid
-from sim.behaviour.strategies.base import Offer
+from sim.behaviour.offers import (
+    LOWEST_OWN_UTILITY,
+    SCORE_TOLERANCE,
+    Bid,
+    OfferSet,
+    lowest_own_utility_many,
+)
+from sim.behaviour.strategies.base import Offer, Strategy
+from sim.behaviour.strategies.time_based import TimeDependent, time_dependent_threshold
 
 STACKED = "stacked_alternating"
 
@@ -65,14 +73,14 @@ def play_turn(
         agreed = all(table.accepted[i] for i in np.flatnonzero(needed).tolist())
         proposer = parties[table.proposer]
         return negotiation.resolve_turn(
-            ctx, proposer, bid, _responses(table, len(parties)), thresholds, agreed
+            round_index, proposer, bid, _responses(table, len(parties)), thresholds, agreed
         )
     bid = actor.propose(ctx, threshold)
     table.bid, table.proposer = bid, me
     table.accepted = [False] * len(parties)
-    negotiation.history.append(Offer(ctx.round, me, bid.outcome, bid.utilities))
+    negotiation.history.append(Offer(round_index, me, bid.outcome, bid.utilities))
     return negotiation.resolve_turn(
-        ctx, actor, bid, _responses(table, len(parties)), thresholds, False
+        round_index, actor, bid, _responses(table, len(parties)), thresholds, False
     )
 
 
@@ -83,3 +91,136 @@ def _responses(table: Table, n: int) -> list[str]:
         PROPOSER if i == table.proposer else ACCEPT if table.accepted[i] else SILENT
         for i in range(n)
     ]
+
+
+class Turn(NamedTuple):
+    """One planned turn: the acting party and its threshold, the standing offer after the
+    turn (its proposer and row of the offer set), the responses to it so far, and
+    whether it is agreed."""
+
+    actor: int
+    threshold: float
+    thresholds: np.ndarray
+    proposer: int
+    option: int
+    responses: tuple[str, ...]
+    agreed: bool
+
+
+def plannable(scenario, strategies: list[Strategy]) -> bool:
+    """Whether a run can follow :func:`plan_turns`: the stacked protocol with the
+    ``lowest_own_utility`` policy, only time-dependent strategies, and nothing that
+    changes the offers, bounds or parties during the run (no war, no events, no
+    patience)."""
+    protocol = scenario.protocol
+    return (
+        protocol.kind == STACKED
+        and protocol.offer_policy == LOWEST_OWN_UTILITY
+        and scenario.war is None
+        and not scenario.events
+        and all(p.patience is None for p in scenario.parties)
+        and all(isinstance(s, TimeDependent) for s in strategies)
+    )
+
+
+def plan_turns(
+    offers: OfferSet,
+    reservation: np.ndarray,
+    strategies: list[TimeDependent],
+    order: list[int],
+    max_rounds: int,
+) -> list[Turn]:
+    """The whole negotiation of time-dependent parties, turn by turn, until agreement or
+    the horizon (the fast path of :func:`play_turn`, which it reproduces exactly when
+    :func:`plannable`; ``tests/test_stacked.py`` checks this).
+
+    A time-dependent threshold depends on the step alone, so every turn's threshold is
+    known in advance (the same :func:`time_dependent_threshold`, floored at the
+    reservation as :meth:`Strategy.threshold` does), and each party's offers for all its
+    turns are found at once (:func:`lowest_own_utility_many`); only the acceptances are
+    walked through turn by turn. ``order`` holds the party index of each position of
+    ``proposer_order``.
+    """
+    n = len(strategies)
+    lo = np.maximum(offers.worst, reservation).tolist()
+    hi = offers.best.tolist()
+    floor = reservation.tolist()
+    actors = [order[k % len(order)] for k in range(max_rounds)]
+    thresholds = [
+        max(
+            time_dependent_threshold(
+                lo[a],
+                hi[a],
+                (k + 1) / (max_rounds + 1),
+                strategies[a].exponent,
+                strategies[a].params.tolerance,
+            ),
+            floor[a],
+        )
+        for k, a in enumerate(actors)
+    ]
+    planned = np.empty(max_rounds, dtype=np.int64)
+    by_actor = np.array(actors)
+    levels = np.array(thresholds)
+    for a in range(n):
+        mine = by_actor == a
+        planned[mine] = lowest_own_utility_many(offers, a, levels[mine])
+    return _walk(offers, actors, thresholds, planned.tolist(), n)
+
+
+def _walk(
+    offers: OfferSet, actors: list[int], thresholds: list[float], planned: list[int], n: int
+) -> list[Turn]:
+    """The turns, given each turn's actor, threshold and the offer it would make."""
+    utilities, acceptable = offers.utilities.tolist(), offers.acceptable.tolist()
+    needs = offers.needs_consent.tolist()
+    turns: list[Turn] = []
+    option, proposer, accepted = -1, -1, [False] * n
+    for a, threshold, offer in zip(actors, thresholds, planned, strict=True):
+        if (
+            option >= 0
+            and proposer != a
+            and needs[option][a]
+            and acceptable[option][a]
+            and utilities[option][a] >= threshold - SCORE_TOLERANCE
+        ):
+            accepted[a] = True
+            agreed = all(accepted[i] for i in range(n) if needs[option][i] and i != proposer)
+            labels = _labels(proposer, accepted)
+            turns.append(
+                Turn(a, threshold, _only(a, threshold, n), proposer, option, labels, agreed)
+            )
+            if agreed:
+                break
+            continue
+        option, proposer, accepted = offer, a, [False] * n
+        turns.append(
+            Turn(a, threshold, _only(a, threshold, n), a, offer, _labels(a, accepted), False)
+        )
+    return turns
+
+
+def _only(actor: int, threshold: float, n: int) -> np.ndarray:
+    """The recorded thresholds of a turn: the actor's, NaN for the others (read-only)."""
+    out = np.full(n, math.nan)
+    out[actor] = threshold
+    out.flags.writeable = False
+    return out
+
+
+def _labels(proposer: int, accepted: list[bool]) -> tuple[str, ...]:
+    return tuple(
+        PROPOSER if i == proposer else ACCEPT if ok else SILENT for i, ok in enumerate(accepted)
+    )
+
+
+def replay_turn(
+    negotiation: Negotiation, parties: list[Negotiator], turn: Turn, round_index: int
+) -> RoundRecord:
+    """Record a planned turn exactly as :func:`play_turn` records it."""
+    bid = negotiation.offers.bid(turn.option)
+    if turn.proposer == turn.actor:
+        negotiation.history.append(Offer(round_index, turn.actor, bid.outcome, bid.utilities))
+    return negotiation.resolve_turn(
+        round_index, parties[turn.proposer], bid, turn.responses, turn.thresholds, turn.agreed
+    )

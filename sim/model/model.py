@@ -27,11 +27,23 @@ from sim.behaviour import compliance
 from sim.behaviour.events import PREFERENCE_EVENTS, shifted_game, timeline
 from sim.behaviour.negotiation import Negotiation, RoundRecord
 from sim.behaviour.rounds import play_round
-from sim.behaviour.stacked import STACKED, Table, play_turn
+from sim.behaviour.stacked import (
+    STACKED,
+    Table,
+    Turn,
+    plan_turns,
+    plannable,
+    play_turn,
+    replay_turn,
+)
 from sim.behaviour.strategies import Strategy, make_strategy
 from sim.behaviour.world import World, WorldRecord, snapshot
 from sim.game import Game
 from sim.model.agents import MediatorAgent, PartyAgent
+
+FAST_PATH = True
+"""Follow :func:`~sim.behaviour.stacked.plan_turns` where it applies (tests switch it off
+to compare with the turn-by-turn path)."""
 
 
 class NegotiationModel(mesa.Model):
@@ -68,6 +80,7 @@ class NegotiationModel(mesa.Model):
         self.round = 0
         # the standing offer of the stacked protocol, where one step is one party's turn
         self.table = Table() if protocol.kind == STACKED else None
+        self.plan = self._plan() if FAST_PATH and self.table is not None else None
 
     def _strategy(self, party_id: str) -> Strategy:
         """The party's strategy; strategies hold only parameters, so runs share them."""
@@ -78,6 +91,19 @@ class NegotiationModel(mesa.Model):
             return make_strategy(spec.name, spec.params, party_id, game.party_ids)
 
         return game.memo(f"strategy.{party_id}", build)
+
+    def _plan(self) -> list[Turn] | None:
+        """The planned turns of a stacked negotiation of time-dependent parties (shared
+        by every run of the game), or ``None`` (see :func:`~sim.behaviour.stacked.plannable`)."""
+        game, neg = self.base_game, self.negotiation
+        strategies = [p.strategy for p in self.parties]
+        if not plannable(game.scenario, strategies):
+            return None
+        order = [p.index for p in self.proposers]
+        return game.memo(
+            f"stacked_plan.{self.max_rounds}",
+            lambda: plan_turns(neg.offers, neg.reservation, strategies, order, self.max_rounds),
+        )
 
     def step(self) -> None:
         """Play one round (see the module docstring)."""
@@ -97,7 +123,9 @@ class NegotiationModel(mesa.Model):
             neg.record_truce(self.round)
         else:
             before = neg.status_quo.copy()
-            if self.table is not None:
+            if self.plan is not None:
+                replay_turn(neg, self.parties, self.plan[self.round], self.round)
+            elif self.table is not None:
                 play_turn(neg, self.parties, self._proposer(), self.round, self.table)
             else:
                 play_round(neg, self.parties, self._proposer(), self.round)
