@@ -298,7 +298,8 @@ def test_reproduces_negmas_itself():
     bench = benchmarks_module()
     live = bench.reference(SCENARIO)["steps"]
     assert_same_negotiation(our_steps(load_game(SCENARIO)), live)
-    for seed, (a, b) in zip(TIE_FREE, [("linear", "conceder"), ("boulware", "linear")] * 2):
+    pairs = [("linear", "conceder"), ("boulware", "linear"), ("conceder", "boulware")]
+    for seed, (a, b) in zip(TIE_FREE, pairs, strict=True):
         data = bench.benchmark_scenario(seed)
         for party, name in zip(data["parties"], (a, b), strict=True):
             party["strategy"]["name"] = name
