@@ -305,6 +305,8 @@ def test_reproduces_negmas_itself():
             party["strategy"]["name"] = name
             if name == "linear":
                 del party["strategy"]["params"]["exponent"]
+            else:
+                party["strategy"]["params"]["exponent"]["value"] = bench.NAMED[name]
         data["protocol"]["max_rounds"]["value"] = 60
         game = game_of(data)
         mechanism, ufuns = bench.negmas_mechanism(game)
