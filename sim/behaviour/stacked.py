@@ -37,6 +37,7 @@ from sim.behaviour.offers import (
 )
 from sim.behaviour.strategies.base import Offer, Strategy
 from sim.behaviour.strategies.time_based import TimeDependent, time_dependent_threshold
+from sim.game import Game
 
 STACKED = "stacked_alternating"
 
@@ -121,6 +122,18 @@ def plannable(scenario, strategies: list[Strategy]) -> bool:
         and all(p.patience is None for p in scenario.parties)
         and all(isinstance(s, TimeDependent) for s in strategies)
     )
+
+
+def plan_game(game: Game, strategies: list[Strategy], max_rounds: int) -> list[Turn] | None:
+    """The planned turns of ``game`` from its start with these ``strategies`` (in party
+    order), or ``None`` when the run cannot follow a plan (:func:`plannable`)."""
+    if not plannable(game.scenario, strategies):
+        return None
+    offers = game.offer_set(
+        np.full(game.n_issues, np.nan), np.ones(game.n_parties, dtype=bool), game.status_quo
+    )
+    order = [game.index(pid) for pid in game.scenario.protocol.proposer_order]
+    return plan_turns(offers, game.reservation(game.status_quo), strategies, order, max_rounds)
 
 
 def plan_turns(

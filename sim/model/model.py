@@ -31,8 +31,7 @@ from sim.behaviour.stacked import (
     STACKED,
     Table,
     Turn,
-    plan_turns,
-    plannable,
+    plan_game,
     play_turn,
     replay_turn,
 )
@@ -95,15 +94,9 @@ class NegotiationModel(mesa.Model):
     def _plan(self) -> list[Turn] | None:
         """The planned turns of a stacked negotiation of time-dependent parties (shared
         by every run of the game), or ``None`` (see :func:`~sim.behaviour.stacked.plannable`)."""
-        game, neg = self.base_game, self.negotiation
+        game, rounds = self.base_game, self.max_rounds
         strategies = [p.strategy for p in self.parties]
-        if not plannable(game.scenario, strategies):
-            return None
-        order = [p.index for p in self.proposers]
-        return game.memo(
-            f"stacked_plan.{self.max_rounds}",
-            lambda: plan_turns(neg.offers, neg.reservation, strategies, order, self.max_rounds),
-        )
+        return game.memo(f"stacked_plan.{rounds}", lambda: plan_game(game, strategies, rounds))
 
     def step(self) -> None:
         """Play one round (see the module docstring)."""
