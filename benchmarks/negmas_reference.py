@@ -202,10 +202,11 @@ def benchmark_scenario(seed: int = 15) -> dict[str, Any]:
         }
 
     return {
-        "title": "NegMAS benchmark: Boulware vs Conceder, 3 issues × 10 values, 100 steps",
+        "title": "NegMAS benchmark: Boulware vs Conceder",
         "date": "2026-01-01",
         "description": (
-            "The reproduction case of issue 15: NegMAS's BoulwareTBNegotiator against its "
+            "3 issues × 10 values, at most 100 steps. The reproduction case of issue 15: "
+            "NegMAS's BoulwareTBNegotiator against its "
             "ConcederTBNegotiator under the stacked alternating offers protocol, one offer "
             "per step. Written by benchmarks/negmas_reference.py --write-scenario."
         ),
@@ -247,6 +248,13 @@ def has_ties(data: dict[str, Any]) -> bool:
     return any(len(np.unique(u[:, p])) < len(u) for p in range(u.shape[1]))
 
 
+class NoAliases(yaml.SafeDumper):
+    """A YAML dumper that writes repeated lists out in full (no ``&id`` anchors)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("scenario", nargs="?", type=Path, default=SCENARIO)
@@ -257,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         seed = 15
         while has_ties(benchmark_scenario(seed)):
             seed += 1
-        text = yaml.safe_dump(benchmark_scenario(seed), sort_keys=False, allow_unicode=True)
+        text = yaml.dump(
+            benchmark_scenario(seed), Dumper=NoAliases, sort_keys=False, allow_unicode=True
+        )
         SCENARIO.write_text(text, encoding="utf-8")
         print(f"wrote {SCENARIO.relative_to(ROOT)} (seed {seed})")
         return 0

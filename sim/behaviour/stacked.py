@@ -178,47 +178,56 @@ def plan_turns(
     for a in range(n):
         mine = by_actor == a
         planned[mine] = lowest_own_utility_many(offers, a, levels[mine])
-    return _walk(offers, actors, thresholds, planned.tolist(), n)
+    recorded = np.full((max_rounds, n), math.nan)  # each turn: the actor's threshold only
+    recorded[np.arange(max_rounds), by_actor] = levels
+    recorded.flags.writeable = False
+    rows = Rows(
+        offers.utilities[planned].tolist(),
+        offers.acceptable[planned].tolist(),
+        offers.needs_consent[planned].tolist(),
+    )
+    return _walk(actors, thresholds, planned.tolist(), rows, recorded)
+
+
+class Rows(NamedTuple):
+    """Per turn, the offer set's rows of the offer the actor would make: every party's
+    utility, red-line check and whether its consent is needed."""
+
+    utilities: list[list[float]]
+    acceptable: list[list[bool]]
+    needs: list[list[bool]]
 
 
 def _walk(
-    offers: OfferSet, actors: list[int], thresholds: list[float], planned: list[int], n: int
+    actors: list[int],
+    thresholds: list[float],
+    planned: list[int],
+    rows: Rows,
+    recorded: np.ndarray,
 ) -> list[Turn]:
     """The turns, given each turn's actor, threshold and the offer it would make."""
-    utilities, acceptable = offers.utilities.tolist(), offers.acceptable.tolist()
-    needs = offers.needs_consent.tolist()
+    n = recorded.shape[1]
     turns: list[Turn] = []
-    option, proposer, accepted = -1, -1, [False] * n
-    for a, threshold, offer in zip(actors, thresholds, planned, strict=True):
+    made, proposer, accepted = -1, -1, [False] * n  # the turn that made the standing offer
+    for k, (a, threshold) in enumerate(zip(actors, thresholds, strict=True)):
         if (
-            option >= 0
+            made >= 0
             and proposer != a
-            and needs[option][a]
-            and acceptable[option][a]
-            and utilities[option][a] >= threshold - SCORE_TOLERANCE
+            and rows.needs[made][a]
+            and rows.acceptable[made][a]
+            and rows.utilities[made][a] >= threshold - SCORE_TOLERANCE
         ):
             accepted[a] = True
-            agreed = all(accepted[i] for i in range(n) if needs[option][i] and i != proposer)
+            needs = rows.needs[made]
+            agreed = all(accepted[i] for i in range(n) if needs[i] and i != proposer)
             labels = _labels(proposer, accepted)
-            turns.append(
-                Turn(a, threshold, _only(a, threshold, n), proposer, option, labels, agreed)
-            )
+            turns.append(Turn(a, threshold, recorded[k], proposer, planned[made], labels, agreed))
             if agreed:
                 break
             continue
-        option, proposer, accepted = offer, a, [False] * n
-        turns.append(
-            Turn(a, threshold, _only(a, threshold, n), a, offer, _labels(a, accepted), False)
-        )
+        made, proposer, accepted = k, a, [False] * n
+        turns.append(Turn(a, threshold, recorded[k], a, planned[k], _labels(a, accepted), False))
     return turns
-
-
-def _only(actor: int, threshold: float, n: int) -> np.ndarray:
-    """The recorded thresholds of a turn: the actor's, NaN for the others (read-only)."""
-    out = np.full(n, math.nan)
-    out[actor] = threshold
-    out.flags.writeable = False
-    return out
 
 
 def _labels(proposer: int, accepted: list[bool]) -> tuple[str, ...]:
