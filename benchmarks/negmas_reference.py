@@ -16,12 +16,14 @@ It is translated into NegMAS 0.16:
   ``ConcederTBNegotiator`` when exponent and tolerance are NegMAS's own (4, 1, 0.25 and
   1e-4), else ``TimeBasedConcedingNegotiator(offering_curve=PolyAspiration(1, e),
   eps=tolerance, stochastic=False)``;
-* protocol: ``SAOMechanism(n_steps=max_rounds, one_offer_per_step=True)``, negotiators
-  added in ``proposer_order``.
+* protocol: ``SAOMechanism(n_steps=max_rounds, one_offer_per_step=True)``, or with
+  ``turns_per_step: every_party`` NegMAS's default ``SAOMechanism(n_steps=max_rounds //
+  n)`` (every party acts once per step); negotiators added in ``proposer_order``.
 
-The fixture lists, per step, the acting party, whether it offered or accepted, the
-standing offer's proposer, outcome (labels) and every party's utility, and the NegMAS
-version. ``tests/test_stacked.py`` compares the simulator's run with it, and with NegMAS
+The fixture lists, per turn (a step of the simulator), the acting party, whether it
+offered or accepted, the standing offer's proposer, outcome (labels) and every party's
+utility, and the NegMAS version. ``tests/test_stacked.py`` compares the simulator's run
+with it, and with NegMAS
 itself when NegMAS is installed (``pip install ".[bench]"``).
 """
 
@@ -72,7 +74,10 @@ def negmas_mechanism(game) -> tuple[Any, list[Any]]:
                 reserved_value=float(game.fixed_reservation[p]),
             )
         )
-    mechanism = SAOMechanism(issues=issues, n_steps=protocol.max_rounds, one_offer_per_step=True)
+    per_step = game.turns_per_step
+    mechanism = SAOMechanism(
+        issues=issues, n_steps=protocol.max_rounds // per_step, one_offer_per_step=per_step == 1
+    )
     for pid in protocol.proposer_order:
         p = game.index(pid)
         mechanism.add(negmas_negotiator(scenario.party(pid).strategy, pid), ufun=ufuns[p])
@@ -107,32 +112,48 @@ def negmas_negotiator(spec, name: str):
 
 
 def trace(mechanism, ufuns, game) -> list[dict[str, Any]]:
-    """Per step of a finished mechanism: the acting party, ``offer`` or ``accept``, the
-    standing offer's proposer, outcome labels and every party's utility of it."""
+    """Per turn of a finished mechanism: the acting party, ``offer`` or ``accept``, the
+    standing offer's proposer, outcome labels and every party's utility of it.
+
+    A NegMAS step holds one turn (``one_offer_per_step``) or one turn of every party in
+    order, ending early at an agreement; a party that made no new offer in its turn
+    accepted the standing one (offering counts as accepting, and an offer is agreed once
+    every party has accepted it)."""
     order = list(game.scenario.protocol.proposer_order)
-    steps, standing = [], None
+    n, per_step = len(order), game.turns_per_step
+    turns: list[dict[str, Any]] = []
+    standing, accepted = None, 0
     for state in mechanism.history:
-        actor = order[state.step % len(order)]
-        if state.new_offers:
-            (proposer, outcome), *_ = state.new_offers
-            standing = (mechanism.negotiators[mechanism.negotiator_ids.index(proposer)].name,)
-            standing += (tuple(outcome),)
-            action = "offer"
-        else:
-            action = "accept"
-        steps.append(
-            {
-                "step": state.step,
-                "relative_time": state.relative_time,
-                "actor": actor,
-                "action": action,
-                "proposer": standing[0],
-                "outcome": list(standing[1]),
-                "utilities": [float(u(standing[1])) for u in ufuns],
-                "agreement": state.agreement is not None,
-            }
-        )
-    return steps
+        offers = list(state.new_offers)
+        for _ in range(per_step):
+            actor = order[len(turns) % n]
+            if offers and _name(mechanism, offers[0][0]) == actor:
+                standing, accepted = (actor, tuple(offers.pop(0)[1])), 1
+                action = "offer"
+            else:
+                accepted += 1
+                action = "accept"
+            agreed = accepted == n
+            turns.append(
+                {
+                    "step": len(turns),
+                    "relative_time": state.relative_time,
+                    "actor": actor,
+                    "action": action,
+                    "proposer": standing[0],
+                    "outcome": list(standing[1]),
+                    "utilities": [float(u(standing[1])) for u in ufuns],
+                    "agreement": agreed,
+                }
+            )
+            if agreed:
+                assert state.agreement is not None and tuple(state.agreement) == standing[1]
+                return turns
+    return turns
+
+
+def _name(mechanism, negotiator_id: str) -> str:
+    return mechanism.negotiators[mechanism.negotiator_ids.index(negotiator_id)].name
 
 
 def reference(path: Path) -> dict[str, Any]:

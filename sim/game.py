@@ -175,6 +175,13 @@ class Game:
         return build_offer_set(self.options(held, scope), status_quo, consent, scope, self.policy)
 
     @property
+    def turns_per_step(self) -> int:
+        """Rounds (turns) per step of the clock of relative time: the number of
+        negotiating parties under ``protocol.turns_per_step: every_party``, else 1."""
+        every = self.scenario.protocol.turns_per_step == "every_party"
+        return self.n_parties if every else 1
+
+    @property
     def policy(self) -> str:
         """The scenario's offer policy (``protocol.offer_policy``)."""
         return self.scenario.protocol.offer_policy

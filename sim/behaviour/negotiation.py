@@ -109,6 +109,7 @@ class Negotiation:
         self.pressure: list[float] | None = None  # aspiration given up per party (events)
         self._interim: tuple[tuple[int, bytes], OfferSet] | None = None  # this round's
         self.open_separable = [int(j) for j in np.flatnonzero(game.separable)]
+        self.turns_per_step = game.turns_per_step
         self._no_side = np.full(game.n_issues, np.nan)  # a turn's side deals: none
         self._no_side.flags.writeable = False
         self.reservation = game.memo("reservation", lambda: game.reservation(game.status_quo))
@@ -192,6 +193,7 @@ class Negotiation:
             evaluate=lambda x: evaluate_bid(g.prefs, x, sq, consent),
             space=g.space,
             pressure=self.pressure,
+            turns_per_step=self.turns_per_step,
         )
 
     def _interim_offers(self, round_index: int, scope: np.ndarray) -> OfferSet:

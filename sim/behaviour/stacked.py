@@ -1,10 +1,13 @@
 """The stacked alternating offers protocol (``protocol.kind: stacked_alternating``).
 
 Aydoğan, Festen, Hindriks & Jonker (2017), "Alternating offers protocols for multilateral
-negotiation"; NegMAS's ``SAOMechanism`` with ``one_offer_per_step=True``. One *step* (one
-Mesa step, one round of the run) is one *turn*: the parties of ``proposer_order`` take
-turns in that order, and the party whose turn it is, at relative time
-t = (step + 1) / (max_rounds + 1) (step counted from 0, as NegMAS's ``relative_time``):
+negotiation"; NegMAS's ``SAOMechanism``. One Mesa step (one round of the run, one row of
+``rounds.csv``) is one *turn*: the parties of ``proposer_order`` take turns in that order,
+and the party whose turn it is, at relative time t = (step + 1) / (steps + 1) (NegMAS's
+``relative_time``), acts as below. With ``protocol.turns_per_step: one`` (default;
+NegMAS's ``one_offer_per_step=True``) a step of the clock is one turn: step = round,
+steps = max_rounds. With ``every_party`` (NegMAS's default) a step of the clock is one
+turn of every party: step = round // n, steps = max_rounds // n for n parties.
 
 1. if another party's offer is standing and needs its consent, it **accepts** it when
    the offer respects its red lines and gives it at least its threshold at t;
@@ -35,7 +38,7 @@ from sim.behaviour.offers import (
     OfferSet,
     lowest_own_utility_many,
 )
-from sim.behaviour.strategies.base import Offer, Strategy
+from sim.behaviour.strategies.base import Offer, Strategy, relative_time
 from sim.behaviour.strategies.time_based import TimeDependent, time_dependent_threshold
 from sim.game import Game
 
@@ -133,7 +136,8 @@ def plan_game(game: Game, strategies: list[Strategy], max_rounds: int) -> list[T
         np.full(game.n_issues, np.nan), np.ones(game.n_parties, dtype=bool), game.status_quo
     )
     order = [game.index(pid) for pid in game.scenario.protocol.proposer_order]
-    return plan_turns(offers, game.reservation(game.status_quo), strategies, order, max_rounds)
+    reservation = game.reservation(game.status_quo)
+    return plan_turns(offers, reservation, strategies, order, max_rounds, game.turns_per_step)
 
 
 def plan_turns(
@@ -142,6 +146,7 @@ def plan_turns(
     strategies: list[TimeDependent],
     order: list[int],
     max_rounds: int,
+    turns_per_step: int = 1,
 ) -> list[Turn]:
     """The whole negotiation of time-dependent parties, turn by turn, until agreement or
     the horizon (the fast path of :func:`play_turn`, which it reproduces exactly when
@@ -164,7 +169,7 @@ def plan_turns(
             time_dependent_threshold(
                 lo[a],
                 hi[a],
-                (k + 1) / (max_rounds + 1),
+                relative_time(k, max_rounds, turns_per_step),
                 strategies[a].exponent,
                 strategies[a].params.tolerance,
             ),

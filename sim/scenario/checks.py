@@ -238,6 +238,8 @@ def _protocol_problems(scenario: Scenario) -> list[Problem]:
         problems += _rubinstein_problems(scenario)
     if protocol.kind == "stacked_alternating":
         problems += _stacked_problems(scenario)
+    if protocol.turns_per_step == "every_party":
+        problems += _every_party_problems(scenario)
     if protocol.offer_policy == "lowest_own_utility":
         problems += _finite_space_problems(scenario)
     return problems
@@ -265,6 +267,28 @@ def _stacked_problems(scenario: Scenario) -> list[Problem]:
         if p.settle_first is not None
     ]
     return problems
+
+
+def _every_party_problems(scenario: Scenario) -> list[Problem]:
+    """``turns_per_step: every_party``: the stacked protocol, whole steps of n turns."""
+    protocol = scenario.protocol
+    if protocol.kind != "stacked_alternating":
+        return [
+            Problem(
+                "protocol.turns_per_step",
+                "'every_party' is for the stacked_alternating protocol only",
+            )
+        ]
+    n = sum(p.role != "mediator" for p in scenario.parties)
+    if protocol.max_rounds % n:
+        return [
+            Problem(
+                "protocol.max_rounds",
+                f"with turns_per_step 'every_party' max_rounds counts turns: a multiple of "
+                f"the {n} negotiating parties, got {protocol.max_rounds}",
+            )
+        ]
+    return []
 
 
 def _finite_space_problems(scenario: Scenario) -> list[Problem]:

@@ -224,6 +224,11 @@ class Protocol(WithQuantities):
     ``max_rounds`` is the simulation horizon: no party knows it. ``round_days`` is the
     calendar length of a round. Both may carry provenance.
 
+    ``turns_per_step`` (stacked protocol only): ``one`` (default; a round is one turn and
+    one step of relative time) or ``every_party`` (NegMAS's default ``SAOMechanism``:
+    a step of relative time is one turn of every party, so t advances every n rounds and
+    ``max_rounds`` counts turns, a multiple of n).
+
     ``offer_policy`` is how a party picks its offer at its threshold:
     ``best_for_responder`` (default) among the Pareto-frontier outcomes, the one the
     others gain most from; ``lowest_own_utility`` among *all* outcomes (every issue
@@ -233,6 +238,7 @@ class Protocol(WithQuantities):
 
     QUANTITIES = ("max_rounds", "round_days")
     kind: Literal["alternating", "rubinstein", "mediated", "stacked_alternating"] = "alternating"
+    turns_per_step: Literal["one", "every_party"] = "one"
     offer_policy: Literal["best_for_responder", "lowest_own_utility"] = "best_for_responder"
     proposer_order: list[Identifier] = Field(min_length=1)
     max_rounds: int = Field(ge=1, le=10_000)
