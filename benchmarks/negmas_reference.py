@@ -12,10 +12,11 @@ It is translated into NegMAS 0.16:
 * issues: ``make_issue(values=labels)``; preferences: ``LinearAdditiveUtilityFunction``
   with the scenario's (normalised) weights and score tables, ``reserved_value`` the
   party's reservation;
-* strategies: ``BoulwareTBNegotiator`` / ``LinearTBNegotiator`` /
-  ``ConcederTBNegotiator`` when exponent and tolerance are NegMAS's own (4, 1, 0.25 and
-  1e-4), else ``TimeBasedConcedingNegotiator(offering_curve=PolyAspiration(1, e),
-  eps=tolerance, stochastic=False)``;
+* strategies (``snap`` must be 1e-6: NegMAS's inverter always snaps so):
+  ``BoulwareTBNegotiator`` / ``LinearTBNegotiator`` / ``ConcederTBNegotiator`` when
+  exponent and tolerance are NegMAS's own (4, 1, 0.25 and 1e-4), else
+  ``TimeBasedConcedingNegotiator(offering_curve=PolyAspiration(1, e), eps=tolerance,
+  stochastic=False)``;
 * protocol: ``SAOMechanism(n_steps=max_rounds, one_offer_per_step=True)``, or with
   ``turns_per_step: every_party`` NegMAS's default ``SAOMechanism(n_steps=max_rounds //
   n)`` (every party acts once per step); negotiators added in ``proposer_order``.
@@ -48,6 +49,8 @@ NAMED = {"boulware": 4.0, "linear": 1.0, "conceder": 0.25}
 """NegMAS's named PolyAspiration exponents (``POLY_ASPIRATION_EXPONENTS``)."""
 NEGMAS_EPS = 1e-4
 """NegMAS's ``UtilBasedNegotiator`` default ``eps`` (the threshold tolerance)."""
+NEGMAS_SNAP = 1e-6
+"""NegMAS's presorting inverter's ``EPS`` (``worst_in`` may offer that far below)."""
 
 
 def negmas_mechanism(game) -> tuple[Any, list[Any]]:
@@ -97,8 +100,12 @@ def negmas_negotiator(spec, name: str):
     params = {k: getattr(v, "value", v) for k, v in spec.params.items()}
     exponent = float(params.get("exponent", 1.0 if spec.name == "linear" else np.nan))
     tolerance = float(params.get("tolerance", 0.0))
-    if spec.name not in (*NAMED, "time_dependent") or np.isnan(exponent):
-        raise SystemExit(f"{name}: strategy {spec.name!r} with {params} has no NegMAS twin")
+    snap = float(params.get("snap", 0.0))
+    if spec.name not in (*NAMED, "time_dependent") or np.isnan(exponent) or snap != NEGMAS_SNAP:
+        raise SystemExit(
+            f"{name}: strategy {spec.name!r} with {params} has no NegMAS twin "
+            f"(a time-dependent strategy with snap {NEGMAS_SNAP:g}, NegMAS's inverter)"
+        )
     named = {"boulware": BoulwareTBNegotiator, "linear": LinearTBNegotiator}
     named["conceder"] = ConcederTBNegotiator
     if spec.name in named and exponent == NAMED[spec.name] and tolerance == NEGMAS_EPS:
@@ -207,6 +214,7 @@ def benchmark_scenario(seed: int = 15) -> dict[str, Any]:
                 "params": {
                     "exponent": {"value": exponent, "source": NEGMAS_SOURCE},
                     "tolerance": {"value": NEGMAS_EPS, "source": NEGMAS_EPS_SOURCE},
+                    "snap": {"value": NEGMAS_SNAP, "source": NEGMAS_SNAP_SOURCE},
                 },
             },
             "reservation": {"value": 0.0, "assumption": "no outside option (NegMAS: 0)"},
@@ -249,6 +257,11 @@ def benchmark_scenario(seed: int = 15) -> dict[str, Any]:
 NEGMAS_SOURCE = {
     "quote": "POLY_ASPIRATION_EXPONENTS = {'boulware': 4.0, 'linear': 1.0, 'conceder': 0.25}",
     "where": "NegMAS 0.16, negmas/negotiators/helpers.py",
+    "date": "2026-01-01",
+}
+NEGMAS_SNAP_SOURCE = {
+    "quote": "EPS = 1e-6",
+    "where": "NegMAS 0.16, negmas/preferences/inv_ufun/_common.py (worst_in, _nearest_around)",
     "date": "2026-01-01",
 }
 NEGMAS_EPS_SOURCE = {

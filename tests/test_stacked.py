@@ -13,7 +13,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import sim.model.model as model_module
-from sim.behaviour.offers import choose_offer, lowest_own_utility
+from sim.behaviour.offers import choose_offer, lowest_own_utility, lowest_own_utility_many
 from sim.behaviour.outcome_space import all_options, cartesian
 from sim.jobs.load import check_scenario, load_game
 from sim.jobs.run import run_game
@@ -123,6 +123,31 @@ def test_ties_go_to_the_first_outcome_in_enumeration_order():
     assert tuple(offers.outcomes[lowest_own_utility(offers, 1, 0.3)].astype(int)) == (0, 0)
 
 
+@pytest.mark.parametrize(
+    ("threshold", "snap", "expected"),
+    [
+        (0.5000005, 1e-6, (0, 1)),  # 0.5 is 5e-7 below, nearer than 0.75: NegMAS's pick
+        (0.5000005, 0.0, (1, 0)),  # without snap: the lowest at or above, 0.75
+        (0.500002, 1e-6, (1, 0)),  # 0.5 is 2e-6 below: beyond the snap
+        (0.64, 0.2, (1, 0)),  # 0.5 within the snap but 0.75 is nearer (0.11 < 0.14)
+        (0.60, 0.2, (0, 1)),  # 0.5 within the snap and nearer (0.10 < 0.15)
+    ],
+)
+def test_snap_offers_a_nearer_outcome_just_below(threshold, snap, expected):
+    offers = offer_set(game_of(tiny()))
+    k = lowest_own_utility(offers, 0, threshold, snap)
+    assert tuple(offers.outcomes[k].astype(int)) == expected
+
+
+def test_many_thresholds_at_once_equal_one_at_a_time():
+    offers = offer_set(game_of(tiny()))
+    levels = np.linspace(-0.1, 1.1, 241)
+    for me in (0, 1):
+        for snap in (0.0, 1e-6, 0.05, 0.3):
+            once = [lowest_own_utility(offers, me, float(x), snap) for x in levels]
+            assert lowest_own_utility_many(offers, me, levels, snap).tolist() == once
+
+
 def test_best_for_responder_stays_the_default_and_uses_the_frontier():
     data = tiny()
     del data["protocol"]["offer_policy"]
@@ -152,6 +177,19 @@ def test_stacked_turns_offer_and_accept_by_hand():
     assert_allclose([r.thresholds[1] for r in records], [math.nan, 0.6, math.nan])
     s = result.summary()
     assert (s["outcome"], s["round"], s["terms"]) == ("agreement", 3, {"x": "b", "y": "p"})
+
+
+def test_every_party_turns_share_a_step_of_the_clock():
+    # 4 turns = 2 steps of 2 turns: t = 1/3 for turns 0, 1 and 2/3 for turns 2, 3.
+    # turn 0, A (2/3): offers its lowest >= 2/3: (b,p) (0.75 for both)
+    # turn 1, B (2/3): 0.75 >= 2/3: agreement in round 2
+    records = run_game(game_of(tiny(turns_per_step="every_party"))).records
+    assert [r.responses for r in records] == [("proposer", ""), ("proposer", "accept")]
+    assert records[-1].agreement
+    assert_allclose(records[0].thresholds, [2 / 3, math.nan])
+    assert_allclose(records[1].thresholds, [math.nan, 2 / 3])
+    one = run_game(game_of(tiny())).records  # one turn per step: t = 1/5, 2/5, ...
+    assert_allclose(one[0].thresholds[0], 0.8)
 
 
 def test_three_parties_agree_only_once_both_others_accept(monkeypatch):
@@ -229,6 +267,9 @@ def random_scenario(seed: int) -> dict:
 @pytest.mark.parametrize("seed", range(6))
 def test_fast_path_equals_turn_by_turn(seed, monkeypatch):
     data = random_scenario(seed)
+    if seed % 2:
+        data["protocol"]["turns_per_step"] = "every_party"
+        data["parties"][seed % 3]["strategy"]["params"] = {"snap": 0.01}
     fast = run_game(game_of(data)).records
     monkeypatch.setattr(model_module, "FAST_PATH", False)
     _same_records(fast, run_game(game_of(data)).records)
@@ -299,7 +340,7 @@ def test_reproduces_negmas_itself():
     live = bench.reference(SCENARIO)["steps"]
     assert_same_negotiation(our_steps(load_game(SCENARIO)), live)
     pairs = [("linear", "conceder"), ("boulware", "linear"), ("conceder", "boulware")]
-    for seed, (a, b) in zip(TIE_FREE, pairs, strict=True):
+    for seed, (a, b), every in zip(TIE_FREE, pairs, (False, True, True), strict=True):
         data = bench.benchmark_scenario(seed)
         for party, name in zip(data["parties"], (a, b), strict=True):
             party["strategy"]["name"] = name
@@ -308,6 +349,9 @@ def test_reproduces_negmas_itself():
             else:
                 party["strategy"]["params"]["exponent"]["value"] = bench.NAMED[name]
         data["protocol"]["max_rounds"]["value"] = 60
+        if every:  # NegMAS's default SAOMechanism: every party acts once per step
+            data["protocol"]["turns_per_step"] = "every_party"
+            data["protocol"]["max_rounds"]["value"] = 200
         game = game_of(data)
         mechanism, ufuns = bench.negmas_mechanism(game)
         mechanism.run()
@@ -320,6 +364,22 @@ def test_lowest_own_utility_needs_a_finite_space(two_party_dict):
         game_of(two_party_dict)
     assert "issues[0].kind" in str(err.value)
     assert "continuous" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("protocol", "field"),
+    [
+        ({"turns_per_step": "every_party", "max_rounds": 5}, "protocol.max_rounds"),
+        (
+            {"turns_per_step": "every_party", "kind": "alternating"},
+            "protocol.turns_per_step",
+        ),
+    ],
+)
+def test_every_party_needs_whole_steps_of_the_stacked_protocol(protocol, field):
+    with pytest.raises(InputError) as err:
+        game_of(tiny(**protocol))
+    assert field in str(err.value)
 
 
 def test_stacked_turn_order_names_every_party():

@@ -229,13 +229,18 @@ def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.nd
     return best_for_responder(offers, me, threshold, reservation)
 
 
-def lowest_own_utility(offers: OfferSet, me: int, threshold: float) -> int:
+def lowest_own_utility(offers: OfferSet, me: int, threshold: float, snap: float = 0.0) -> int:
     """The outcome within ``me``'s red lines with the lowest utility to ``me`` at or above
     ``threshold`` (the GENIUS/NegMAS convention for time-dependent agents: Fatima,
     Wooldridge & Jennings 2001; NegMAS ``worst_in``). Ties (exactly equal u_me) go to the
     lowest outcome index, i.e. the first in enumeration order (see
     :mod:`sim.behaviour.outcome_space`). If no outcome reaches the threshold, ``me``
     offers its best outcome (the first of its ties).
+
+    ``snap`` > 0 reproduces NegMAS's presorting inverter (``worst_in`` with
+    ``_nearest_around``, ``EPS`` = 1e-6): the highest outcome *below* the threshold is
+    offered instead when it lies at most ``snap`` below it and strictly nearer to it than
+    the lowest outcome at or above it.
 
     In ``me``'s :class:`Ranked` view u_me falls and, at equal u_me, the index rises, so
     the answer is the first position of the run of equal utilities that holds the last
@@ -245,16 +250,30 @@ def lowest_own_utility(offers: OfferSet, me: int, threshold: float) -> int:
     count = int(view.descending.searchsorted(-threshold, side="right"))
     if count == 0:
         return view.fallback
+    if snap > 0.0 and count < len(view.index):
+        above, below = -float(view.descending[count - 1]), -float(view.descending[count])
+        if below >= threshold - snap and abs(below - threshold) < abs(above - threshold):
+            return int(view.index[view.group_start[count]])
     return int(view.index[view.group_start[count - 1]])
 
 
-def lowest_own_utility_many(offers: OfferSet, me: int, thresholds: np.ndarray) -> np.ndarray:
+def lowest_own_utility_many(
+    offers: OfferSet, me: int, thresholds: np.ndarray, snap: float = 0.0
+) -> np.ndarray:
     """:func:`lowest_own_utility` at each of several thresholds at once (same rule)."""
     view = offers.ranked[me]
-    if len(view.index) == 0:
+    k = len(view.index)
+    if k == 0:
         return np.full(len(thresholds), view.fallback)
     count = view.descending.searchsorted(-thresholds, side="right")
-    chosen = view.index[view.group_start[np.maximum(count - 1, 0)]]
+    position = np.maximum(count - 1, 0)
+    if snap > 0.0:
+        below_at = np.minimum(count, k - 1)
+        above, below = -view.descending[position], -view.descending[below_at]
+        nearer = np.abs(below - thresholds) < np.abs(above - thresholds)
+        take = (count > 0) & (count < k) & (below >= thresholds - snap) & nearer
+        position = np.where(take, below_at, position)
+    chosen = view.index[view.group_start[position]]
     return np.where(count == 0, view.fallback, chosen)
 
 

@@ -182,7 +182,8 @@ def plan_turns(
     levels = np.array(thresholds)
     for a in range(n):
         mine = by_actor == a
-        planned[mine] = lowest_own_utility_many(offers, a, levels[mine])
+        snap = strategies[a].params.snap
+        planned[mine] = lowest_own_utility_many(offers, a, levels[mine], snap)
     recorded = np.full((max_rounds, n), math.nan)  # each turn: the actor's threshold only
     recorded[np.arange(max_rounds), by_actor] = levels
     recorded.flags.writeable = False

@@ -24,34 +24,34 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from sim.behaviour.offers import LOWEST_OWN_UTILITY, Bid, lowest_own_utility
 from sim.behaviour.strategies.base import Params, RoundContext, Strategy, register
 
 
-class TimeDependentParams(Params):
-    """``exponent`` e > 0 of the concession curve; ``tolerance`` δ >= 0 (default 0)."""
+class LinearParams(Params):
+    """Linear: e = 1; ``tolerance`` δ >= 0 (default 0); ``snap`` >= 0 (default 0), see
+    :func:`sim.behaviour.offers.lowest_own_utility` (NegMAS: 1e-6)."""
+
+    tolerance: float = Field(default=0.0, ge=0.0, le=1.0)
+    snap: float = Field(default=0.0, ge=0.0, le=0.01)
+
+
+class TimeDependentParams(LinearParams):
+    """``exponent`` e > 0 of the concession curve, ``tolerance``, ``snap``."""
 
     exponent: float = Field(default=1.0, gt=0.0, le=100.0)
-    tolerance: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
-class BoulwareParams(Params):
-    """Boulware: e > 1 (default 3); ``tolerance`` δ >= 0 (default 0)."""
+class BoulwareParams(LinearParams):
+    """Boulware: e > 1 (default 3), ``tolerance``, ``snap``."""
 
     exponent: float = Field(default=3.0, gt=1.0, le=100.0)
-    tolerance: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
-class ConcederParams(Params):
-    """Conceder: 0 < e < 1 (default 1/3); ``tolerance`` δ >= 0 (default 0)."""
+class ConcederParams(LinearParams):
+    """Conceder: 0 < e < 1 (default 1/3), ``tolerance``, ``snap``."""
 
     exponent: float = Field(default=1 / 3, gt=0.0, lt=1.0)
-    tolerance: float = Field(default=0.0, ge=0.0, le=1.0)
-
-
-class LinearParams(Params):
-    """Linear: e = 1; ``tolerance`` δ >= 0 (default 0)."""
-
-    tolerance: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
 def time_dependent_threshold(
@@ -83,6 +83,13 @@ class TimeDependent(Strategy):
         return time_dependent_threshold(
             lo, hi, ctx.relative_time, self.exponent, self.params.tolerance
         )
+
+    def propose(self, me: int, ctx: RoundContext, threshold: float) -> Bid:
+        """As every strategy, with this strategy's ``snap`` under ``lowest_own_utility``."""
+        offers, snap = ctx.offers, self.params.snap
+        if snap > 0.0 and offers.policy == LOWEST_OWN_UTILITY:
+            return offers.bid(lowest_own_utility(offers, me, threshold, snap))
+        return super().propose(me, ctx, threshold)
 
     @property
     def exponent(self) -> float:
