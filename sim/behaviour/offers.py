@@ -122,7 +122,8 @@ def build_offer_set(
     needs |= consent.all(axis=0)
     best, worst = _extremes(options)
     n = options.utilities.shape[1]
-    ranked = tuple(_ranked(options, needs, me) for me in range(n))
+    screen = policy != LOWEST_OWN_UTILITY
+    ranked = tuple(_ranked(options, needs, me, screen) for me in range(n))
     return OfferSet(
         options.outcomes,
         options.utilities,
@@ -207,17 +208,20 @@ def _extremes(options: Options) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, u, -np.inf).max(axis=0), np.where(ok, u, np.inf).min(axis=0)
 
 
-def _ranked(options: Options, needs: np.ndarray, me: int) -> Ranked:
-    """``me``'s :class:`Ranked` view of the options (see there)."""
+def _ranked(options: Options, needs: np.ndarray, me: int, screen: bool = True) -> Ranked:
+    """``me``'s :class:`Ranked` view of the options (see there); without ``screen`` (the
+    ``lowest_own_utility`` policy never reads it) ``screened`` is left empty."""
     order = np.argsort(-options.utilities[:, me], kind="stable")
     mine = order[options.acceptable[order, me]]
     fallback = int(mine[0] if mine.size else order[0])
+    descending = -options.utilities[mine, me]
+    group_start = descending.searchsorted(descending, side="left")
+    if not screen:
+        return Ranked(mine, descending, np.empty((needs.shape[1], 0)), fallback, group_start)
     others = needs[mine] & (np.arange(needs.shape[1]) != me)
     utilities = options.utilities[mine]
     crossed = np.where(options.acceptable[mine], utilities, -np.inf)
     screened = np.where(others, crossed, np.inf)
-    descending = -utilities[:, me]
-    group_start = descending.searchsorted(descending, side="left")
     return Ranked(mine, descending, np.ascontiguousarray(screened.T), fallback, group_start)
 
 

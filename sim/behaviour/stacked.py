@@ -213,6 +213,14 @@ def _walk(
 ) -> list[Turn]:
     """The turns, given each turn's actor, threshold and the offer it would make."""
     n = recorded.shape[1]
+    labels_of: dict[tuple[int, tuple[bool, ...]], tuple[str, ...]] = {}
+
+    def labels(proposer: int, accepted: list[bool]) -> tuple[str, ...]:
+        key = (proposer, tuple(accepted))
+        if key not in labels_of:
+            labels_of[key] = _labels(proposer, accepted)
+        return labels_of[key]
+
     turns: list[Turn] = []
     made, proposer, accepted = -1, -1, [False] * n  # the turn that made the standing offer
     for k, (a, threshold) in enumerate(zip(actors, thresholds, strict=True)):
@@ -226,13 +234,13 @@ def _walk(
             accepted[a] = True
             needs = rows.needs[made]
             agreed = all(accepted[i] for i in range(n) if needs[i] and i != proposer)
-            labels = _labels(proposer, accepted)
-            turns.append(Turn(a, threshold, recorded[k], proposer, planned[made], labels, agreed))
+            said = labels(proposer, accepted)
+            turns.append(Turn(a, threshold, recorded[k], proposer, planned[made], said, agreed))
             if agreed:
                 break
             continue
         made, proposer, accepted = k, a, [False] * n
-        turns.append(Turn(a, threshold, recorded[k], a, planned[k], _labels(a, accepted), False))
+        turns.append(Turn(a, threshold, recorded[k], a, planned[k], labels(a, accepted), False))
     return turns
 
 
