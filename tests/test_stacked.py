@@ -15,6 +15,7 @@ from numpy.testing import assert_allclose
 import sim.model.model as model_module
 from sim.behaviour.offers import choose_offer, lowest_own_utility, lowest_own_utility_many
 from sim.behaviour.outcome_space import all_options, cartesian
+from sim.behaviour.strategies.base import relative_time
 from sim.jobs.load import check_scenario, load_game
 from sim.jobs.run import run_game
 from sim.scenario import InputError, parse_scenario
@@ -315,6 +316,8 @@ def test_reproduces_the_negmas_fixture():
     assert_same_negotiation(our_steps(game), reference["steps"])
     steps = reference["steps"]
     assert steps[-1]["agreement"]
+    # NegMAS's relative time of each step is ours, to the last bit: (step + 1) / 101
+    assert [relative_time(s["step"], 100) for s in steps] == [s["relative_time"] for s in steps]
     for party in ("boulware", "conceder"):  # a long negotiation, not a first-round deal
         assert sum(s["action"] == "offer" and s["proposer"] == party for s in steps) >= 20
 
