@@ -17,7 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from sim.behaviour.offers import Bid, build_offer_set, evaluate_bid, moved_status_quo
+from sim.behaviour.offers import (
+    LOWEST_OWN_UTILITY,
+    Bid,
+    build_offer_set,
+    evaluate_bid,
+    moved_status_quo,
+)
+from sim.behaviour.outcome_space import all_options
 from sim.behaviour.strategies.base import IssueSpace
 from sim.scenario.schema import Issue, Party, Scenario
 from sim.theory.frontier import (
@@ -81,6 +88,11 @@ class Game:
         """True when no party has a fixed ``reservation`` (all come from the status quo)."""
         return bool(np.isnan(self.fixed_reservation).all())
 
+    @cached_property
+    def all_fixed_reservation(self) -> bool:
+        """True when every party has a fixed ``reservation`` (none depends on the war)."""
+        return bool(not np.isnan(self.fixed_reservation).any())
+
     def index(self, party_id: str) -> int:
         return self.party_ids.index(party_id)
 
@@ -92,7 +104,14 @@ class Game:
 
     def options(self, settled: np.ndarray, scope: np.ndarray | None = None) -> Options:
         """Frontier outcomes with the settled issues held fixed, red lines binding within
-        ``scope`` (cached per settlement and scope)."""
+        ``scope`` (cached per settlement and scope); every outcome, in enumeration order,
+        under the ``lowest_own_utility`` offer policy (:mod:`sim.behaviour.outcome_space`)."""
+        if self.policy == LOWEST_OWN_UTILITY:
+            return self.cached(
+                "all_options",
+                (settled.tobytes(), _bytes(scope)),
+                lambda: all_options(self.prefs, settled, scope),
+            )
         fixed = ~np.isnan(settled)
         rows = self.cached(
             "distinct_rows", fixed.tobytes(), lambda: distinct_rows(self.frontier.outcomes, fixed)
@@ -156,7 +175,7 @@ class Game:
         offers = self.cached(
             "offer_sets",
             key,
-            lambda: build_offer_set(self.options(held, scope), sq, consent, scope),
+            lambda: build_offer_set(self.options(held, scope), sq, consent, scope, self.policy),
         )
         if scope is None or np.array_equal(sq, status_quo):
             return offers
@@ -164,7 +183,19 @@ class Game:
         if moved is not None:
             return moved
         held[outside] = status_quo[outside]
-        return build_offer_set(self.options(held, scope), status_quo, consent, scope)
+        return build_offer_set(self.options(held, scope), status_quo, consent, scope, self.policy)
+
+    @property
+    def turns_per_step(self) -> int:
+        """Rounds (turns) per step of the clock of relative time: the number of
+        negotiating parties under ``protocol.turns_per_step: every_party``, else 1."""
+        every = self.scenario.protocol.turns_per_step == "every_party"
+        return self.n_parties if every else 1
+
+    @property
+    def policy(self) -> str:
+        """The scenario's offer policy (``protocol.offer_policy``)."""
+        return self.scenario.protocol.offer_policy
 
     def in_ceasefire_zone(self, value: float) -> bool:
         """Whether ``value`` of the ceasefire issue is a general ceasefire (``war.ceasefire``)."""

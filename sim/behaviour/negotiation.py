@@ -109,6 +109,9 @@ class Negotiation:
         self.pressure: list[float] | None = None  # aspiration given up per party (events)
         self._interim: tuple[tuple[int, bytes], OfferSet] | None = None  # this round's
         self.open_separable = [int(j) for j in np.flatnonzero(game.separable)]
+        self.turns_per_step = game.turns_per_step
+        self._no_side = np.full(game.n_issues, np.nan)  # a turn's side deals: none
+        self._no_side.flags.writeable = False
         self.reservation = game.memo("reservation", lambda: game.reservation(game.status_quo))
         self.consent, self.third_party_issue, self.offers = game.memo(
             "opening_offers", self._offer_state
@@ -190,6 +193,7 @@ class Negotiation:
             evaluate=lambda x: evaluate_bid(g.prefs, x, sq, consent),
             space=g.space,
             pressure=self.pressure,
+            turns_per_step=self.turns_per_step,
         )
 
     def _interim_offers(self, round_index: int, scope: np.ndarray) -> OfferSet:
@@ -233,8 +237,8 @@ class Negotiation:
         thresholds: np.ndarray,
     ) -> RoundRecord:
         """Apply the round's offer and responses (see the module docstring)."""
-        outcome, utilities = bid.outcome, bid.utilities
-        self.history.append(Offer(ctx.round, proposer.index, outcome, utilities))
+        outcome = bid.outcome
+        self.history.append(Offer(ctx.round, proposer.index, outcome, bid.utilities))
         agreed = REJECT not in responses
         exchanged: list[int] = []
         side = np.full(self.game.n_issues, np.nan)
@@ -247,17 +251,71 @@ class Negotiation:
         blocked = tuple(
             self.rejection_reason(i, bid) if r == REJECT else "" for i, r in enumerate(responses)
         )
+        return self._record(
+            ctx.round,
+            ctx.reservation,
+            proposer,
+            bid,
+            responses,
+            thresholds,
+            settled,
+            blocked,
+            exchanged,
+            side,
+        )
+
+    def resolve_turn(
+        self,
+        round_index: int,
+        proposer: Negotiator,
+        bid: Bid,
+        responses: list[str] | tuple[str, ...],
+        thresholds: np.ndarray,
+        agreed: bool,
+    ) -> RoundRecord:
+        """Record turn ``round_index`` (from 0) of the stacked alternating offers protocol
+        (:mod:`sim.behaviour.stacked`): the standing offer ``bid`` of ``proposer`` with
+        the responses given to it so far, settling every open issue when ``agreed``. A
+        standing offer is a full package; there are no side deals on separable issues."""
+        settled = self._settle_all(bid.outcome, round_index) if agreed else []
+        return self._record(
+            round_index,
+            self.reservation,
+            proposer,
+            bid,
+            responses,
+            thresholds,
+            settled,
+            ("",) * len(responses),
+            [],
+            self._no_side,
+        )
+
+    def _record(
+        self,
+        round_index: int,
+        reservation: np.ndarray,
+        proposer: Negotiator,
+        bid: Bid,
+        responses: list[str],
+        thresholds: np.ndarray,
+        settled: list[int],
+        blocked: tuple[str, ...],
+        exchanged: list[int],
+        side: np.ndarray,
+    ) -> RoundRecord:
+        """Append the round's :class:`RoundRecord` and track progress."""
         record = RoundRecord(
-            ctx.round + 1,
+            round_index + 1,
             proposer.index,
             proposer.party_id,
-            outcome,
-            utilities,
+            bid.outcome,
+            bid.utilities,
             thresholds,
-            ctx.reservation,
+            reservation,
             tuple(responses),
             tuple(settled),
-            self.agreement_round == ctx.round + 1,
+            self.agreement_round == round_index + 1,
             blocked,
             tuple(exchanged),
             side,

@@ -13,6 +13,8 @@ from sim.theory.preferences import LINK_TOLERANCE, Preferences
 
 TOUCH_TOLERANCE = 1e-9
 SCORE_TOLERANCE = 1e-12
+BEST_FOR_RESPONDER, LOWEST_OWN_UTILITY = "best_for_responder", "lowest_own_utility"
+"""The offer policies (``protocol.offer_policy``): see :func:`choose_offer`."""
 
 
 class Ranked(NamedTuple):
@@ -58,6 +60,7 @@ class OfferSet:
         scope: (m,) the issues an accepted offer settles, or ``None`` for every open
             issue (a full agreement); an interim offer set (a party's agenda) holds the
             other issues at their status quo.
+        policy: how a proposer picks among the outcomes (:func:`choose_offer`).
     """
 
     outcomes: np.ndarray
@@ -68,6 +71,7 @@ class OfferSet:
     worst: np.ndarray
     ranked: tuple[Ranked, ...]
     scope: np.ndarray | None = None
+    policy: str = BEST_FOR_RESPONDER
 
     def __len__(self) -> int:
         return len(self.outcomes)
@@ -110,6 +114,7 @@ def build_offer_set(
     status_quo: np.ndarray,
     consent: np.ndarray,
     scope: np.ndarray | None = None,
+    policy: str = BEST_FOR_RESPONDER,
 ) -> OfferSet:
     """The round's offer set: ``options`` plus who must consent given the status quo."""
     touches = np.abs(options.outcomes - status_quo) > TOUCH_TOLERANCE
@@ -117,9 +122,18 @@ def build_offer_set(
     needs |= consent.all(axis=0)
     best, worst = _extremes(options)
     n = options.utilities.shape[1]
-    ranked = tuple(_ranked(options, needs, me) for me in range(n))
+    screen = policy != LOWEST_OWN_UTILITY
+    ranked = tuple(_ranked(options, needs, me, screen) for me in range(n))
     return OfferSet(
-        options.outcomes, options.utilities, options.acceptable, needs, best, worst, ranked, scope
+        options.outcomes,
+        options.utilities,
+        options.acceptable,
+        needs,
+        best,
+        worst,
+        ranked,
+        scope,
+        policy,
     )
 
 
@@ -164,6 +178,7 @@ def moved_status_quo(
         offers.worst + offset,
         ranked,
         offers.scope,
+        offers.policy,
     )
 
 
@@ -193,21 +208,80 @@ def _extremes(options: Options) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, u, -np.inf).max(axis=0), np.where(ok, u, np.inf).min(axis=0)
 
 
-def _ranked(options: Options, needs: np.ndarray, me: int) -> Ranked:
-    """``me``'s :class:`Ranked` view of the options (see there)."""
+def _ranked(options: Options, needs: np.ndarray, me: int, screen: bool = True) -> Ranked:
+    """``me``'s :class:`Ranked` view of the options (see there); without ``screen`` (the
+    ``lowest_own_utility`` policy never reads it) ``screened`` is left empty."""
     order = np.argsort(-options.utilities[:, me], kind="stable")
     mine = order[options.acceptable[order, me]]
     fallback = int(mine[0] if mine.size else order[0])
+    descending = -options.utilities[mine, me]
+    group_start = descending.searchsorted(descending, side="left")
+    if not screen:
+        return Ranked(mine, descending, np.empty((needs.shape[1], 0)), fallback, group_start)
     others = needs[mine] & (np.arange(needs.shape[1]) != me)
     utilities = options.utilities[mine]
     crossed = np.where(options.acceptable[mine], utilities, -np.inf)
     screened = np.where(others, crossed, np.inf)
-    descending = -utilities[:, me]
-    group_start = descending.searchsorted(descending, side="left")
     return Ranked(mine, descending, np.ascontiguousarray(screened.T), fallback, group_start)
 
 
 def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.ndarray) -> int:
+    """The outcome ``me`` offers at ``threshold``, by the offer set's policy:
+    :func:`best_for_responder` or :func:`lowest_own_utility`."""
+    if offers.policy == LOWEST_OWN_UTILITY:
+        return lowest_own_utility(offers, me, threshold)
+    return best_for_responder(offers, me, threshold, reservation)
+
+
+def lowest_own_utility(offers: OfferSet, me: int, threshold: float, snap: float = 0.0) -> int:
+    """The outcome within ``me``'s red lines with the lowest utility to ``me`` at or above
+    ``threshold`` (the GENIUS/NegMAS convention for time-dependent agents: Fatima,
+    Wooldridge & Jennings 2001; NegMAS ``worst_in``). Ties (exactly equal u_me) go to the
+    lowest outcome index, i.e. the first in enumeration order (see
+    :mod:`sim.behaviour.outcome_space`). If no outcome reaches the threshold, ``me``
+    offers its best outcome (the first of its ties).
+
+    ``snap`` > 0 reproduces NegMAS's presorting inverter (``worst_in`` with
+    ``_nearest_around``, ``EPS`` = 1e-6): the highest outcome *below* the threshold is
+    offered instead when it lies at most ``snap`` below it and strictly nearer to it than
+    the lowest outcome at or above it.
+
+    In ``me``'s :class:`Ranked` view u_me falls and, at equal u_me, the index rises, so
+    the answer is the first position of the run of equal utilities that holds the last
+    eligible position.
+    """
+    view = offers.ranked[me]
+    count = int(view.descending.searchsorted(-threshold, side="right"))
+    if count == 0:
+        return view.fallback
+    if snap > 0.0 and count < len(view.index):
+        above, below = -float(view.descending[count - 1]), -float(view.descending[count])
+        if below >= threshold - snap and abs(below - threshold) < abs(above - threshold):
+            return int(view.index[view.group_start[count]])
+    return int(view.index[view.group_start[count - 1]])
+
+
+def lowest_own_utility_many(
+    offers: OfferSet, me: int, thresholds: np.ndarray, snap: float = 0.0
+) -> np.ndarray:
+    """:func:`lowest_own_utility` at each of several thresholds at once (same rule)."""
+    view = offers.ranked[me]
+    k = len(view.index)
+    if k == 0:
+        return np.full(len(thresholds), view.fallback)
+    count = view.descending.searchsorted(-thresholds, side="right")
+    position = np.maximum(count - 1, 0)
+    if snap > 0.0:
+        below_at = np.minimum(count, k - 1)
+        above, below = -view.descending[position], -view.descending[below_at]
+        nearer = np.abs(below - thresholds) < np.abs(above - thresholds)
+        take = (count > 0) & (count < k) & (below >= thresholds - snap) & nearer
+        position = np.where(take, below_at, position)
+    chosen = view.index[view.group_start[position]]
+    return np.where(count == 0, view.fallback, chosen)
+
+
+def best_for_responder(offers: OfferSet, me: int, threshold: float, reservation: np.ndarray) -> int:
     """The offer ``me`` expects the others to accept most readily, at or above ``threshold``.
 
     Rule: among outcomes within ``me``'s red lines with u_me >= threshold, maximise the

@@ -188,6 +188,8 @@ class World:
         """Each party's value of fighting on (see :mod:`sim.behaviour.war`); under a
         ceasefire, the value of the status quo as it stands (nobody fights)."""
         fixed = game.fixed_reservation
+        if self.spec is None and game.all_fixed_reservation:
+            return fixed.copy()
         if self.spec is None or self.truce:
             cost = 0.0 if self.truce else game.fighting_cost
             static = game.prefs.utilities(status_quo)[0] - cost

@@ -1,4 +1,5 @@
-"""The Mesa model: one ``step()`` is one negotiation round.
+"""The Mesa model: one ``step()`` is one negotiation round (under the stacked alternating
+offers protocol, one party's turn: :mod:`sim.behaviour.stacked`).
 
 A round runs the design's pipeline: events → compliance (while a ceasefire is in force,
 does either side break it?) → war update → beliefs and reservation utilities → pressure
@@ -27,6 +28,14 @@ from sim.behaviour import compliance
 from sim.behaviour.events import PREFERENCE_EVENTS, shifted_game, timeline
 from sim.behaviour.negotiation import Negotiation, RoundRecord
 from sim.behaviour.rounds import play_round
+from sim.behaviour.stacked import (
+    STACKED,
+    Table,
+    Turn,
+    plan_game,
+    play_turn,
+    replay_turn,
+)
 from sim.behaviour.strategies import Strategy, make_strategy
 from sim.behaviour.world import World, WorldRecord, snapshot
 from sim.game import Game
@@ -34,6 +43,10 @@ from sim.model.agents import MediatorAgent, PartyAgent
 from sim.model.collect import make_collector
 from sim.model.setup import game_of
 from sim.scenario import Scenario
+
+FAST_PATH = True
+"""Follow :func:`~sim.behaviour.stacked.plan_turns` where it applies (tests switch it off
+to compare with the turn-by-turn path)."""
 
 
 class NegotiationModel(mesa.Model):
@@ -96,6 +109,9 @@ class NegotiationModel(mesa.Model):
         self.patience = game.memo("patience", self._patience)
         self.round = 0
         self.datacollector = make_collector(game) if collect else None
+        # the standing offer of the stacked protocol, where one step is one party's turn
+        self.table = Table() if protocol.kind == STACKED else None
+        self.plan = self._plan() if FAST_PATH and self.table is not None else None
 
     def _strategy(self, party_id: str) -> Strategy:
         """The party's strategy; strategies hold only parameters, so runs share them."""
@@ -106,6 +122,13 @@ class NegotiationModel(mesa.Model):
             return make_strategy(spec.name, spec.params, party_id, game.party_ids)
 
         return game.memo(f"strategy.{party_id}", build)
+
+    def _plan(self) -> list[Turn] | None:
+        """The planned turns of a stacked negotiation of time-dependent parties (shared
+        by every run of the game), or ``None`` (see :func:`~sim.behaviour.stacked.plannable`)."""
+        game, rounds = self.base_game, self.max_rounds
+        strategies = [p.strategy for p in self.parties]
+        return game.memo(f"stacked_plan.{rounds}", lambda: plan_game(game, strategies, rounds))
 
     def step(self) -> None:
         """Play one round (see the module docstring)."""
@@ -125,7 +148,12 @@ class NegotiationModel(mesa.Model):
             neg.record_truce(self.round)
         else:
             before = neg.status_quo.copy()
-            play_round(neg, self.parties, self._proposer(), self.round)
+            if self.plan is not None:
+                replay_turn(neg, self.parties, self.plan[self.round], self.round)
+            elif self.table is not None:
+                play_turn(neg, self.parties, self._proposer(), self.round, self.table)
+            else:
+                play_round(neg, self.parties, self._proposer(), self.round)
             self._start_truce(before)
         self.round += 1
         self.running = not neg.done

@@ -326,7 +326,8 @@ def _plane_frontier(ax, run: RunData, a: str, b: str) -> None:
 
 def _plane_offers(ax, run: RunData, a: str, b: str) -> None:
     """The path of the offers in the (a, b) plane, each marked by its proposer and round
-    (offers repeated at one point get one label listing their rounds, e.g. "3, 5")."""
+    (offers repeated at one point get one label listing their rounds, e.g. "3, 5", or
+    "1, 3, 5, …, 41 (21×)" beyond six)."""
     talks = run.talks
     ua, ub = run.column(f"utility.{a}"), run.column(f"utility.{b}")
     ax.plot(ua[talks], ub[talks], color="tab:blue", lw=0.8, alpha=0.6)
@@ -339,8 +340,9 @@ def _plane_offers(ax, run: RunData, a: str, b: str) -> None:
         ax.scatter(ua[k], ub[k], s=30, zorder=3, **style, label=label)
         rounds_at.setdefault((round(ua[k], 9), round(ub[k], 9)), []).append(str(row["round"]))
     for point, rounds in rounds_at.items():
+        shown = rounds if len(rounds) <= 6 else [*rounds[:3], f"…, {rounds[-1]} ({len(rounds)}×)"]
         ax.annotate(
-            ", ".join(rounds),
+            ", ".join(shown),
             point,
             fontsize=7,
             xytext=(3, 3),

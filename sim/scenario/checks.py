@@ -6,6 +6,9 @@ offending field, e.g. ``parties[2].positions.territory.red_line``.
 
 from __future__ import annotations
 
+import math
+
+from sim.behaviour.outcome_space import MAX_OUTCOMES
 from sim.scenario.errors import Problem, unknown_id
 from sim.scenario.linked_checks import agenda_problems, clause_problems, condition_problems
 from sim.scenario.provenance import provenance_rows
@@ -233,7 +236,92 @@ def _protocol_problems(scenario: Scenario) -> list[Problem]:
     ]
     if protocol.kind == "rubinstein":
         problems += _rubinstein_problems(scenario)
+    if protocol.kind == "stacked_alternating":
+        problems += _stacked_problems(scenario)
+    if protocol.turns_per_step == "every_party":
+        problems += _every_party_problems(scenario)
+    if protocol.offer_policy == "lowest_own_utility":
+        problems += _finite_space_problems(scenario)
     return problems
+
+
+def _stacked_problems(scenario: Scenario) -> list[Problem]:
+    """Every negotiating party takes a turn exactly once per cycle; no agendas."""
+    negotiators = [p.id for p in scenario.parties if p.role != "mediator"]
+    order = scenario.protocol.proposer_order
+    problems = []
+    if sorted(order) != sorted(negotiators):
+        problems.append(
+            Problem(
+                "protocol.proposer_order",
+                "the stacked_alternating protocol needs every negotiating party exactly "
+                f"once (the turn order): expected {negotiators} in some order, got {order}",
+            )
+        )
+    problems += [
+        Problem(
+            f"parties[{k}].settle_first",
+            "not supported by the stacked_alternating protocol (every offer is a full package)",
+        )
+        for k, p in enumerate(scenario.parties)
+        if p.settle_first is not None
+    ]
+    return problems
+
+
+def _every_party_problems(scenario: Scenario) -> list[Problem]:
+    """``turns_per_step: every_party``: the stacked protocol, whole steps of n turns."""
+    protocol = scenario.protocol
+    if protocol.kind != "stacked_alternating":
+        return [
+            Problem(
+                "protocol.turns_per_step",
+                "'every_party' is for the stacked_alternating protocol only",
+            )
+        ]
+    n = sum(p.role != "mediator" for p in scenario.parties)
+    if protocol.max_rounds % n:
+        return [
+            Problem(
+                "protocol.max_rounds",
+                f"with turns_per_step 'every_party' max_rounds counts turns: a multiple of "
+                f"the {n} negotiating parties, got {protocol.max_rounds}",
+            )
+        ]
+    return []
+
+
+def _finite_space_problems(scenario: Scenario) -> list[Problem]:
+    """The ``lowest_own_utility`` policy offers over every outcome: a finite, bounded space."""
+    problems = [
+        Problem(
+            f"issues[{k}].kind",
+            "protocol.offer_policy 'lowest_own_utility' offers over every outcome: every "
+            "issue must be discrete or integer, this one is continuous",
+        )
+        for k, issue in enumerate(scenario.issues)
+        if issue.kind == "continuous"
+    ]
+    if problems:
+        return problems
+    size = math.prod(_n_values(issue) for issue in scenario.issues)
+    if size > MAX_OUTCOMES:
+        problems.append(
+            Problem(
+                "protocol.offer_policy",
+                f"'lowest_own_utility' offers over every outcome: the issues have {size:,} "
+                f"outcomes, more than the limit of {MAX_OUTCOMES:,}",
+            )
+        )
+    return problems
+
+
+def _n_values(issue: Issue) -> int:
+    """How many values a discrete or integer issue takes."""
+    if issue.kind == "discrete":
+        return len(issue.values)
+    lo, hi = issue.range
+    return hi - lo + 1
 
 
 def _rubinstein_problems(scenario: Scenario) -> list[Problem]:

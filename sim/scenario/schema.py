@@ -217,12 +217,29 @@ class Protocol(WithQuantities):
     ``alternating``: the parties of ``proposer_order`` propose in turn. ``rubinstein``: the
     same between exactly two parties, each with a ``discount`` factor. ``mediated``: a
     mediator (role ``mediator``) proposes a single text every round (Raiffa 1982).
+    ``stacked_alternating``: the stacked alternating offers protocol (Aydoğan et al. 2017;
+    NegMAS's ``SAOMechanism`` with one offer per step): in each round the party whose turn
+    it is accepts the standing offer or replaces it with its own; an offer is agreed once
+    every other party whose consent it needs has accepted it.
     ``max_rounds`` is the simulation horizon: no party knows it. ``round_days`` is the
     calendar length of a round. Both may carry provenance.
+
+    ``turns_per_step`` (stacked protocol only): ``one`` (default; a round is one turn and
+    one step of relative time) or ``every_party`` (NegMAS's default ``SAOMechanism``:
+    a step of relative time is one turn of every party, so t advances every n rounds and
+    ``max_rounds`` counts turns, a multiple of n).
+
+    ``offer_policy`` is how a party picks its offer at its threshold:
+    ``best_for_responder`` (default) among the Pareto-frontier outcomes, the one the
+    others gain most from; ``lowest_own_utility`` among *all* outcomes (every issue
+    discrete or integer), the one with the lowest utility to the proposer at or above its
+    threshold, ties to the first in enumeration order (the GENIUS/NegMAS convention).
     """
 
     QUANTITIES = ("max_rounds", "round_days")
-    kind: Literal["alternating", "rubinstein", "mediated"] = "alternating"
+    kind: Literal["alternating", "rubinstein", "mediated", "stacked_alternating"] = "alternating"
+    turns_per_step: Literal["one", "every_party"] = "one"
+    offer_policy: Literal["best_for_responder", "lowest_own_utility"] = "best_for_responder"
     proposer_order: list[Identifier] = Field(min_length=1)
     max_rounds: int = Field(ge=1, le=10_000)
     round_days: int = Field(default=14, ge=1, le=3650)

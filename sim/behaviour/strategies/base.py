@@ -63,16 +63,21 @@ class RoundContext:
     space: IssueSpace | None = None
     pressure: list[float] | None = None
     """Per party, the aspiration given up at dated ``aspiration_shift`` events so far."""
+    turns_per_step: int = 1
+    """Rounds (turns) per step of the clock: the number of parties under the stacked
+    protocol's ``turns_per_step: every_party``, else 1."""
 
     relative_time: float = field(init=False)
-    """t = (round + 1) / (max_rounds + 1), in (0, 1) (round counts from 0)."""
+    """t = (step + 1) / (steps + 1), in (0, 1), with step = round // turns_per_step (round
+    counts from 0) and steps = max_rounds // turns_per_step: (round + 1) / (max_rounds + 1)
+    with one turn per step."""
     _lo: list[float] = field(init=False, repr=False)
     _hi: list[float] = field(init=False, repr=False)
     _floor: list[float] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # computed once a round, as plain floats: every party's threshold reads them
-        self.relative_time = (self.round + 1) / (self.max_rounds + 1)
+        self.relative_time = relative_time(self.round, self.max_rounds, self.turns_per_step)
         self._lo = np.maximum(self.offers.worst, self.reservation).tolist()
         self._hi = self.offers.best.tolist()
         self._floor = self.reservation.tolist()
@@ -126,6 +131,14 @@ class Strategy:
     def accepts(self, me: int, ctx: RoundContext, bid: Bid, threshold: float) -> bool:
         """Accept iff within own red lines and u_me(offer) >= threshold (to 1e-12)."""
         return bool(bid.acceptable[me] and bid.utilities[me] >= threshold - SCORE_TOLERANCE)
+
+
+def relative_time(round_index: int, max_rounds: int, turns_per_step: int = 1) -> float:
+    """t = (step + 1) / (steps + 1), step = round_index // turns_per_step, steps =
+    max_rounds // turns_per_step (NegMAS's ``relative_time`` with ``n_steps`` = steps)."""
+    if turns_per_step == 1:
+        return (round_index + 1) / (max_rounds + 1)
+    return (round_index // turns_per_step + 1) / (max_rounds // turns_per_step + 1)
 
 
 MEDIATOR_INDEX = -1
