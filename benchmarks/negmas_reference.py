@@ -273,7 +273,7 @@ NEGMAS_EPS_SOURCE = {
 
 def has_ties(data: dict[str, Any]) -> bool:
     """Whether some party of the scenario has two outcomes of equal utility."""
-    from sim.behaviour.outcome_space import all_options
+    from sim.behaviour.all_outcomes import all_options
     from sim.jobs.load import check_scenario
     from sim.scenario import parse_scenario
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.behaviour.all_outcomes import all_options
 from sim.behaviour.offers import (
     LOWEST_OWN_UTILITY,
     Bid,
@@ -24,7 +25,6 @@ from sim.behaviour.offers import (
     evaluate_bid,
     moved_status_quo,
 )
-from sim.behaviour.outcome_space import all_options
 from sim.behaviour.strategies.base import IssueSpace
 from sim.scenario.schema import Issue, Party, Scenario
 from sim.theory.frontier import (
@@ -105,7 +105,7 @@ class Game:
     def options(self, settled: np.ndarray, scope: np.ndarray | None = None) -> Options:
         """Frontier outcomes with the settled issues held fixed, red lines binding within
         ``scope`` (cached per settlement and scope); every outcome, in enumeration order,
-        under the ``lowest_own_utility`` offer policy (:mod:`sim.behaviour.outcome_space`)."""
+        under the ``lowest_own_utility`` offer policy (:mod:`sim.behaviour.all_outcomes`)."""
         if self.policy == LOWEST_OWN_UTILITY:
             return self.cached(
                 "all_options",

@@ -13,8 +13,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 import sim.model.model as model_module
+from sim.behaviour.all_outcomes import all_options, cartesian
 from sim.behaviour.offers import choose_offer, lowest_own_utility, lowest_own_utility_many
-from sim.behaviour.outcome_space import all_options, cartesian
 from sim.behaviour.strategies.base import relative_time
 from sim.jobs.load import check_scenario, load_game
 from sim.jobs.run import run_game

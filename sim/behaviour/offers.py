@@ -238,7 +238,7 @@ def lowest_own_utility(offers: OfferSet, me: int, threshold: float, snap: float 
     ``threshold`` (the GENIUS/NegMAS convention for time-dependent agents: Fatima,
     Wooldridge & Jennings 2001; NegMAS ``worst_in``). Ties (exactly equal u_me) go to the
     lowest outcome index, i.e. the first in enumeration order (see
-    :mod:`sim.behaviour.outcome_space`). If no outcome reaches the threshold, ``me``
+    :mod:`sim.behaviour.all_outcomes`). If no outcome reaches the threshold, ``me``
     offers its best outcome (the first of its ties).
 
     ``snap`` > 0 reproduces NegMAS's presorting inverter (``worst_in`` with

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from sim.behaviour.outcome_space import MAX_OUTCOMES
+from sim.behaviour.all_outcomes import MAX_OUTCOMES
 from sim.scenario.errors import Problem, unknown_id
 from sim.scenario.linked_checks import agenda_problems, clause_problems, condition_problems
 from sim.scenario.provenance import provenance_rows
