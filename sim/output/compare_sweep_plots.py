@@ -79,7 +79,7 @@ def sweep_terms_figure(
     sweeps: Sequence[CompareInput], param: str, issues: Sequence[str]
 ) -> plt.Figure:
     """Mean agreed value of each issue against one parameter, one line per sweep."""
-    fig, axes = grid(len(issues), 4, 3.6, 2.7, extra=1.3, sharex=True)
+    fig, axes = grid(len(issues), 3, 3.0, 2.5, extra=1.3, sharex=True)
     for ax, issue_id in zip(axes.flat, issues, strict=False):
         for inp in sweeps:
             x, y, lo, hi = term_means(valid_rows(inp.sweep.data), param, issue_id)

@@ -7,7 +7,11 @@
   value of fighting on) and Fearon's bargaining range [p − c_A, p + c_B] (band) around
   the win share p (line);
 * ``territory.png`` — runs with a war: the line of control (the territory issue's status
-  quo) per round.
+  quo) per round, on an axis of at least a quarter of the issue's scale
+  (:func:`sim.output.style.territory_scale`).
+
+Where every run shares its scenario's date and stated round length, the rounds' start
+dates show under the round numbers (:func:`sim.output.style.time_axis`).
 
 In ``offers.png`` and ``utilities.png`` each run's points are shifted sideways by 0.1
 round per run (centred), so that equal values of several runs stay visible.
@@ -21,6 +25,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
@@ -37,6 +42,25 @@ from sim.output.compare_style import (
     label_axes,
     marker_key,
 )
+from sim.output.style import MIN_TERRITORY_SPAN, has_dates, territory_scale, time_axis
+
+
+def _time_axis(ax, runs: Sequence[CompareInput], label: bool = True) -> None:
+    """Rounds, dated where every run has dates and the same date and round length."""
+    scen = runs[0].scenario
+    same = all(
+        has_dates(r.scenario)
+        and r.scenario.date == scen.date
+        and r.scenario.protocol.round_days == scen.protocol.round_days
+        for r in runs
+    )
+    if same:
+        time_axis(ax, scen, label)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if label:
+            ax.set_xlabel("round")
+
 
 TIME_DODGE = 0.1  # sideways shift per run in the offers and utilities plots, in rounds
 
@@ -68,7 +92,7 @@ def _status_quo(ax, runs: Sequence[CompareInput], issue_id: str) -> bool:
 
 def offers_figure(runs: Sequence[CompareInput], issues: Sequence[str]) -> plt.Figure:
     """The offers on each issue over rounds, one line per run (module docstring)."""
-    fig, axes = grid(len(issues), 4, 3.6, 2.7, extra=1.4, sharex=True)
+    fig, axes = grid(len(issues), 3, 3.0, 2.5, extra=1.4, sharex=True)
     any_sq = False
     for ax, issue_id in zip(axes.flat, issues, strict=False):
         for inp in runs:
@@ -106,6 +130,7 @@ def utilities_figure(runs: Sequence[CompareInput], parties: Sequence[str]) -> pl
             ax.plot(rounds, u, lw=1.2, markersize=4, **input_style(inp.index))
         ax.set_title(names.get(pid, pid), fontsize=10)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
     label_axes(axes, len(parties), "round", "utility of the offer (0–1)")
     return finish(
@@ -129,9 +154,8 @@ def bargaining_range_figure(runs: Sequence[CompareInput]) -> plt.Figure:
         f"share of the stakes for {names[a]}\nband: bargaining range, line: win share p", fontsize=8
     )
     axes[2].set_ylim(0, 1)
-    axes[2].set_xlabel("round")
     for ax in axes:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _time_axis(ax, runs, label=ax is axes[2])
         ax.grid(alpha=0.3)
     band = Patch(
         facecolor="0.85",
@@ -169,10 +193,12 @@ def territory_figure(runs: Sequence[CompareInput]) -> plt.Figure:
             ms=4,
             **input_style(inp.index),
         )
-    ax.set_xlabel("round")
+    values = np.concatenate([inp.run.column("territory") for inp in runs])
+    territory_scale(ax, issue, values)
     ax.set_ylabel(
-        f"line of control: {issue.label}\n(issue scale; status quo of the issue)", fontsize=8
+        f"line of control: {issue.label}\n(issue scale; axis ≥ {MIN_TERRITORY_SPAN:g} of it)",
+        fontsize=8,
     )
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _time_axis(ax, runs)
     ax.grid(alpha=0.3)
     return finish(fig, "Comparison: the line of control over rounds", input_handles(runs), ncol=3)

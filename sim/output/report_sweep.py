@@ -45,7 +45,9 @@ def sweep_design_section(raw: dict[str, Any], summary: dict[str, Any]) -> Sectio
         [p["path"], readable_name(p["path"]), _spec_text(p)] for p in raw.get("parameters") or []
     ]
     tables = [Table(["", ""], rows, caption="Sweep")]
-    tables.append(Table(["path", "name", "values"], params, caption="Swept parameters"))
+    tables.append(
+        Table(["path", "name", "values"], params, caption="Swept parameters", widths=(4, 3, 3))
+    )
     notes = [f"Note: {n}" for n in summary.get("notes", [])]
     return Section("Sweep", notes, tables)
 
@@ -110,7 +112,10 @@ def sweep_sections(folder: Path) -> tuple[str, list[Section]]:
     ]
     if (folder / "sobol.json").is_file():
         sections.append(sobol_section(read_json(folder / "sobol.json")))
+    from sim.scenario.paths import readable_name
+
+    params = [readable_name(p["path"]) for p in raw.get("parameters") or []]
     heading = "Provenance of the base scenario"
-    sections += [figures_section(folder), provenance_section(scenario, heading)]
+    sections += [figures_section(folder, params), provenance_section(scenario, heading)]
     sections.append(manifest_section(folder))
     return f"Sweep report: {raw.get('title', folder.name)}", sections

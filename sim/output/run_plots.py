@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
@@ -27,11 +28,13 @@ from sim.output.style import (
     issue_scale,
     mark_ceasefire,
     mark_events,
+    mark_withdrawals,
     panel_grid,
     pareto_front,
     party_style,
     run_title,
     save,
+    time_axis,
 )
 from sim.output.war_plots import beliefs_figure, war_figure
 
@@ -70,28 +73,23 @@ def offers_figure(run: RunData) -> plt.Figure:
     reasons = _rejection_text(run)
     fig, axes = panel_grid(
         len(issues),
-        4,
-        3.6,
-        2.9,
-        extra=1.3 + REASON_LINE * len(reasons),
+        2,
+        4.4,
+        2.6,
+        extra=1.5 + REASON_LINE * len(reasons),
         min_width=8.5,
         sharex=True,
     )
     for ax, issue in zip(axes.flat, issues, strict=False):
         _offers_panel(ax, run, issue)
-    for ax in axes[-1]:
-        ax.set_xlabel("round")
+    cols = axes.shape[1]
+    for k, ax in enumerate(axes.flat[: len(issues)]):
+        lowest = k + cols >= len(issues)  # the lowest visible panel of its column
+        time_axis(ax, run.scenario, label=lowest)
+        ax.tick_params(labelbottom=lowest)
     for ax in axes[:, 0]:
         ax.set_ylabel("offer (issue scale)", fontsize=8)
-    fig.text(
-        0.5,
-        0.02,
-        "Issue scales as in the scenario's anchors; in the ceasefire scenarios "
-        "0 = Kyiv's maximal demand, 1 = Moscow's.",
-        ha="center",
-        fontsize=7,
-        color="0.3",
-    )
+    fig.text(0.5, 0.02, scale_note(run.scenario), ha="center", fontsize=7, color="0.3")
     _figure_legend(fig, axes.flat[0])
     fig.suptitle(run_title(run, "Offers per issue over rounds"), fontsize=11)
     height = fig.get_size_inches()[1]
@@ -102,6 +100,16 @@ def offers_figure(run: RunData) -> plt.Figure:
         fig.text(0.5, y, line, ha="center", va="center", fontsize=7)
     event_footnote(fig, run)
     return fig
+
+
+def scale_note(scenario) -> str:
+    """The footnote on the issue scales; the ceasefire coding (0 = Kyiv's maximal demand,
+    1 = Moscow's) only for a scenario whose principals include Ukraine and Russia."""
+    principals = {p.id for p in scenario.parties if p.role == "principal"}
+    note = "Issue scales as in the scenario (continuous issues 0–1 between their anchors)"
+    if {"ukraine", "russia"} <= principals:
+        return note + "; 0 = Kyiv's maximal demand, 1 = Moscow's."
+    return note + "."
 
 
 def _rejection_text(run: RunData) -> list[str]:
@@ -136,9 +144,9 @@ def _offers_panel(ax, run: RunData, issue) -> None:
     _status_quo_and_ideals(ax, run, issue, rounds)
     _mark_settlements(ax, run, issue.id, rounds, y)
     mark_ceasefire(ax, run)
-    mark_events(ax, run)
     ax.set_title(issue.label, fontsize=9)
     issue_scale(ax, issue)
+    mark_events(ax, run)
     ax.grid(alpha=0.3)
 
 
@@ -200,13 +208,15 @@ def utilities_figure(run: RunData) -> plt.Figure:
     rounds, talks = run.round_numbers, run.talks
     for ax, pid in zip(axes.flat, ids, strict=False):
         _utilities_panel(ax, run, pid, rounds, talks)
-    for ax in axes[-1]:
-        ax.set_xlabel("round")
+    cols = axes.shape[1]
+    for k, ax in enumerate(axes.flat[: len(ids)]):
+        time_axis(ax, run.scenario, label=k + cols >= len(ids))
     for ax in axes[:, 0]:
         ax.set_ylabel("utility (0–1)")
+        ax.set_ylim(0, 1)
     _figure_legend(fig, axes.flat[0])
     fig.suptitle(run_title(run, "Utilities, thresholds and reservations"), fontsize=11)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.tight_layout(rect=(0, 1.0 / fig.get_figheight(), 1, 1))
     event_footnote(fig, run)
     return fig
 
@@ -216,6 +226,18 @@ def _utilities_panel(ax, run: RunData, pid: str, rounds: np.ndarray, talks: np.n
     talks; its utility of the agreement in force in the truce rounds after it."""
     style = party_style(run.party_ids, pid, line=False)
     utility = run.column(f"utility.{pid}")
+    out = run.withdrawals().get(pid)
+    if out is not None:  # the line stops where the party leaves the talks
+        after = talks & (rounds >= out)
+        talks = talks & (rounds < out)
+        ax.plot(
+            rounds[after],
+            utility[after],
+            color="0.6",
+            ls=":",
+            lw=1,
+            label="utility of the offer after withdrawing (no say in the talks)",
+        )
     ax.plot(
         rounds[talks], utility[talks], label="utility of the offer", lw=1.2, markersize=4, **style
     )
@@ -250,8 +272,8 @@ def _utilities_panel(ax, run: RunData, pid: str, rounds: np.ndarray, talks: np.n
     )
     ax.set_title(run.party_names[pid], fontsize=10)
     mark_ceasefire(ax, run)
+    mark_withdrawals(ax, run, pid)
     mark_events(ax, run)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
 
 
@@ -316,9 +338,14 @@ def _plane_frontier(ax, run: RunData, a: str, b: str) -> None:
     )
 
 
+PLANE_GROUP = 0.02  # offers closer than this (utility units) share one round label
+
+
 def _plane_offers(ax, run: RunData, a: str, b: str) -> None:
-    """The path of the offers in the (a, b) plane, each marked by its proposer and round
-    (offers repeated at one point get one label listing their rounds, e.g. "3, 5")."""
+    """The path of the offers in the (a, b) plane, each marked by its proposer and round.
+    Offers within :data:`PLANE_GROUP` of an earlier one share its label, which lists their
+    rounds (e.g. "3, 5, 7"); labels sit on a white box above every marker, so the outcome
+    star and the reference points never hide them."""
     talks = run.talks
     ua, ub = run.column(f"utility.{a}"), run.column(f"utility.{b}")
     ax.plot(ua[talks], ub[talks], color="tab:blue", lw=0.8, alpha=0.6)
@@ -329,15 +356,24 @@ def _plane_offers(ax, run: RunData, a: str, b: str) -> None:
         style = party_style(run.party_ids, row["proposer"], line=False)
         label = f"offer by {run.party_names[row['proposer']]}"
         ax.scatter(ua[k], ub[k], s=30, zorder=3, **style, label=label)
-        rounds_at.setdefault((round(ua[k], 9), round(ub[k], 9)), []).append(str(row["round"]))
+        near = [p for p in rounds_at if math.dist(p, (ua[k], ub[k])) < PLANE_GROUP]
+        rounds_at.setdefault(near[0] if near else (ua[k], ub[k]), []).append(str(row["round"]))
     for point, rounds in rounds_at.items():
         ax.annotate(
-            ", ".join(rounds),
+            "round " + ", ".join(rounds) if len(rounds) == 1 else "rounds " + ", ".join(rounds),
             point,
             fontsize=7,
-            xytext=(3, 3),
+            xytext=(6, 6),
             textcoords="offset points",
-            zorder=5,  # above the reference-point markers
+            zorder=6,  # above the outcome star and the reference-point markers
+            bbox={
+                "boxstyle": "round,pad=0.15",
+                "fc": "white",
+                "ec": "0.6",
+                "lw": 0.5,
+                "alpha": 0.85,
+            },
+            arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5},
         )
 
 

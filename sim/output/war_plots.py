@@ -6,8 +6,10 @@
   ± 1 sd), the principals' reservation utilities, and Fearon's bargaining range
   [p − c_A, p + c_B] (shaded) around the win share p.
 
-Every time axis marks the round's events (dotted vertical lines, numbered; the legend
-below lists them).
+Every time axis marks the round's events (dotted vertical lines, their numbers above the
+panel; the footnote lists them) and the withdrawals from the talks, and shows each round's
+start date where the scenario states its round length. The line of control's axis spans at
+least a quarter of the issue's scale (:func:`sim.output.style.territory_scale`).
 """
 
 from __future__ import annotations
@@ -16,17 +18,25 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
 
 from sim.output.run_data import RunData
-from sim.output.style import event_footnote, mark_ceasefire, mark_events, party_style, run_title
+from sim.output.style import (
+    MIN_TERRITORY_SPAN,
+    event_footnote,
+    mark_ceasefire,
+    mark_events,
+    mark_withdrawals,
+    party_style,
+    run_title,
+    territory_scale,
+    time_axis,
+)
 
 
 def _finish(fig: plt.Figure, run: RunData, axes, what: str) -> plt.Figure:
     for ax in axes:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        time_axis(ax, run.scenario, label=ax is axes[-1])
         ax.grid(alpha=0.3)
-    axes[-1].set_xlabel("round")
     fig.suptitle(run_title(run, what), fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     event_footnote(fig, run)
@@ -47,7 +57,10 @@ def war_figure(run: RunData) -> plt.Figure:
         ms=3,
         label="line of control (status quo of the territory issue)",
     )
-    axes[0].set_ylabel(f"{issue.label} (issue scale)")
+    territory_scale(axes[0], issue, run.column("territory"))
+    axes[0].set_ylabel(
+        f"{issue.label}\n(issue scale; axis ≥ {MIN_TERRITORY_SPAN:g} of it)", fontsize=9
+    )
     for pid in (a, b):
         axes[1].plot(
             rounds,
@@ -61,6 +74,7 @@ def war_figure(run: RunData) -> plt.Figure:
     axes[2].set_ylabel("win share p (0–1)")
     for ax in axes:
         mark_ceasefire(ax, run)
+        mark_withdrawals(ax, run)
         mark_events(ax, run)
         ax.legend(fontsize=7, loc="best")
     return _finish(fig, run, axes, "War: line of control, losses and win share")
@@ -97,6 +111,7 @@ def beliefs_figure(run: RunData) -> plt.Figure:
     axes[2].set_ylabel(f"share of the stakes for {names[a]}")
     for ax in axes:
         mark_ceasefire(ax, run)
+        mark_withdrawals(ax, run)
         mark_events(ax, run)
         ax.legend(fontsize=7, loc="best")
     return _finish(fig, run, axes, "Beliefs, reservations and Fearon's bargaining range")
