@@ -194,7 +194,7 @@ def test_time_axes_show_dates_only_where_the_round_length_is_stated():
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert "2\n16 Jun 25" in labels and "4\n14 Jul 25" in labels  # 2 June + (k − 1)·14 days
     assert "14 days a round" in ax.get_xlabel()
-    fig2, ax2 = plt.subplots()
+    _, ax2 = plt.subplots()
     ax2.plot([1, 12], [0, 1])
     time_axis(ax2, job)
     assert ax2.get_xlabel() == "round"
