@@ -225,9 +225,12 @@ def test_utility_line_stops_where_a_party_withdraws(two_party_run):
     assert max(solid.get_xdata()) < 3  # stopped before the withdrawal
     after = [ln for ln in ukraine.lines if "after withdrawing" in ln.get_label()]
     assert after and min(after[0].get_xdata()) == 3
-    assert any(t.get_text() == "Ukraine withdraws" for t in ukraine.texts)
+    assert not [ln for ln in ukraine.lines if "agreement in force" in ln.get_label()]
+    mark = [ln for ln in ukraine.lines if ln.get_label() == "Ukraine withdraws (round 3)"]
+    assert mark and list(mark[0].get_xdata()) == [3, 3]
     russia = next(ax for ax in fig.axes if ax.get_title() == "Russia")
-    assert not any("withdraws" in t.get_text() for t in russia.texts)
+    assert not any("withdraws" in ln.get_label() for ln in russia.lines)
+    assert "Ukraine withdraws (round 3)" in [t.get_text() for t in fig.legends[0].get_texts()]
     assert ukraine.get_ylim() == (0, 1)  # utilities on the fixed 0–1 scale
     plt.close(fig)
 

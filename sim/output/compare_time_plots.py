@@ -42,7 +42,7 @@ from sim.output.compare_style import (
     label_axes,
     marker_key,
 )
-from sim.output.style import MIN_TERRITORY_SPAN, has_dates, territory_scale, time_axis
+from sim.output.style import has_dates, territory_note, territory_scale, time_axis
 
 
 def _time_axis(ax, runs: Sequence[CompareInput], label: bool = True) -> None:
@@ -196,7 +196,7 @@ def territory_figure(runs: Sequence[CompareInput]) -> plt.Figure:
     values = np.concatenate([inp.run.column("territory") for inp in runs])
     territory_scale(ax, issue, values)
     ax.set_ylabel(
-        f"line of control: {issue.label}\n(issue scale; axis ≥ {MIN_TERRITORY_SPAN:g} of it)",
+        f"line of control: {issue.label}\n({territory_note(issue)})",
         fontsize=8,
     )
     _time_axis(ax, runs)

@@ -227,9 +227,9 @@ def _utilities_panel(ax, run: RunData, pid: str, rounds: np.ndarray, talks: np.n
     style = party_style(run.party_ids, pid, line=False)
     utility = run.column(f"utility.{pid}")
     out = run.withdrawals().get(pid)
-    if out is not None:  # the line stops where the party leaves the talks
+    say = talks if out is None else talks & (rounds < out)  # stops when the party leaves
+    if out is not None:
         after = talks & (rounds >= out)
-        talks = talks & (rounds < out)
         ax.plot(
             rounds[after],
             utility[after],
@@ -238,9 +238,7 @@ def _utilities_panel(ax, run: RunData, pid: str, rounds: np.ndarray, talks: np.n
             lw=1,
             label="utility of the offer after withdrawing (no say in the talks)",
         )
-    ax.plot(
-        rounds[talks], utility[talks], label="utility of the offer", lw=1.2, markersize=4, **style
-    )
+    ax.plot(rounds[say], utility[say], label="utility of the offer", lw=1.2, markersize=4, **style)
     if not talks.all():
         ax.plot(
             rounds[~talks],
@@ -251,8 +249,8 @@ def _utilities_panel(ax, run: RunData, pid: str, rounds: np.ndarray, talks: np.n
             label="utility of the agreement in force",
         )
     ax.plot(
-        rounds[talks],
-        run.column(f"threshold.{pid}")[talks],
+        rounds[say],
+        run.column(f"threshold.{pid}")[say],
         color=style["color"],
         ls="--",
         lw=1.2,
@@ -261,8 +259,8 @@ def _utilities_panel(ax, run: RunData, pid: str, rounds: np.ndarray, talks: np.n
         label="threshold (aspiration)",
     )
     ax.plot(
-        rounds[talks],
-        run.column(f"reservation.{pid}")[talks],
+        rounds[say],
+        run.column(f"reservation.{pid}")[say],
         color="k",
         ls=":",
         lw=1.2,

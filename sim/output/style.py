@@ -92,6 +92,12 @@ def territory_scale(ax, issue, values: np.ndarray) -> None:
     ax.set_ylim(mid - half - 0.02 * full, mid + half + 0.02 * full)
 
 
+def territory_note(issue) -> str:
+    """The axis note of a line-of-control axis: the scale and its least span."""
+    lo, hi = issue.span()
+    return f"issue scale; the axis spans at least {MIN_TERRITORY_SPAN * (hi - lo):g}"
+
+
 def pareto_front(plane: np.ndarray) -> np.ndarray:
     """The Pareto-efficient points of a plane of two utilities, sorted by the first."""
     front = plane[pareto_mask(plane)]
@@ -139,23 +145,18 @@ def mark_events(ax, run) -> None:
 
 def mark_withdrawals(ax, run, party_id: str | None = None) -> None:
     """A red dash-dot line at the round each party (or only ``party_id``) is first
-    recorded as withdrawn from the talks (``rounds.csv`` column ``withdrawn``), labelled
-    "<name> withdraws"."""
+    recorded as withdrawn from the talks (``rounds.csv`` column ``withdrawn``), named in
+    the legend ("<name> withdraws (round k)") rather than written over the lines."""
     for pid, rnd in run.withdrawals().items():
         if party_id is not None and pid != party_id:
             continue
-        ax.axvline(rnd, color="#b03a2e", ls="-.", lw=1.2, zorder=0.6)
-        ax.annotate(
-            f"{run.party_names[pid]} withdraws",
-            (rnd, 0.03),
-            xycoords=("data", "axes fraction"),
-            xytext=(3, 0),
-            textcoords="offset points",
-            rotation=90,
-            ha="left",
-            va="bottom",
-            fontsize=7,
+        ax.axvline(
+            rnd,
             color="#b03a2e",
+            ls="-.",
+            lw=1.4,
+            zorder=0.6,
+            label=f"{run.party_names[pid]} withdraws (round {rnd:g})",
         )
 
 
@@ -203,19 +204,23 @@ def mark_ceasefire(ax, run) -> None:
 
 
 def event_footnote(fig, run, y: float = 0.003) -> None:
-    """List the numbered events under the figure: "[k] round r: label"."""
+    """List the numbered events under the figure: "[k] round r: label", wrapped to the
+    figure's width (about 0.6 em per character)."""
+    import textwrap
+
     events = run.events()
     if events:
         text = "   ".join(
             f"[{k}] round {r:g}: {label}" for k, (r, label) in enumerate(events, start=1)
         )
+        size = 6.5
+        width = int(fig.get_figwidth() * 72 / (0.6 * size))
         fig.text(
             0.5,
             y,
-            "Events: " + text,
+            textwrap.fill("Events: " + text, width),
             ha="center",
             va="bottom",
-            fontsize=6.5,
+            fontsize=size,
             color="0.25",
-            wrap=True,
         )

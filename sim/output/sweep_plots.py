@@ -152,6 +152,8 @@ def terms_figure(
         ax.fill_between(x, lo, hi, color="#1f5fa8", alpha=0.2, label="95% interval")
         if scales and issue in scales:
             issue_scale(ax, scales[issue])
+        if not np.isfinite(mean).any():
+            no_data(ax, "agreed in no run")
         ax.set_title(labels.get(issue, issue), fontsize=9)
         ax.grid(alpha=0.3)
         if k + cols >= len(issues):  # the lowest visible panel of its column
@@ -164,6 +166,11 @@ def terms_figure(
     _suptitle(fig, title, f"Agreed terms against {readable_name(path)}", len(data["outcome"]))
     fig.tight_layout(rect=(0, 0.4 / fig.get_figheight(), 1, 1))
     return fig
+
+
+def no_data(ax, text: str) -> None:
+    """Say in the middle of an empty panel why it is empty."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="0.35")
 
 
 def heatmap_figure(data: dict, a: str, b: str, title: str) -> plt.Figure:

@@ -21,13 +21,13 @@ import matplotlib.pyplot as plt
 
 from sim.output.run_data import RunData
 from sim.output.style import (
-    MIN_TERRITORY_SPAN,
     event_footnote,
     mark_ceasefire,
     mark_events,
     mark_withdrawals,
     party_style,
     run_title,
+    territory_note,
     territory_scale,
     time_axis,
 )
@@ -58,9 +58,7 @@ def war_figure(run: RunData) -> plt.Figure:
         label="line of control (status quo of the territory issue)",
     )
     territory_scale(axes[0], issue, run.column("territory"))
-    axes[0].set_ylabel(
-        f"{issue.label}\n(issue scale; axis ≥ {MIN_TERRITORY_SPAN:g} of it)", fontsize=9
-    )
+    axes[0].set_ylabel(f"{issue.label}\n({territory_note(issue)})", fontsize=9)
     for pid in (a, b):
         axes[1].plot(
             rounds,
