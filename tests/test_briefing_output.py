@@ -283,3 +283,17 @@ def test_sweep_terms_use_the_issue_scale_like_the_comparison():
     fig = terms_figure(data, "a", ["territory"], {}, "t", {"territory": issue})
     assert fig.axes[0].get_ylim() == pytest.approx((-0.05, 1.05))
     plt.close(fig)
+
+
+def test_utilities_and_shares_keep_the_unit_scale():
+    from sim.output.style import unit_scale
+
+    fig, (a, b) = plt.subplots(1, 2)
+    a.plot([1, 2], [0.45, 0.47])  # a small drift stays small on 0–1
+    a.axvline(1.5)  # a vertical mark is not data
+    unit_scale(a)
+    assert a.get_ylim() == (0.0, 1.0)
+    b.plot([1, 2], [-0.2, 0.5])  # a reservation below 0 widens every axis given
+    unit_scale(a, b)
+    assert a.get_ylim() == b.get_ylim() == pytest.approx((-0.2 - 0.024, 1.024))
+    plt.close(fig)

@@ -42,7 +42,7 @@ from sim.output.compare_style import (
     label_axes,
     marker_key,
 )
-from sim.output.style import has_dates, territory_note, territory_scale, time_axis
+from sim.output.style import has_dates, territory_note, territory_scale, time_axis, unit_scale
 
 
 def _time_axis(ax, runs: Sequence[CompareInput], label: bool = True) -> None:
@@ -130,8 +130,8 @@ def utilities_figure(runs: Sequence[CompareInput], parties: Sequence[str]) -> pl
             ax.plot(rounds, u, lw=1.2, markersize=4, **input_style(inp.index))
         ax.set_title(names.get(pid, pid), fontsize=10)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
+    unit_scale(*axes.flat[: len(parties)])
     label_axes(axes, len(parties), "round", "utility of the offer (0–1)")
     return finish(
         fig, "Comparison: each party's utility of the offer on the table", input_handles(runs)
@@ -149,7 +149,10 @@ def bargaining_range_figure(runs: Sequence[CompareInput]) -> plt.Figure:
             ax.plot(run.round_numbers, run.column(f"reservation.{pid}"), lw=1.3, ms=4, **style)
         _fearon(axes[2], inp)
     for ax, pid in zip(axes[:2], (a, b), strict=True):
-        ax.set_ylabel(f"reservation utility of {names[pid]}\n(value of fighting on)", fontsize=8)
+        ax.set_ylabel(
+            f"reservation utility of {names[pid]}\n(value of fighting on, 0–1)", fontsize=8
+        )
+        unit_scale(ax)
     axes[2].set_ylabel(
         f"share of the stakes for {names[a]}\nband: bargaining range, line: win share p", fontsize=8
     )

@@ -35,6 +35,7 @@ from sim.output.style import (
     run_title,
     save,
     time_axis,
+    unit_scale,
 )
 from sim.output.war_plots import beliefs_figure, war_figure
 
@@ -213,7 +214,7 @@ def utilities_figure(run: RunData) -> plt.Figure:
         time_axis(ax, run.scenario, label=k + cols >= len(ids))
     for ax in axes[:, 0]:
         ax.set_ylabel("utility (0–1)")
-        ax.set_ylim(0, 1)
+    unit_scale(*axes.flat[: len(ids)])
     _figure_legend(fig, axes.flat[0])
     fig.suptitle(run_title(run, "Utilities, thresholds and reservations"), fontsize=11)
     fig.tight_layout(rect=(0, 1.0 / fig.get_figheight(), 1, 1))

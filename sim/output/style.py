@@ -72,6 +72,25 @@ def issue_scale(ax, issue) -> None:
         ax.set_yticks(range(len(issue.values)), issue.values, fontsize=7)
 
 
+def unit_scale(*axes) -> None:
+    """The fixed 0–1 y axis of utilities and shares on every one of ``axes``, widened
+    (with a 2% margin) only if a data line of one of them leaves it (a reservation utility
+    below 0 when fighting costs more than the expected share); vertical marks (drawn in
+    axes coordinates) are ignored."""
+    lo, hi = 0.0, 1.0
+    for ax in axes:
+        for line in ax.lines:
+            if line.get_transform() != ax.transData:
+                continue
+            y = np.asarray(line.get_ydata(), dtype=float)
+            y = y[np.isfinite(y)]
+            if y.size:
+                lo, hi = min(lo, float(y.min())), max(hi, float(y.max()))
+    pad = 0.0 if (lo, hi) == (0.0, 1.0) else 0.02 * (hi - lo)
+    for ax in axes:
+        ax.set_ylim(lo - pad, hi + pad)
+
+
 MIN_TERRITORY_SPAN = 0.25
 """The least span of a line-of-control axis, as a share of the issue's scale: a move of
 0.03 shows as 0.03 of a quarter of the scale, not as a cliff."""

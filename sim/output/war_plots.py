@@ -30,6 +30,7 @@ from sim.output.style import (
     territory_note,
     territory_scale,
     time_axis,
+    unit_scale,
 )
 
 
@@ -93,7 +94,8 @@ def beliefs_figure(run: RunData) -> plt.Figure:
         )
     axes[0].axhline(run.scenario.war.trend.value, color="k", ls="--", lw=1, label="true trend θ")
     axes[0].set_ylabel("believed trend θ\n(territory units per round)")
-    axes[1].set_ylabel("reservation utility\n(value of fighting on)")
+    axes[1].set_ylabel("reservation utility (0–1)\n(value of fighting on)")
+    unit_scale(axes[1])
     p = run.column("win_share")
     lo, hi = run.column("fearon_low"), run.column("fearon_high")
     axes[2].fill_between(
