@@ -9,7 +9,8 @@ Made to be read on a screen and printed: a table of contents (links to the secti
 page width; figures keep their natural size up to the page width (never enlarged); values
 show as a reader writes them (floats to 3 decimals with ``-0.000`` as ``0.000``, booleans
 as ``yes``/``no``, missing as empty); rows a caller marks (e.g. significant differences)
-are highlighted; ``@media print`` sets A4 margins and keeps tables and figures whole.
+are highlighted; ``@media print`` sets A4 margins, keeps table rows and figures whole and
+shrinks a figure taller than the page to fit it.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ figcaption { font-size: .9rem; color: #333; margin-top: .3rem; }
   table { font-size: 8pt; }
   h1, h2 { page-break-after: avoid; break-after: avoid; }
   figure, tr { page-break-inside: avoid; break-inside: avoid; }
+  figure img { max-height: 230mm; width: auto; margin: 0 auto; }
   th, tr.mark td, nav.toc { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """.strip()

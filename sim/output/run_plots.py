@@ -25,6 +25,7 @@ from matplotlib.ticker import MaxNLocator
 from sim.output.run_data import RunData
 from sim.output.style import (
     event_footnote,
+    footnote_height,
     issue_scale,
     mark_ceasefire,
     mark_events,
@@ -76,7 +77,7 @@ def offers_figure(run: RunData) -> plt.Figure:
         len(issues),
         2,
         4.4,
-        2.6,
+        2.3,
         extra=1.5 + REASON_LINE * len(reasons),
         min_width=8.5,
         sharex=True,
@@ -90,16 +91,18 @@ def offers_figure(run: RunData) -> plt.Figure:
         ax.tick_params(labelbottom=lowest)
     for ax in axes[:, 0]:
         ax.set_ylabel("offer (issue scale)", fontsize=8)
-    fig.text(0.5, 0.02, scale_note(run.scenario), ha="center", fontsize=7, color="0.3")
-    _figure_legend(fig, axes.flat[0])
+    fig.set_figheight(fig.get_figheight() + footnote_height(fig, run))
+    height = fig.get_figheight()  # the bottom, in inches: events, scale note, legend, reasons
+    note = event_footnote(fig, run) + 0.05
+    fig.text(0.5, note / height, scale_note(run.scenario), ha="center", fontsize=7, color="0.3")
+    legend = note + 0.2
+    _figure_legend(fig, axes.flat[0], legend / height)
+    reasons_at = legend + 0.5  # two rows of legend
     fig.suptitle(run_title(run, "Offers per issue over rounds"), fontsize=11)
-    height = fig.get_size_inches()[1]
-    legend_top = 1.05 / height  # the legend and footnotes take the bottom 1.05 inches
-    fig.tight_layout(rect=(0, legend_top + REASON_LINE * len(reasons) / height, 1, 1))
+    fig.tight_layout(rect=(0, (reasons_at + REASON_LINE * len(reasons)) / height, 1, 1))
     for k, line in enumerate(reasons):
-        y = legend_top + REASON_LINE * (len(reasons) - k - 0.5) / height
-        fig.text(0.5, y, line, ha="center", va="center", fontsize=7)
-    event_footnote(fig, run)
+        y = reasons_at + REASON_LINE * (len(reasons) - k - 0.5)
+        fig.text(0.5, y / height, line, ha="center", va="center", fontsize=7)
     return fig
 
 
@@ -185,7 +188,9 @@ def _mark_settlements(ax, run: RunData, issue_id: str, rounds: np.ndarray, y: np
             ax.scatter([rounds[k]], [value], edgecolor="k", zorder=4, **SETTLED[full])
 
 
-def _figure_legend(fig: plt.Figure, ax) -> None:
+def _figure_legend(fig: plt.Figure, ax, bottom: float = 0.035) -> None:
+    """The legend of every panel's entries (each once) under the panels, its lower edge
+    at ``bottom`` (a share of the figure's height)."""
     handles, labels = [], []
     for a in fig.axes:
         for h, lab in zip(*a.get_legend_handles_labels(), strict=True):
@@ -196,7 +201,7 @@ def _figure_legend(fig: plt.Figure, ax) -> None:
         handles,
         labels,
         loc="lower center",
-        bbox_to_anchor=(0.5, 0.035),
+        bbox_to_anchor=(0.5, bottom),
         ncol=min(4, len(labels)),
         fontsize=8,
         frameon=False,
@@ -215,10 +220,12 @@ def utilities_figure(run: RunData) -> plt.Figure:
     for ax in axes[:, 0]:
         ax.set_ylabel("utility (0–1)")
     unit_scale(*axes.flat[: len(ids)])
-    _figure_legend(fig, axes.flat[0])
+    fig.set_figheight(fig.get_figheight() + footnote_height(fig, run))
+    height = fig.get_figheight()
+    legend = event_footnote(fig, run) + 0.1
+    _figure_legend(fig, axes.flat[0], legend / height)
     fig.suptitle(run_title(run, "Utilities, thresholds and reservations"), fontsize=11)
-    fig.tight_layout(rect=(0, 1.0 / fig.get_figheight(), 1, 1))
-    event_footnote(fig, run)
+    fig.tight_layout(rect=(0, (legend + 0.5) / height, 1, 1))
     return fig
 
 

@@ -222,24 +222,41 @@ def mark_ceasefire(ax, run) -> None:
         )
 
 
-def event_footnote(fig, run, y: float = 0.003) -> None:
-    """List the numbered events under the figure: "[k] round r: label", wrapped to the
-    figure's width (about 0.6 em per character)."""
+FOOTNOTE_SIZE = 6.5  # points
+FOOTNOTE_LINE = FOOTNOTE_SIZE * 1.25 / 72  # inches per footnote line
+
+
+def footnote_text(width: float, run) -> str:
+    """The numbered events as "Events: [k] round r: label ...", wrapped to a figure
+    ``width`` inches wide (about 0.6 em per character); empty without events."""
     import textwrap
 
     events = run.events()
-    if events:
-        text = "   ".join(
-            f"[{k}] round {r:g}: {label}" for k, (r, label) in enumerate(events, start=1)
-        )
-        size = 6.5
-        width = int(fig.get_figwidth() * 72 / (0.6 * size))
-        fig.text(
-            0.5,
-            y,
-            textwrap.fill("Events: " + text, width),
-            ha="center",
-            va="bottom",
-            fontsize=size,
-            color="0.25",
-        )
+    if not events:
+        return ""
+    text = "   ".join(f"[{k}] round {r:g}: {label}" for k, (r, label) in enumerate(events, 1))
+    return textwrap.fill("Events: " + text, int(width * 72 / (0.6 * FOOTNOTE_SIZE)))
+
+
+def footnote_height(fig, run) -> float:
+    """The height in inches of the figure's event footnote (0 without events)."""
+    text = footnote_text(fig.get_figwidth(), run)
+    return FOOTNOTE_LINE * (text.count("\n") + 1) if text else 0.0
+
+
+def event_footnote(fig, run, bottom: float = 0.04) -> float:
+    """List the numbered events under the figure (:func:`footnote_text`), ``bottom``
+    inches above its lower edge; return the footnote's top in inches."""
+    text = footnote_text(fig.get_figwidth(), run)
+    if not text:
+        return bottom
+    fig.text(
+        0.5,
+        bottom / fig.get_figheight(),
+        text,
+        ha="center",
+        va="bottom",
+        fontsize=FOOTNOTE_SIZE,
+        color="0.25",
+    )
+    return bottom + footnote_height(fig, run)

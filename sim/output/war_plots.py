@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt
 from sim.output.run_data import RunData
 from sim.output.style import (
     event_footnote,
+    footnote_height,
     mark_ceasefire,
     mark_events,
     mark_withdrawals,
@@ -39,8 +40,9 @@ def _finish(fig: plt.Figure, run: RunData, axes, what: str) -> plt.Figure:
         time_axis(ax, run.scenario, label=ax is axes[-1])
         ax.grid(alpha=0.3)
     fig.suptitle(run_title(run, what), fontsize=11)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    event_footnote(fig, run)
+    fig.set_figheight(fig.get_figheight() + footnote_height(fig, run))
+    top = event_footnote(fig, run)
+    fig.tight_layout(rect=(0, (top + 0.05) / fig.get_figheight(), 1, 1))
     return fig
 
 
