@@ -61,6 +61,8 @@ def test_page_has_no_false_no_negative_zero_no_empty_header():
     assert "False" not in page and "-0.000" not in page
     assert "<th>" not in page and "<thead>" not in page  # a key-value table has no header
     assert "<td>no</td>" in page and '<td class="num">0.000</td>' in page
+    empty = html_report("t", [Section("A", tables=[Table(["x", "y"], [], caption="Left out (0)")])])
+    assert "<th>" not in empty and '<td class="none">none</td>' in empty
 
 
 def test_table_of_contents_links_every_section():
@@ -95,6 +97,7 @@ def test_significant_differences():
     assert significant({"ci_low": "-0.3", "ci_high": "-0.01"})
     assert not significant({"ci_low": "-0.1", "ci_high": "0.3"})
     assert not significant({"ci_low": "0.0", "ci_high": "0.0"})  # no difference at all
+    assert not significant({"ci_low": "0.04", "ci_high": "0.04"})  # two single runs: no test
     assert not significant({"ci_low": "", "ci_high": ""})
 
 

@@ -159,7 +159,8 @@ def test_report_of_a_comparison(in_tmp, capsys):
     text = html.unescape(page)
     with (folder / "differences.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    significant = [r for r in rows if float(r["ci_low"]) > 0 or float(r["ci_high"]) < 0]
+    bounds = [(float(r["ci_low"]), float(r["ci_high"])) for r in rows]
+    significant = [lo for lo, hi in bounds if lo < hi and (lo > 0 or hi < 0)]
     assert 0 < len(significant) < len(rows)
     assert text.count('<tr class="mark">') == len(significant)  # highlighted, the others not
     assert f"{len(significant)} significant, highlighted" in text

@@ -43,6 +43,7 @@ th, td { border: 1px solid #666; padding: .25rem .5rem; text-align: left;
 th { background: #eee; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.mark td { background: #fff3b0; font-weight: 600; }
+td.none { color: #555; font-style: italic; border: none; padding-left: 0; }
 figure { margin: 1rem 0; }
 figure img { max-width: 100%; height: auto; display: block; }
 figcaption { font-size: .9rem; color: #333; margin-top: .3rem; }
@@ -62,7 +63,8 @@ figcaption { font-size: .9rem; color: #333; margin-top: .3rem; }
 class Table:
     """A table: column headers and rows of cells (shown by :func:`cell_text`).
 
-    A header of empty names (a key-value table) is left out. ``widths`` (shares of the
+    A header of empty names (a key-value table) is left out, and a table without rows
+    shows "none" under its caption. ``widths`` (shares of the
     page width, one per column) fix the columns' widths and make the table as wide as the
     page, its long cells wrapping; ``marked`` (one flag per row) highlights rows.
     """
@@ -158,6 +160,9 @@ def _table_html(table: Table) -> list[str]:
         total = sum(table.widths)
         cols = "".join(f'<col style="width:{100 * w / total:.1f}%">' for w in table.widths)
         out.append(f"<colgroup>{cols}</colgroup>")
+    if not table.rows:  # a caption, and "none" instead of an empty header
+        out += ['<tbody><tr><td class="none">none</td></tr></tbody>', "</table>"]
+        return out
     if any(str(h).strip() for h in table.header):
         head = "".join(f"<th>{_e(h)}</th>" for h in table.header)
         out.append(f"<thead><tr>{head}</tr></thead>")

@@ -45,11 +45,14 @@ def _cell(text: str) -> Any:
 
 
 def significant(row: dict[str, Any]) -> bool:
-    """Whether a difference's interval excludes 0 (``ci_low > 0`` or ``ci_high < 0``): the
-    difference is significant at the interval's level (a two-sided test by inverting the
-    bootstrap interval; Efron & Tibshirani 1993, ch. 16)."""
+    """Whether a difference is significant at its interval's level: the interval has a
+    width (``ci_low < ci_high``; two single runs give a zero-width interval, which tests
+    nothing) and excludes 0 (``ci_low > 0`` or ``ci_high < 0``) — a two-sided test by
+    inverting the bootstrap interval (Efron & Tibshirani 1993, ch. 16)."""
     low, high = _cell(row.get("ci_low", "")), _cell(row.get("ci_high", ""))
-    return isinstance(low, int | float) and isinstance(high, int | float) and (low > 0 or high < 0)
+    if not (isinstance(low, int | float) and isinstance(high, int | float)):
+        return False
+    return low < high and (low > 0 or high < 0)
 
 
 def differences_table(path: Path, level: float) -> Table:
@@ -94,7 +97,8 @@ def comparison_differences_section(folder: Path, data: dict[str, Any]) -> Sectio
         f"Each input against '{data['reference']}': value − reference value, with "
         f"{100 * boot['level']:g}% intervals by {boot['method']}, {boot['resamples']} "
         f"resamples, seed {boot['seed']}. Highlighted rows are significant: their interval "
-        "excludes 0.",
+        "has a width and excludes 0 (between two single runs the interval has no width, so "
+        "nothing is highlighted).",
         f"Metrics: {data.get('metrics', '')}",
     ]
     table = differences_table(folder / "differences.csv", boot["level"])
