@@ -114,7 +114,7 @@ def _suptitle(fig: plt.Figure, title: str, what: str, n: int) -> None:
 
 
 def outcomes_figure(data: dict, params: list[str], title: str) -> plt.Figure:
-    fig, axes = panel_grid(len(params), 3, 5, 3.8, extra=0.8, sharey=True)
+    fig, axes = panel_grid(len(params), 2, 4.4, 3.3, extra=0.9, min_width=6.0, sharey=True)
     for ax, path in zip(axes.flat, params, strict=False):
         for kind in OUTCOMES:
             x, share, lo, hi = outcome_shares(data, path, kind)
@@ -130,7 +130,7 @@ def outcomes_figure(data: dict, params: list[str], title: str) -> plt.Figure:
     fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
     _suptitle(fig, title, "Outcome against each swept parameter", len(data["outcome"]))
     height = fig.get_size_inches()[1]  # margins in inches: the figure may be very tall
-    fig.tight_layout(rect=(0, 0.45 / height, 1, 1 - 0.7 / height))
+    fig.tight_layout(rect=(0, 0.45 / height, 1, 1))  # the suptitle is laid out too
     return fig
 
 
