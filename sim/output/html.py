@@ -153,10 +153,10 @@ def png_data_uri(path: str | Path) -> str:
 
 
 def _table_html(table: Table) -> list[str]:
-    out = ['<table class="wide">' if table.widths else "<table>"]
+    out = ['<table class="wide">' if table.widths or not table.rows else "<table>"]
     if table.caption:
         out.append(f"<caption>{_e(table.caption)}</caption>")
-    if table.widths:
+    if table.widths and table.rows:
         total = sum(table.widths)
         cols = "".join(f'<col style="width:{100 * w / total:.1f}%">' for w in table.widths)
         out.append(f"<colgroup>{cols}</colgroup>")

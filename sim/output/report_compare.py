@@ -65,7 +65,8 @@ def differences_table(path: Path, level: float) -> Table:
     header = [h.replace("CI", f"{100 * level:g}% CI") for _, h in DIFF_COLUMNS]
     marked = [significant(r) for r in rows]
     caption = f"Differences ({path.name}; {sum(marked)} significant, highlighted)"
-    return Table(header, body, caption=caption, marked=marked)
+    widths = (12, 18, 10, 8, 10, 8, 8, 10, 6)  # one per column of DIFF_COLUMNS
+    return Table(header, body, caption=caption, widths=widths, marked=marked)
 
 
 def comparison_inputs_section(data: dict[str, Any]) -> Section:
