@@ -2,7 +2,8 @@
 
 * ``offers.png`` — the offer on each common issue per round; a large marker where the run
   settled the issue (partial or full agreement);
-* ``utilities.png`` — each common party's utility of each round's offer;
+* ``utilities.png`` — each common party's utility of each round's offer; where a party
+  withdraws from the talks its line stops (a dash-dot line marks the round);
 * ``bargaining_range.png`` — runs with a war: each principal's reservation utility (the
   value of fighting on) and Fearon's bargaining range [p − c_A, p + c_B] (band) around
   the win share p (line);
@@ -123,19 +124,40 @@ def utilities_figure(runs: Sequence[CompareInput], parties: Sequence[str]) -> pl
     """Each party's utility of each round's offer, one line per run."""
     fig, axes = grid(len(parties), 2, 5.0, 3.0, sharex=True, sharey=True)
     names = runs[0].party_names
+    withdrew = False
     for ax, pid in zip(axes.flat, parties, strict=False):
         for inp in runs:
-            rounds = inp.run.round_numbers + _time_shift(runs, inp)
-            u = inp.run.column(f"utility.{pid}")
-            ax.plot(rounds, u, lw=1.2, markersize=4, **input_style(inp.index))
+            withdrew |= _utility_line(ax, runs, inp, pid)
         ax.set_title(names.get(pid, pid), fontsize=10)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     unit_scale(*axes.flat[: len(parties)])
     label_axes(axes, len(parties), "round", "utility of the offer (0–1)")
-    return finish(
-        fig, "Comparison: each party's utility of the offer on the table", input_handles(runs)
-    )
+    keys = input_handles(runs)
+    if withdrew:
+        keys.append(
+            Line2D([], [], color="0.3", ls="-.", label="party withdraws (faint dotted after)")
+        )
+    return finish(fig, "Comparison: each party's utility of the offer on the table", keys)
+
+
+def _utility_line(ax, runs: Sequence[CompareInput], inp: CompareInput, pid: str) -> bool:
+    """One run's utility of the offers for a party; where the party withdraws from the
+    talks (``rounds.csv`` column ``withdrawn``) the line stops, a dash-dot vertical line in
+    the run's colour marks the round, and the later utilities are faint and dotted.
+    Returns whether the party withdrew."""
+    style = input_style(inp.index)
+    rounds = inp.run.round_numbers
+    shifted = rounds + _time_shift(runs, inp)
+    u = inp.run.column(f"utility.{pid}")
+    out = inp.run.withdrawals().get(pid)
+    say = np.ones(rounds.size, bool) if out is None else rounds < out
+    ax.plot(shifted[say], u[say], lw=1.2, markersize=4, **style)
+    if out is None:
+        return False
+    ax.plot(shifted[~say], u[~say], color=style["color"], ls=":", lw=0.9, alpha=0.5)
+    ax.axvline(out, color=style["color"], ls="-.", lw=1.1)
+    return True
 
 
 def bargaining_range_figure(runs: Sequence[CompareInput]) -> plt.Figure:
