@@ -274,7 +274,9 @@ def _utilities_panel(ax, run: RunData, pid: str, rounds: np.ndarray, talks: np.n
         lw=1.2,
         marker="_",
         markersize=9,
-        label="reservation (value of fighting on)",
+        label="reservation (value of fighting on)"
+        if run.scenario.war is not None
+        else "reservation (value of no agreement)",
     )
     ax.set_title(run.party_names[pid], fontsize=10)
     mark_ceasefire(ax, run)
