@@ -84,13 +84,13 @@ def provenance_tables(rows: Sequence[ProvenanceRow], what: str = "") -> list[Tab
             ["field", "value", "quote", "where", "coding"],
             [[r.path, r.value, r.quote, r.where, r.coding] for r in sourced],
             caption=f"Sourced values{what} ({len(sourced)})",
-            widths=(23, 6, 31, 20, 20),
+            widths=(22, 9, 30, 19, 20),
         ),
         Table(
             ["field", "value", "assumption (reason)", "coding"],
             [[r.path, r.value, r.reason, r.coding] for r in assumed],
             caption=f"Assumptions{what} ({len(assumed)})",
-            widths=(25, 6, 46, 23),
+            widths=(24, 9, 44, 23),
         ),
     ]
 
