@@ -26,7 +26,8 @@ def check_self_contained(page: str, folder: Path) -> None:
     assert sorted(base64.b64decode(u) for u in uris) == sorted(p.read_bytes() for p in pngs)
     assert "http://" not in page and "https://" not in page
     assert re.findall(r'src="(?!data:image/png;base64,)', page) == []
-    assert "href=" not in page and "<script" not in page and "<link" not in page
+    assert re.findall(r'href="(?!#)', page) == []  # only the table of contents' anchors
+    assert "<script" not in page and "<link" not in page
 
 
 def captions(page: str) -> list[str]:
@@ -57,8 +58,8 @@ def test_report_of_a_run(in_tmp, capsys):
         # default round_days the resolved scenario writes with its provenance
         "manifest.json",
     ]
-    assert page.count("<table>") == len(captions(page))
-    for text in ("<h2>Reference points</h2>", "<h2>Manifest</h2>", "kalai_smorodinsky"):
+    assert len(re.findall(r'<table( class="wide")?>', page)) == len(captions(page))
+    for text in (">Reference points</h2>", ">Manifest</h2>", "kalai_smorodinsky"):
         assert text in page
     assert f"<td>{summary['outcome']}</td>" in page
     assert "test value: reservation 0.5 - 0.5 = 0" in html.unescape(page)  # a reason
@@ -130,7 +131,8 @@ def test_report_of_a_sweep(in_tmp, capsys):
     assert captions(page)[6:] == ["Assumptions (7)", "manifest.json"]  # of the base scenario
     text = html.unescape(page)
     assert "russia · fighting cost" in text and "values: 0.3, 0.5" in text
-    assert "<h2>Provenance of the base scenario</h2>" in text
+    assert '<h2 id="provenance-of-the-base-scenario">Provenance of the base scenario</h2>' in text
+    assert '<a href="#provenance-of-the-base-scenario">' in text  # in the table of contents
 
 
 def test_report_of_a_comparison(in_tmp, capsys):
@@ -143,7 +145,8 @@ def test_report_of_a_comparison(in_tmp, capsys):
     folder = in_tmp / "cmp"
     page = report(folder, capsys)
     check_self_contained(page, folder)
-    assert captions(page)[:3] == ["Inputs", "Left out (1)", "Differences (differences.csv)"]
+    assert captions(page)[:2] == ["Inputs", "Left out (1)"]
+    assert captions(page)[2].startswith("Differences (differences.csv; ")
     assert {
         "Outcome shares and mean agreement round",
         "Mean agreed terms",
@@ -155,10 +158,20 @@ def test_report_of_a_comparison(in_tmp, capsys):
     } <= set(captions(page))
     text = html.unescape(page)
     with (folder / "differences.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):  # every row of the difference table is in the page
-            assert f"<tr><td>{row['label']}</td><td>{row['metric']}</td>" in text
+        rows = list(csv.DictReader(fh))
+    bounds = [(float(r["ci_low"]), float(r["ci_high"])) for r in rows]
+    significant = [lo for lo, hi in bounds if lo < hi and (lo > 0 or hi < 0)]
+    assert 0 < len(significant) < len(rows)
+    assert text.count('<tr class="mark">') == len(significant)  # highlighted, the others not
+    assert f"{len(significant)} significant, highlighted" in text
+    for row in rows:  # every row of the difference table is in the page
+        assert re.search(
+            rf'<tr( class="mark")?><td>{re.escape(row["label"])}</td>'
+            rf"<td>{re.escape(row['metric'])}</td>",
+            text,
+        )
     assert "left out issue sanctions" in text and "2000 resamples, seed 0" in text
-    assert "<h2>Manifest</h2>" in text
+    assert ">Manifest</h2>" in text
 
 
 def test_report_errors_write_nothing(in_tmp, capsys):

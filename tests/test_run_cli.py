@@ -90,7 +90,8 @@ def test_figures_have_titles_labels_and_legends(in_tmp):
     assert {ax.get_title() for ax in offers.axes if ax.get_visible()} == {
         i.label for i in run.scenario.issues
     }
-    assert "round" in {ax.get_xlabel() for ax in offers.axes}
+    # the baseline states its round length: rounds carry their dates
+    assert "round and its start date (14 days a round)" in {ax.get_xlabel() for ax in offers.axes}
     assert {"offer by Ukraine", "offer by Russia", "status quo"} <= set(_legend_texts(offers))
 
     utilities = utilities_figure(run)

@@ -339,7 +339,8 @@ def finish(run: SweepRun, spec: SweepSpec, plots: bool = True) -> dict[str, Any]
         from sim.output.sweep_plots import plot_sweep, sobol_figure
 
         labels = {i.id: i.label for i in game.scenario.issues}
-        plot_sweep(store, spec, spec.title, issues, labels, run.folder / "plots")
+        scales = {i.id: i for i in game.scenario.issues}
+        plot_sweep(store, spec, spec.title, issues, labels, run.folder / "plots", scales)
         if sobol and sobol["indices"]:
             save(sobol_figure(sobol, spec, spec.title), run.folder / "plots" / "sobol.png")
     return summary

@@ -47,7 +47,7 @@ def _event_label(row: dict[str, Any]) -> str:
 
 def forecasts_figure(rows: list[dict[str, Any]]) -> plt.Figure:
     n = len(rows)
-    fig, ax = plt.subplots(figsize=(12, 2.0 + 0.3 * n))
+    fig, ax = plt.subplots(figsize=(10, 2.0 + 0.3 * n))
     y = np.arange(n)[::-1]
     model = np.array([r["model"] for r in rows])
     ax.barh(y, model, color="tab:blue", alpha=0.75, height=0.6, label="model P (share of runs)")

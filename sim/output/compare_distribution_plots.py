@@ -49,7 +49,7 @@ def _strip(ax, x: float, values: np.ndarray, inp: CompareInput, rng) -> None:
 
 def terms_distribution_figure(inputs: Sequence[CompareInput], issues: Sequence[str]) -> plt.Figure:
     """The agreed value of each issue: one distribution per input (module docstring)."""
-    fig, axes = grid(len(issues), 4, 3.6, 2.9, extra=1.2)
+    fig, axes = grid(len(issues), 3, 3.0, 2.7, extra=1.2)
     rng = np.random.default_rng(0)  # jitter only
     x = np.arange(len(inputs))
     for ax, issue_id in zip(axes.flat, issues, strict=False):

@@ -33,7 +33,13 @@ from sim.output.compare_style import (
     issue_axis,
     label_axes,
 )
-from sim.output.sweep_plots import OUTCOME_NAMES, outcome_shares, term_means, valid_rows
+from sim.output.sweep_plots import (
+    OUTCOME_NAMES,
+    no_data,
+    outcome_shares,
+    term_means,
+    valid_rows,
+)
 from sim.scenario.paths import readable_name
 
 DODGE = 0.02  # sideways shift per sweep, as a share of the parameter's range
@@ -79,11 +85,15 @@ def sweep_terms_figure(
     sweeps: Sequence[CompareInput], param: str, issues: Sequence[str]
 ) -> plt.Figure:
     """Mean agreed value of each issue against one parameter, one line per sweep."""
-    fig, axes = grid(len(issues), 4, 3.6, 2.7, extra=1.3, sharex=True)
+    fig, axes = grid(len(issues), 3, 3.0, 2.5, extra=1.3, sharex=True)
     for ax, issue_id in zip(axes.flat, issues, strict=False):
+        agreed = False
         for inp in sweeps:
             x, y, lo, hi = term_means(valid_rows(inp.sweep.data), param, issue_id)
             _errorbar(ax, x + _dodge(sweeps, param, inp), y, lo, hi, inp.index)
+            agreed |= bool(np.isfinite(y).any())
+        if not agreed:
+            no_data(ax, "agreed in no run")
         issue_axis(ax, sweeps[0], issue_id)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     label_axes(axes, len(issues), readable_name(param), "mean agreed value\n(± 95%)")

@@ -2,12 +2,17 @@
 
 * ``offers.png`` — the offer on each common issue per round; a large marker where the run
   settled the issue (partial or full agreement);
-* ``utilities.png`` — each common party's utility of each round's offer;
+* ``utilities.png`` — each common party's utility of each round's offer; where a party
+  withdraws from the talks its line stops (a dash-dot line marks the round);
 * ``bargaining_range.png`` — runs with a war: each principal's reservation utility (the
   value of fighting on) and Fearon's bargaining range [p − c_A, p + c_B] (band) around
   the win share p (line);
 * ``territory.png`` — runs with a war: the line of control (the territory issue's status
-  quo) per round.
+  quo) per round, on an axis of at least a quarter of the issue's scale
+  (:func:`sim.output.style.territory_scale`).
+
+Where every run shares its scenario's date and stated round length, the rounds' start
+dates show under the round numbers (:func:`sim.output.style.time_axis`).
 
 In ``offers.png`` and ``utilities.png`` each run's points are shifted sideways by 0.1
 round per run (centred), so that equal values of several runs stay visible.
@@ -21,6 +26,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
@@ -37,6 +43,25 @@ from sim.output.compare_style import (
     label_axes,
     marker_key,
 )
+from sim.output.style import has_dates, territory_note, territory_scale, time_axis, unit_scale
+
+
+def _time_axis(ax, runs: Sequence[CompareInput], label: bool = True) -> None:
+    """Rounds, dated where every run has dates and the same date and round length."""
+    scen = runs[0].scenario
+    same = all(
+        has_dates(r.scenario)
+        and r.scenario.date == scen.date
+        and r.scenario.protocol.round_days == scen.protocol.round_days
+        for r in runs
+    )
+    if same:
+        time_axis(ax, scen, label)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if label:
+            ax.set_xlabel("round")
+
 
 TIME_DODGE = 0.1  # sideways shift per run in the offers and utilities plots, in rounds
 
@@ -68,7 +93,7 @@ def _status_quo(ax, runs: Sequence[CompareInput], issue_id: str) -> bool:
 
 def offers_figure(runs: Sequence[CompareInput], issues: Sequence[str]) -> plt.Figure:
     """The offers on each issue over rounds, one line per run (module docstring)."""
-    fig, axes = grid(len(issues), 4, 3.6, 2.7, extra=1.4, sharex=True)
+    fig, axes = grid(len(issues), 3, 3.0, 2.5, extra=1.4, sharex=True)
     any_sq = False
     for ax, issue_id in zip(axes.flat, issues, strict=False):
         for inp in runs:
@@ -99,18 +124,40 @@ def utilities_figure(runs: Sequence[CompareInput], parties: Sequence[str]) -> pl
     """Each party's utility of each round's offer, one line per run."""
     fig, axes = grid(len(parties), 2, 5.0, 3.0, sharex=True, sharey=True)
     names = runs[0].party_names
+    withdrew = False
     for ax, pid in zip(axes.flat, parties, strict=False):
         for inp in runs:
-            rounds = inp.run.round_numbers + _time_shift(runs, inp)
-            u = inp.run.column(f"utility.{pid}")
-            ax.plot(rounds, u, lw=1.2, markersize=4, **input_style(inp.index))
+            withdrew |= _utility_line(ax, runs, inp, pid)
         ax.set_title(names.get(pid, pid), fontsize=10)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
+    unit_scale(*axes.flat[: len(parties)])
     label_axes(axes, len(parties), "round", "utility of the offer (0–1)")
-    return finish(
-        fig, "Comparison: each party's utility of the offer on the table", input_handles(runs)
-    )
+    keys = input_handles(runs)
+    if withdrew:
+        keys.append(
+            Line2D([], [], color="0.3", ls="-.", label="party withdraws (faint dotted after)")
+        )
+    return finish(fig, "Comparison: each party's utility of the offer on the table", keys)
+
+
+def _utility_line(ax, runs: Sequence[CompareInput], inp: CompareInput, pid: str) -> bool:
+    """One run's utility of the offers for a party; where the party withdraws from the
+    talks (``rounds.csv`` column ``withdrawn``) the line stops, a dash-dot vertical line in
+    the run's colour marks the round, and the later utilities are faint and dotted.
+    Returns whether the party withdrew."""
+    style = input_style(inp.index)
+    rounds = inp.run.round_numbers
+    shifted = rounds + _time_shift(runs, inp)
+    u = inp.run.column(f"utility.{pid}")
+    out = inp.run.withdrawals().get(pid)
+    say = np.ones(rounds.size, bool) if out is None else rounds < out
+    ax.plot(shifted[say], u[say], lw=1.2, markersize=4, **style)
+    if out is None:
+        return False
+    ax.plot(shifted[~say], u[~say], color=style["color"], ls=":", lw=0.9, alpha=0.5)
+    ax.axvline(out, color=style["color"], ls="-.", lw=1.1)
+    return True
 
 
 def bargaining_range_figure(runs: Sequence[CompareInput]) -> plt.Figure:
@@ -124,14 +171,16 @@ def bargaining_range_figure(runs: Sequence[CompareInput]) -> plt.Figure:
             ax.plot(run.round_numbers, run.column(f"reservation.{pid}"), lw=1.3, ms=4, **style)
         _fearon(axes[2], inp)
     for ax, pid in zip(axes[:2], (a, b), strict=True):
-        ax.set_ylabel(f"reservation utility of {names[pid]}\n(value of fighting on)", fontsize=8)
+        ax.set_ylabel(
+            f"reservation utility of {names[pid]}\n(value of fighting on, 0–1)", fontsize=8
+        )
+        unit_scale(ax)
     axes[2].set_ylabel(
         f"share of the stakes for {names[a]}\nband: bargaining range, line: win share p", fontsize=8
     )
     axes[2].set_ylim(0, 1)
-    axes[2].set_xlabel("round")
     for ax in axes:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _time_axis(ax, runs, label=ax is axes[2])
         ax.grid(alpha=0.3)
     band = Patch(
         facecolor="0.85",
@@ -169,10 +218,12 @@ def territory_figure(runs: Sequence[CompareInput]) -> plt.Figure:
             ms=4,
             **input_style(inp.index),
         )
-    ax.set_xlabel("round")
+    values = np.concatenate([inp.run.column("territory") for inp in runs])
+    territory_scale(ax, issue, values)
     ax.set_ylabel(
-        f"line of control: {issue.label}\n(issue scale; status quo of the issue)", fontsize=8
+        f"line of control: {issue.label}\n({territory_note(issue)})",
+        fontsize=8,
     )
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _time_axis(ax, runs)
     ax.grid(alpha=0.3)
     return finish(fig, "Comparison: the line of control over rounds", input_handles(runs), ncol=3)

@@ -44,14 +44,29 @@ def _cell(text: str) -> Any:
     return text
 
 
+def significant(row: dict[str, Any]) -> bool:
+    """Whether a difference is significant at its interval's level: the interval has a
+    width (``ci_low < ci_high``; two single runs give a zero-width interval, which tests
+    nothing) and excludes 0 (``ci_low > 0`` or ``ci_high < 0``) — a two-sided test by
+    inverting the bootstrap interval (Efron & Tibshirani 1993, ch. 16)."""
+    low, high = _cell(row.get("ci_low", "")), _cell(row.get("ci_high", ""))
+    if not (isinstance(low, int | float) and isinstance(high, int | float)):
+        return False
+    return low < high and (low > 0 or high < 0)
+
+
 def differences_table(path: Path, level: float) -> Table:
-    """``differences.csv`` as a table (the columns of :data:`DIFF_COLUMNS`)."""
+    """``differences.csv`` as a table (the columns of :data:`DIFF_COLUMNS`), the
+    :func:`significant` rows highlighted."""
     from sim.output.run_files import read_csv
 
     rows = read_csv(path)
     body = [[_cell(r.get(key, "")) for key, _ in DIFF_COLUMNS] for r in rows]
     header = [h.replace("CI", f"{100 * level:g}% CI") for _, h in DIFF_COLUMNS]
-    return Table(header, body, caption=f"Differences ({path.name})")
+    marked = [significant(r) for r in rows]
+    caption = f"Differences ({path.name}; {sum(marked)} significant, highlighted)"
+    widths = (12, 18, 10, 8, 10, 8, 8, 10, 6)  # one per column of DIFF_COLUMNS
+    return Table(header, body, caption=caption, widths=widths, marked=marked)
 
 
 def comparison_inputs_section(data: dict[str, Any]) -> Section:
@@ -82,7 +97,9 @@ def comparison_differences_section(folder: Path, data: dict[str, Any]) -> Sectio
     text = [
         f"Each input against '{data['reference']}': value − reference value, with "
         f"{100 * boot['level']:g}% intervals by {boot['method']}, {boot['resamples']} "
-        f"resamples, seed {boot['seed']}.",
+        f"resamples, seed {boot['seed']}. Highlighted rows are significant: their interval "
+        "has a width and excludes 0 (between two single runs the interval has no width, so "
+        "nothing is highlighted).",
         f"Metrics: {data.get('metrics', '')}",
     ]
     table = differences_table(folder / "differences.csv", boot["level"])
@@ -154,6 +171,13 @@ def comparison_provenance_section(folder: Path, data: dict[str, Any]) -> Section
     return Section("Provenance of the scenarios", text, tables)
 
 
+def _params(data: dict[str, Any]) -> list[str]:
+    """The readable names of the compared sweeps' parameters, in order."""
+    from sim.scenario.paths import readable_name
+
+    return [readable_name(p) for p in data["compared_on"].get("swept_parameters", [])]
+
+
 def comparison_sections(folder: Path) -> tuple[str, list[Section]]:
     """Title and sections of a comparison folder's report."""
     data = read_json(folder / "comparison.json")
@@ -161,7 +185,7 @@ def comparison_sections(folder: Path) -> tuple[str, list[Section]]:
         comparison_inputs_section(data),
         comparison_differences_section(folder, data),
         comparison_summary_section(data),
-        figures_section(folder),
+        figures_section(folder, _params(data)),
         comparison_provenance_section(folder, data),
         manifest_section(folder),
     ]

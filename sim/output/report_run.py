@@ -57,6 +57,11 @@ def run_utilities_section(summary: dict[str, Any], names: dict[str, str]) -> Sec
     return Section("Utilities", tables=[Table(header, rows, caption="Utilities")])
 
 
+def _yes_no(value: Any) -> str:
+    """A flag as ``yes``/``no`` (``n/a`` when missing)."""
+    return "n/a" if value is None else "yes" if value else "no"
+
+
 def run_reference_section(summary: dict[str, Any]) -> Section:
     """The reference points' utilities and terms, and where the outcome stands."""
     ref = summary.get("reference") or {}
@@ -71,8 +76,8 @@ def run_reference_section(summary: dict[str, Any]) -> Section:
     ]
     t_rows = [[k, *(v["terms"].get(i) for i in issues)] for k, v in points.items()]
     text = [
-        f"The outcome is Pareto-efficient: {assess.get('pareto_efficient')}; individually "
-        f"rational: {assess.get('individually_rational')}."
+        f"The outcome is Pareto-efficient: {_yes_no(assess.get('pareto_efficient'))}; "
+        f"individually rational: {_yes_no(assess.get('individually_rational'))}."
     ]
     tables = [
         Table(

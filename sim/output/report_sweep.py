@@ -46,7 +46,9 @@ def sweep_design_section(raw: dict[str, Any], summary: dict[str, Any]) -> Sectio
         [p["path"], readable_name(p["path"]), _spec_text(p)] for p in raw.get("parameters") or []
     ]
     tables = [Table(["", ""], rows, caption="Sweep")]
-    tables.append(Table(["path", "name", "values"], params, caption="Swept parameters"))
+    tables.append(
+        Table(["path", "name", "values"], params, caption="Swept parameters", widths=(4, 3, 3))
+    )
     notes = [f"Note: {n}" for n in summary.get("notes", [])]
     return Section("Sweep", notes, tables)
 
@@ -116,7 +118,13 @@ def sweep_sections(folder: Path) -> tuple[str, list[Section]]:
         from sim.output.report_discover import discover_section
 
         sections.append(discover_section(discover))
+    from sim.scenario.paths import readable_name
+
+    params = [readable_name(p["path"]) for p in raw.get("parameters") or []]
     heading = "Provenance of the base scenario"
-    sections += [figures_section(folder, skip=("discover",)), provenance_section(scenario, heading)]
+    sections += [
+        figures_section(folder, params, skip=("discover",)),
+        provenance_section(scenario, heading),
+    ]
     sections.append(manifest_section(folder))
     return f"Sweep report: {raw.get('title', folder.name)}", sections

@@ -82,6 +82,15 @@ class RunData:
                 out.append((float(r["round"]), label))
         return out
 
+    def withdrawals(self) -> dict[str, float]:
+        """Party id → the first round whose ``withdrawn`` column (the parties out of the
+        talks in that round, ``;``-separated) lists it."""
+        out: dict[str, float] = {}
+        for r in self.rounds:
+            for pid in filter(None, r.get("withdrawn", "").split(";")):
+                out.setdefault(pid, float(r["round"]))
+        return out
+
     def principal_pair(self) -> tuple[str, str]:
         """The two parties of the utility plane: the first two principals (or parties)."""
         principals = [p.id for p in self.scenario.parties if p.role == "principal"]

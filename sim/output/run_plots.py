@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
@@ -24,14 +25,18 @@ from matplotlib.ticker import MaxNLocator
 from sim.output.run_data import RunData
 from sim.output.style import (
     event_footnote,
+    footnote_height,
     issue_scale,
     mark_ceasefire,
     mark_events,
+    mark_withdrawals,
     panel_grid,
     pareto_front,
     party_style,
     run_title,
     save,
+    time_axis,
+    unit_scale,
 )
 from sim.output.war_plots import beliefs_figure, war_figure
 
@@ -78,38 +83,45 @@ def offers_figure(run: RunData) -> plt.Figure:
     reasons = _rejection_text(run)
     fig, axes = panel_grid(
         len(issues),
-        4,
-        3.6,
-        2.9,
-        extra=1.3 + REASON_LINE * len(reasons),
+        2,
+        4.4,
+        2.3,
+        extra=1.5 + REASON_LINE * len(reasons),
         min_width=8.5,
         sharex=True,
     )
     for ax, issue in zip(axes.flat, issues, strict=False):
         _offers_panel(ax, run, issue)
-    for ax in axes[-1]:
-        ax.set_xlabel("round")
+    cols = axes.shape[1]
+    for k, ax in enumerate(axes.flat[: len(issues)]):
+        lowest = k + cols >= len(issues)  # the lowest visible panel of its column
+        time_axis(ax, run.scenario, label=lowest)
+        ax.tick_params(labelbottom=lowest)
     for ax in axes[:, 0]:
         ax.set_ylabel("offer (issue scale)", fontsize=8)
-    fig.text(
-        0.5,
-        0.02,
-        "Issue scales as in the scenario's anchors; in the ceasefire scenarios "
-        "0 = Kyiv's maximal demand, 1 = Moscow's.",
-        ha="center",
-        fontsize=7,
-        color="0.3",
-    )
-    _figure_legend(fig, axes.flat[0])
+    fig.set_figheight(fig.get_figheight() + footnote_height(fig, run))
+    height = fig.get_figheight()  # the bottom, in inches: events, scale note, legend, reasons
+    note = event_footnote(fig, run) + 0.05
+    fig.text(0.5, note / height, scale_note(run.scenario), ha="center", fontsize=7, color="0.3")
+    legend = note + 0.2
+    _figure_legend(fig, axes.flat[0], legend / height)
+    reasons_at = legend + 0.5  # two rows of legend
     fig.suptitle(run_title(run, "Offers per issue over rounds"), fontsize=11)
-    height = fig.get_size_inches()[1]
-    legend_top = 1.05 / height  # the legend and footnotes take the bottom 1.05 inches
-    fig.tight_layout(rect=(0, legend_top + REASON_LINE * len(reasons) / height, 1, 1))
+    fig.tight_layout(rect=(0, (reasons_at + REASON_LINE * len(reasons)) / height, 1, 1))
     for k, line in enumerate(reasons):
-        y = legend_top + REASON_LINE * (len(reasons) - k - 0.5) / height
-        fig.text(0.5, y, line, ha="center", va="center", fontsize=7)
-    event_footnote(fig, run)
+        y = reasons_at + REASON_LINE * (len(reasons) - k - 0.5)
+        fig.text(0.5, y / height, line, ha="center", va="center", fontsize=7)
     return fig
+
+
+def scale_note(scenario) -> str:
+    """The footnote on the issue scales; the ceasefire coding (0 = Kyiv's maximal demand,
+    1 = Moscow's) only for a scenario whose principals include Ukraine and Russia."""
+    principals = {p.id for p in scenario.parties if p.role == "principal"}
+    note = "Issue scales as in the scenario (continuous issues 0–1 between their anchors)"
+    if {"ukraine", "russia"} <= principals:
+        return note + "; 0 = Kyiv's maximal demand, 1 = Moscow's."
+    return note + "."
 
 
 def _rejection_text(run: RunData) -> list[str]:
@@ -144,9 +156,9 @@ def _offers_panel(ax, run: RunData, issue) -> None:
     _status_quo_and_ideals(ax, run, issue, rounds)
     _mark_settlements(ax, run, issue.id, rounds, y)
     mark_ceasefire(ax, run)
-    mark_events(ax, run)
     ax.set_title(issue.label, fontsize=9)
     issue_scale(ax, issue)
+    mark_events(ax, run)
     ax.grid(alpha=0.3)
 
 
@@ -184,7 +196,9 @@ def _mark_settlements(ax, run: RunData, issue_id: str, rounds: np.ndarray, y: np
             ax.scatter([rounds[k]], [value], edgecolor="k", zorder=4, **SETTLED[full])
 
 
-def _figure_legend(fig: plt.Figure, ax) -> None:
+def _figure_legend(fig: plt.Figure, ax, bottom: float = 0.035) -> None:
+    """The legend of every panel's entries (each once) under the panels, its lower edge
+    at ``bottom`` (a share of the figure's height)."""
     handles, labels = [], []
     for a in fig.axes:
         for h, lab in zip(*a.get_legend_handles_labels(), strict=True):
@@ -195,7 +209,7 @@ def _figure_legend(fig: plt.Figure, ax) -> None:
         handles,
         labels,
         loc="lower center",
-        bbox_to_anchor=(0.5, 0.035),
+        bbox_to_anchor=(0.5, bottom),
         ncol=min(4, len(labels)),
         fontsize=8,
         frameon=False,
@@ -208,14 +222,18 @@ def utilities_figure(run: RunData) -> plt.Figure:
     rounds, talks = run.round_numbers, run.talks
     for ax, pid in zip(axes.flat, ids, strict=False):
         _utilities_panel(ax, run, pid, rounds, talks)
-    for ax in axes[-1]:
-        ax.set_xlabel("round")
+    cols = axes.shape[1]
+    for k, ax in enumerate(axes.flat[: len(ids)]):
+        time_axis(ax, run.scenario, label=k + cols >= len(ids))
     for ax in axes[:, 0]:
         ax.set_ylabel("utility (0–1)")
-    _figure_legend(fig, axes.flat[0])
+    unit_scale(*axes.flat[: len(ids)])
+    fig.set_figheight(fig.get_figheight() + footnote_height(fig, run))
+    height = fig.get_figheight()
+    legend = event_footnote(fig, run) + 0.1
+    _figure_legend(fig, axes.flat[0], legend / height)
     fig.suptitle(run_title(run, "Utilities, thresholds and reservations"), fontsize=11)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
-    event_footnote(fig, run)
+    fig.tight_layout(rect=(0, (legend + 0.5) / height, 1, 1))
     return fig
 
 
@@ -224,9 +242,19 @@ def _utilities_panel(ax, run: RunData, pid: str, rounds: np.ndarray, talks: np.n
     talks; its utility of the agreement in force in the truce rounds after it."""
     style = party_style(run.party_ids, pid, line=False)
     utility = run.column(f"utility.{pid}")
-    ax.plot(
-        rounds[talks], utility[talks], label="utility of the offer", lw=1.2, markersize=4, **style
-    )
+    out = run.withdrawals().get(pid)
+    say = talks if out is None else talks & (rounds < out)  # stops when the party leaves
+    if out is not None:
+        after = talks & (rounds >= out)
+        ax.plot(
+            rounds[after],
+            utility[after],
+            color="0.6",
+            ls=":",
+            lw=1,
+            label="utility of the offer after withdrawing (no say in the talks)",
+        )
+    ax.plot(rounds[say], utility[say], label="utility of the offer", lw=1.2, markersize=4, **style)
     if not talks.all():
         ax.plot(
             rounds[~talks],
@@ -237,8 +265,8 @@ def _utilities_panel(ax, run: RunData, pid: str, rounds: np.ndarray, talks: np.n
             label="utility of the agreement in force",
         )
     ax.plot(
-        rounds[talks],
-        run.column(f"threshold.{pid}")[talks],
+        rounds[say],
+        run.column(f"threshold.{pid}")[say],
         color=style["color"],
         ls="--",
         lw=1.2,
@@ -247,19 +275,21 @@ def _utilities_panel(ax, run: RunData, pid: str, rounds: np.ndarray, talks: np.n
         label="threshold (aspiration)",
     )
     ax.plot(
-        rounds[talks],
-        run.column(f"reservation.{pid}")[talks],
+        rounds[say],
+        run.column(f"reservation.{pid}")[say],
         color="k",
         ls=":",
         lw=1.2,
         marker="_",
         markersize=9,
-        label="reservation (value of fighting on)",
+        label="reservation (value of fighting on)"
+        if run.scenario.war is not None
+        else "reservation (value of no agreement)",
     )
     ax.set_title(run.party_names[pid], fontsize=10)
     mark_ceasefire(ax, run)
+    mark_withdrawals(ax, run, pid)
     mark_events(ax, run)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
 
 
@@ -324,10 +354,15 @@ def _plane_frontier(ax, run: RunData, a: str, b: str) -> None:
     )
 
 
+PLANE_GROUP = 0.02  # offers closer than this (utility units) share one round label
+
+
 def _plane_offers(ax, run: RunData, a: str, b: str) -> None:
-    """The path of the offers in the (a, b) plane, each marked by its proposer and round
-    (offers repeated at one point get one label listing their rounds, e.g. "3, 5", or
-    "1, 3, 5, …, 41 (21×)" beyond six)."""
+    """The path of the offers in the (a, b) plane, each marked by its proposer and round.
+    Offers within :data:`PLANE_GROUP` of an earlier one share its label, which lists their
+    rounds (e.g. "rounds 3, 5, 7", or "rounds 1, 3, 5, …, 41 (21×)" beyond six); labels sit
+    on a white box above every marker, so the outcome star and the reference points never
+    hide them."""
     talks = run.talks
     ua, ub = run.column(f"utility.{a}"), run.column(f"utility.{b}")
     ax.plot(ua[talks], ub[talks], color="tab:blue", lw=0.8, alpha=0.6)
@@ -338,16 +373,25 @@ def _plane_offers(ax, run: RunData, a: str, b: str) -> None:
         style = party_style(run.party_ids, row["proposer"], line=False)
         label = f"offer by {run.party_names[row['proposer']]}"
         ax.scatter(ua[k], ub[k], s=30, zorder=3, **style, label=label)
-        rounds_at.setdefault((round(ua[k], 9), round(ub[k], 9)), []).append(str(row["round"]))
+        near = [p for p in rounds_at if math.dist(p, (ua[k], ub[k])) < PLANE_GROUP]
+        rounds_at.setdefault(near[0] if near else (ua[k], ub[k]), []).append(str(row["round"]))
     for point, rounds in rounds_at.items():
         shown = rounds if len(rounds) <= 6 else [*rounds[:3], f"…, {rounds[-1]} ({len(rounds)}×)"]
         ax.annotate(
-            ", ".join(shown),
+            ("round " if len(rounds) == 1 else "rounds ") + ", ".join(shown),
             point,
             fontsize=7,
-            xytext=(3, 3),
+            xytext=(6, 6),
             textcoords="offset points",
-            zorder=5,  # above the reference-point markers
+            zorder=6,  # above the outcome star and the reference-point markers
+            bbox={
+                "boxstyle": "round,pad=0.15",
+                "fc": "white",
+                "ec": "0.6",
+                "lw": 0.5,
+                "alpha": 0.85,
+            },
+            arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5},
         )
 
 

@@ -2,8 +2,10 @@
 
 * ``outcomes.png``: share of full / partial / no agreement against each swept parameter,
   with 95% Wilson intervals over the runs at each level (or bin);
-* ``terms_<k>.png``: for parameter k, the mean agreed value of every issue (± 95%);
-* ``heatmap_<k>_<l>.png``: the full-agreement rate for each pair of parameters;
+* ``terms_<k>.png``: for parameter k, the mean agreed value of every issue (± 95%), each
+  panel on the issue's whole scale (as the comparison plots: the README's y-axis policy);
+* ``heatmap_<k>_<l>.png``: the full-agreement rate for each pair of parameters, each cell
+  with its count "agreements/runs"; a pair of levels with no run is hatched grey;
   (these two only up to :data:`MAX_PLOTTED_PARAMETERS` swept parameters)
 * ``rounds.png``: the distribution of agreement rounds (full and last partial);
 * ``sobol.png`` (sobol design): first-order and total indices with their 95% intervals.
@@ -23,7 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from sim.jobs.sweep_analysis import OUTCOMES, columns, group, mean_interval, wilson
-from sim.output.style import panel_grid, save
+from sim.output.style import issue_scale, panel_grid, save
 from sim.output.sweep_store import RunStore
 from sim.scenario.paths import readable_name
 from sim.sweep import SweepSpec
@@ -82,8 +84,10 @@ def plot_sweep(
     issues: list[str],
     labels: dict[str, str],
     folder: Path,
+    scales: dict | None = None,
 ) -> list[Path]:
-    """Write every sweep plot into ``folder``; return their paths."""
+    """Write every sweep plot into ``folder``; return their paths. ``scales`` maps issue
+    ids to the base scenario's issues, whose whole scales the term panels show."""
     folder.mkdir(parents=True, exist_ok=True)
     cols = ["outcome", "round", *(f"param.{p}" for p in spec.paths), *(f"term.{i}" for i in issues)]
     data = valid_rows(columns(store.read(cols)))
@@ -93,7 +97,7 @@ def plot_sweep(
     if len(spec.paths) > MAX_PLOTTED_PARAMETERS:  # e.g. sim robustness over every range
         return paths
     for k, path in enumerate(spec.paths):
-        fig = terms_figure(data, path, issues, labels, title)
+        fig = terms_figure(data, path, issues, labels, title, scales)
         paths.append(save(fig, folder / f"terms_{k}.png"))
     for (k, a), (m, b) in _pairs(spec.paths):
         paths.append(save(heatmap_figure(data, a, b, title), folder / f"heatmap_{k}_{m}.png"))
@@ -110,7 +114,7 @@ def _suptitle(fig: plt.Figure, title: str, what: str, n: int) -> None:
 
 
 def outcomes_figure(data: dict, params: list[str], title: str) -> plt.Figure:
-    fig, axes = panel_grid(len(params), 3, 5, 3.8, extra=0.8, sharey=True)
+    fig, axes = panel_grid(len(params), 2, 4.4, 3.3, extra=0.9, min_width=6.0, sharey=True)
     for ax, path in zip(axes.flat, params, strict=False):
         for kind in OUTCOMES:
             x, share, lo, hi = outcome_shares(data, path, kind)
@@ -126,29 +130,47 @@ def outcomes_figure(data: dict, params: list[str], title: str) -> plt.Figure:
     fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
     _suptitle(fig, title, "Outcome against each swept parameter", len(data["outcome"]))
     height = fig.get_size_inches()[1]  # margins in inches: the figure may be very tall
-    fig.tight_layout(rect=(0, 0.45 / height, 1, 1 - 0.7 / height))
+    fig.tight_layout(rect=(0, 0.45 / height, 1, 1))  # the suptitle is laid out too
     return fig
 
 
 def terms_figure(
-    data: dict, path: str, issues: list[str], labels: dict[str, str], title: str
+    data: dict,
+    path: str,
+    issues: list[str],
+    labels: dict[str, str],
+    title: str,
+    scales: dict | None = None,
 ) -> plt.Figure:
-    fig, axes = panel_grid(len(issues), 4, 3.6, 2.8, extra=1.0, sharex=True)
-    for ax, issue in zip(axes.flat, issues, strict=False):
+    """Mean agreed value of each issue against one parameter, each panel on its issue's
+    whole scale where ``scales`` has the issue."""
+    fig, axes = panel_grid(len(issues), 3, 3.0, 2.5, extra=1.1, sharex=True)
+    cols = axes.shape[1]
+    for k, (ax, issue) in enumerate(zip(axes.flat, issues, strict=False)):
         x, mean, lo, hi = term_means(data, path, issue)
         ax.plot(x, mean, marker="o", color="#1f5fa8", label="mean agreed value")
         ax.fill_between(x, lo, hi, color="#1f5fa8", alpha=0.2, label="95% interval")
+        if scales and issue in scales:
+            issue_scale(ax, scales[issue])
+        if not np.isfinite(mean).any():
+            no_data(ax, "agreed in no run")
         ax.set_title(labels.get(issue, issue), fontsize=9)
         ax.grid(alpha=0.3)
-    for ax in axes[-1]:
-        ax.set_xlabel(readable_name(path), fontsize=8)
+        if k + cols >= len(issues):  # the lowest visible panel of its column
+            ax.set_xlabel(readable_name(path), fontsize=8)
+            ax.tick_params(labelbottom=True)
     for ax in axes[:, 0]:
         ax.set_ylabel("agreed value (issue scale)", fontsize=8)
     handles, names = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncol=2, frameon=False, fontsize=8)
     _suptitle(fig, title, f"Agreed terms against {readable_name(path)}", len(data["outcome"]))
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.tight_layout(rect=(0, 0.4 / fig.get_figheight(), 1, 1))
     return fig
+
+
+def no_data(ax, text: str) -> None:
+    """Say in the middle of an empty panel why it is empty."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="0.35")
 
 
 def heatmap_figure(data: dict, a: str, b: str, title: str) -> plt.Figure:
@@ -160,16 +182,45 @@ def heatmap_figure(data: dict, a: str, b: str, title: str) -> plt.Figure:
     k = np.bincount(cells, weights=full, minlength=size).reshape(n.shape)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(n > 0, k / n, np.nan)
-    fig, ax = plt.subplots(figsize=(6.5, 5.4))
+    fig, ax = plt.subplots(figsize=(6.5, 5.8))
     image = ax.imshow(rate, origin="lower", aspect="auto", cmap="viridis", vmin=0, vmax=1)
+    _cell_counts(ax, k, n)
     ax.set_xticks(range(len(gb.centres)), [f"{c:.3g}" for c in gb.centres], rotation=45)
     ax.set_yticks(range(len(ga.centres)), [f"{c:.3g}" for c in ga.centres])
     ax.set_xlabel(readable_name(b))
     ax.set_ylabel(readable_name(a))
     fig.colorbar(image, ax=ax, label="full-agreement rate (share of runs)")
     _suptitle(fig, title, "Full-agreement rate by parameter pair", int(n.sum()))
-    fig.tight_layout()
+    fig.text(
+        0.5,
+        0.01,
+        "Each cell: full agreements / runs at that pair of levels (failed runs left out); "
+        "hatched grey: no run there.",
+        ha="center",
+        fontsize=7.5,
+        color="0.25",
+    )
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
+
+
+def _cell_counts(ax, k: np.ndarray, n: np.ndarray) -> None:
+    """Write "k/n" in every cell (white on dark cells, black on light ones) and hatch the
+    cells without runs."""
+    from matplotlib.patches import Rectangle
+
+    for (i, j), runs in np.ndenumerate(n):
+        if runs == 0:
+            ax.add_patch(
+                Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="0.85", hatch="//", edgecolor="0.5")
+            )
+            ax.text(j, i, "no runs", ha="center", va="center", fontsize=7, color="0.2")
+            continue
+        rate = k[i, j] / runs
+        color = "white" if rate < 0.6 else "black"  # viridis is dark at low rates
+        ax.text(
+            j, i, f"{int(k[i, j])}/{int(runs)}", ha="center", va="center", fontsize=8, color=color
+        )
 
 
 def rounds_figure(data: dict, title: str) -> plt.Figure:

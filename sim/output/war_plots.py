@@ -6,8 +6,10 @@
   ± 1 sd), the principals' reservation utilities, and Fearon's bargaining range
   [p − c_A, p + c_B] (shaded) around the win share p.
 
-Every time axis marks the round's events (dotted vertical lines, numbered; the legend
-below lists them).
+Every time axis marks the round's events (dotted vertical lines, their numbers above the
+panel; the footnote lists them) and the withdrawals from the talks, and shows each round's
+start date where the scenario states its round length. The line of control's axis spans at
+least a quarter of the issue's scale (:func:`sim.output.style.territory_scale`).
 """
 
 from __future__ import annotations
@@ -16,20 +18,31 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
 
 from sim.output.run_data import RunData
-from sim.output.style import event_footnote, mark_ceasefire, mark_events, party_style, run_title
+from sim.output.style import (
+    event_footnote,
+    footnote_height,
+    mark_ceasefire,
+    mark_events,
+    mark_withdrawals,
+    party_style,
+    run_title,
+    territory_note,
+    territory_scale,
+    time_axis,
+    unit_scale,
+)
 
 
 def _finish(fig: plt.Figure, run: RunData, axes, what: str) -> plt.Figure:
     for ax in axes:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        time_axis(ax, run.scenario, label=ax is axes[-1])
         ax.grid(alpha=0.3)
-    axes[-1].set_xlabel("round")
     fig.suptitle(run_title(run, what), fontsize=11)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    event_footnote(fig, run)
+    fig.set_figheight(fig.get_figheight() + footnote_height(fig, run))
+    top = event_footnote(fig, run)
+    fig.tight_layout(rect=(0, (top + 0.05) / fig.get_figheight(), 1, 1))
     return fig
 
 
@@ -47,7 +60,8 @@ def war_figure(run: RunData) -> plt.Figure:
         ms=3,
         label="line of control (status quo of the territory issue)",
     )
-    axes[0].set_ylabel(f"{issue.label} (issue scale)")
+    territory_scale(axes[0], issue, run.column("territory"))
+    axes[0].set_ylabel(f"{issue.label}\n({territory_note(issue)})", fontsize=9)
     for pid in (a, b):
         axes[1].plot(
             rounds,
@@ -61,6 +75,7 @@ def war_figure(run: RunData) -> plt.Figure:
     axes[2].set_ylabel("win share p (0–1)")
     for ax in axes:
         mark_ceasefire(ax, run)
+        mark_withdrawals(ax, run)
         mark_events(ax, run)
         ax.legend(fontsize=7, loc="best")
     return _finish(fig, run, axes, "War: line of control, losses and win share")
@@ -81,7 +96,8 @@ def beliefs_figure(run: RunData) -> plt.Figure:
         )
     axes[0].axhline(run.scenario.war.trend.value, color="k", ls="--", lw=1, label="true trend θ")
     axes[0].set_ylabel("believed trend θ\n(territory units per round)")
-    axes[1].set_ylabel("reservation utility\n(value of fighting on)")
+    axes[1].set_ylabel("reservation utility (0–1)\n(value of fighting on)")
+    unit_scale(axes[1])
     p = run.column("win_share")
     lo, hi = run.column("fearon_low"), run.column("fearon_high")
     axes[2].fill_between(
@@ -97,6 +113,7 @@ def beliefs_figure(run: RunData) -> plt.Figure:
     axes[2].set_ylabel(f"share of the stakes for {names[a]}")
     for ax in axes:
         mark_ceasefire(ax, run)
+        mark_withdrawals(ax, run)
         mark_events(ax, run)
         ax.legend(fontsize=7, loc="best")
     return _finish(fig, run, axes, "Beliefs, reservations and Fearon's bargaining range")

@@ -81,8 +81,13 @@ def test_every_heading_and_table_is_present_and_escaped(figures):
     page = html_report("Ceasefire <comparison>", sections(figures))
     assert "<title>Ceasefire &lt;comparison&gt;</title>" in page
     assert "<h1>Ceasefire &lt;comparison&gt;</h1>" in page
-    for heading in ("Outcomes &lt;by&gt; scenario", "Utility plane", "Notes only"):
-        assert f"<h2>{heading}</h2>" in page
+    for anchor, heading in (
+        ("outcomes-by-scenario", "Outcomes &lt;by&gt; scenario"),
+        ("utility-plane", "Utility plane"),
+        ("notes-only", "Notes only"),
+    ):
+        assert f'<h2 id="{anchor}">{heading}</h2>' in page
+        assert f'<li><a href="#{anchor}">{heading}</a></li>' in page  # table of contents
     assert page.count("<table>") == 2 and page.count("</table>") == 2
     assert "<caption>Differences from the &quot;baseline&quot;</caption>" in page
     assert "<th>CI &lt;95%&gt;</th>" in page
@@ -101,8 +106,9 @@ def test_text_cannot_inject_markup(figures):
 def test_page_is_self_contained(figures):
     page = html_report("Report", sections(figures))
     lowered = page.lower()
-    for forbidden in ("http://", "https://", "href=", "<link", "@import", "url(", "<script"):
+    for forbidden in ("http://", "https://", "<link", "@import", "url(", "<script"):
         assert forbidden not in lowered
+    assert re.findall(r'href="(?!#)', page) == []  # only the table of contents' anchors
     sources = re.findall(r'src="([^"]*)"', page)
     assert len(sources) == len(figures)
     assert all(s.startswith("data:image/png;base64,") for s in sources)
