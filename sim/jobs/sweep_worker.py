@@ -69,7 +69,7 @@ def _identity(spec: RunSpec) -> dict[str, Any]:
         "replication": spec.replication,
         "seed": spec.seed,
     }
-    row |= {f"param.{path}": float(value) for path, value in spec.params}
+    row |= {f"param.{path}": value for path, value in spec.params}  # int on integer fields
     return row
 
 
