@@ -34,7 +34,8 @@ def game_for(base_key: str, base: dict[str, Any], params: tuple[tuple[str, float
         _GAMES.move_to_end(key)
         return _GAMES[key]
     data = scenario_for(base, params)
-    game = check_scenario(parse_scenario(data, f"sweep point {dict(params)}"), "sweep point")
+    scenario = parse_scenario(data, f"sweep point {dict(params)}", dating=False)  # base: dated
+    game = check_scenario(scenario, "sweep point")
     _GAMES[key] = game
     if len(_GAMES) > GAME_CACHE_SIZE:
         _GAMES.popitem(last=False)

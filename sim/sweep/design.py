@@ -45,6 +45,7 @@ from sim.scenario.paths import (
     check_target,
     is_integer_target,
     is_salience_path,
+    resolve_path,
     set_value,
     split_path,
 )
@@ -198,14 +199,30 @@ def run_specs(spec: SweepSpec) -> Iterator[RunSpec]:
 def scenario_for(
     base_data: dict[str, Any], spec_params: Iterable[tuple[str, float]], seed: int | None = None
 ) -> dict[str, Any]:
-    """A deep copy of the raw base scenario with every (path, value) set (rules of
-    :mod:`sim.scenario.paths`) and, if given, the scenario ``seed`` set to ``seed``."""
-    data = copy.deepcopy(base_data)
+    """A copy of the raw base scenario with every (path, value) set (rules of
+    :mod:`sim.scenario.paths`) and, if given, the scenario ``seed`` set to ``seed``.
+
+    Only the containers on each parameter's path (and the provenance mapping it writes)
+    are copied; everything else is shared with ``base_data``, which is never changed (a
+    sweep's workers make one point after another from one base)."""
+    data = dict(base_data)
     for path, value in spec_params:
+        copy_path(data, path)
         assign(data, path, value)
     if seed is not None:
         data["seed"] = int(seed)
     return data
+
+
+def copy_path(data: dict[str, Any], path: str) -> None:
+    """Replace, in place, every container on ``path`` below ``data`` (and the addressed
+    node, when it is a container) by a shallow copy, so that writing at ``path`` leaves
+    any mapping shared with another scenario untouched."""
+    segments = split_path(path)
+    for i in range(len(segments)):
+        container, key = resolve_path(data, ".".join(segments[: i + 1]))
+        if isinstance(container[key], dict | list):
+            container[key] = copy.copy(container[key])
 
 
 def load_base(spec: SweepSpec) -> dict[str, Any]:
