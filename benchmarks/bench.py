@@ -21,7 +21,8 @@ Prints, for the baseline scenario:
 * peak resident memory of sweeps of 10^3, 10^4 and 10^5 runs (the sweep process and the
   largest worker, from ``getrusage``), each sweep in a fresh process;
 * runs per second on 2 workers of sweeps of distinct points that change no frontier
-  (two fighting costs) and that do (two saliences), next to a replications-only sweep;
+  (two fighting costs) and that do (two saliences), next to a replications-only sweep,
+  and the CPU time of one such run on one core (robust to a busy machine);
 * wall and CPU time of ``python -m sim run`` of the baseline with its five figures and
   with ``--no-plots`` (and of the imports alone);
 * a summary: each figure next to its target (issue 17), met or missed, with the load
@@ -163,6 +164,38 @@ def distinct_points(n_reps: int, n_points: int) -> dict[str, dict]:
     return out
 
 
+def cpu_per_run(n: int) -> dict[str, float]:
+    """CPU milliseconds of one run with its result row, in this process on one core, as a
+    sweep worker makes it (``game_for``, ``run_game``, ``result_row``): ``n`` replications
+    of the baseline point, and ``n`` distinct points of each :data:`SWEEP_KINDS` kind
+    (drawn uniformly from its ranges). CPU time (``time.process_time``) does not count
+    the time other processes take from a shared machine, so these ratios hold under load."""
+    import numpy as np
+    import yaml
+
+    from sim.jobs.run import run_game
+    from sim.jobs.sweep_worker import game_for, result_row
+    from sim.scenario.yaml_io import read_yaml
+    from sim.sweep.design import RunSpec
+
+    base = read_yaml(BASELINE)
+    rng = np.random.default_rng(1)
+    result_row(RunSpec(0, 0, 0, 0, ()), run_game(game_for("bench", base, ()), seed=0))
+    out = {}
+    for kind, text in SWEEP_KINDS.items():
+        ranges = [(p["path"], p["linear"]) for p in yaml.safe_load(text or "[]")]
+        points = [
+            tuple((path, float(rng.uniform(r["start"], r["stop"]))) for path, r in ranges)
+            for _ in range(n)
+        ]
+        t0 = time.process_time()
+        for seed, params in enumerate(points):
+            game = game_for("bench", base, params)
+            result_row(RunSpec(seed, 0, 0, seed, params), run_game(game, seed=seed))
+        out[kind] = (time.process_time() - t0) / n * 1e3
+    return out
+
+
 def run_command_times(repeats: int) -> dict[str, dict[str, float]]:
     """Wall and CPU seconds (user + system, this process's children: the run and its
     figure process) of ``python -m sim run BASELINE`` with its five figures and with
@@ -280,6 +313,16 @@ def main() -> None:
             f"worker), {m['failed']} failed",
             flush=True,
         )
+    n_cpu = 100 if args.quick else 300
+    costs = cpu_per_run(n_cpu)
+    reps_ms = costs["replications"]
+    print(
+        f"CPU per run with its row, one core ({n_cpu} each): "
+        + ", ".join(
+            f"{k} {v:.2f} ms ({reps_ms / v:.0%} of replications' speed)" for k, v in costs.items()
+        ),
+        flush=True,
+    )
     n_reps, n_points = (2000, 600) if args.quick else (5000, 2000)
     points = distinct_points(n_reps, n_points)
     for kind, m in points.items():
@@ -288,18 +331,25 @@ def main() -> None:
     commands = run_command_times(repeats)
     for name, t in commands.items():
         print(f"{name}: {t['wall']:.2f} s wall, {t['cpu']:.2f} s CPU (median of {repeats})")
-    print_summary(points, commands, memory)
+    print_summary(points, costs, commands, memory)
 
 
-def print_summary(points: dict, commands: dict, memory: dict) -> None:
+def print_summary(points: dict, costs: dict, commands: dict, memory: dict) -> None:
     """Every figure of issue 17 next to its target, in one table."""
     import os
 
     reps = points["replications"]["rps"]
     small, large = memory[min(memory)], memory[max(memory)]
+    cpu_share = costs["replications"] / costs["non-frontier"]
     rows = [
         (
-            "non-frontier points / replications",
+            "non-frontier points / replications (CPU per run)",
+            f"{cpu_share:.0%}",
+            ">= 50%",
+            cpu_share >= 0.5,
+        ),
+        (
+            "non-frontier points / replications (runs/s, 2 workers)",
             f"{points['non-frontier']['rps'] / reps:.0%}",
             ">= 50%",
             points["non-frontier"]["rps"] / reps >= 0.5,

@@ -12,7 +12,8 @@ import sim.game
 import sim.jobs.sweep_worker
 from sim.jobs.load import load_game
 from sim.jobs.run import run_game
-from sim.jobs.sweep_worker import result_row
+from sim.jobs.sweep_worker import point_scenario, result_row
+from sim.scenario import InputError, parse_scenario
 from sim.scenario.yaml_io import read_yaml
 from sim.sweep.design import RunSpec, scenario_for
 from tests.conftest import BASELINE
@@ -114,3 +115,34 @@ def test_a_point_leaves_the_shared_base_unchanged():
     assert data["parties"][0]["fighting_cost"]["value"] == 0.11
     assert data["protocol"]["max_rounds"]["value"] == 7 and data["seed"] == 3
     assert data["parties"][1] is base["parties"][1]  # untouched parts are shared
+
+
+POINT_PATHS = [
+    ((COST, 0.07),),
+    (("parties.ukraine.strategy.params.aspiration", 0.33),),
+    (("protocol.max_rounds", 9),),
+    (("war.support.0.level", 0.4), ("war.horizon", 30)),
+    (("events.bomber_strike.delta", -0.05),),
+    (("issues.territory.status_quo", 0.2), (SALIENCE, 1.7)),
+]
+
+
+@pytest.mark.parametrize("params", POINT_PATHS, ids=lambda p: p[0][0])
+def test_a_point_validated_in_part_equals_a_full_validation(params):
+    base = read_yaml(BASELINE)
+    data = scenario_for(base, params)
+    whole = parse_scenario(data, "point")
+    part = point_scenario(parse_scenario(base, "base"), data, params)
+    assert part == whole
+    assert part.model_dump() == whole.model_dump()
+
+
+def test_a_bad_point_is_reported_as_by_a_full_validation():
+    base = read_yaml(BASELINE)
+    params = ((COST, -1.0),)  # fighting costs are non-negative
+    data = scenario_for(base, params)
+    with pytest.raises(InputError) as whole:
+        parse_scenario(data, "p", dating=False)
+    with pytest.raises(InputError) as part:
+        point_scenario(parse_scenario(base, "base"), data, params)
+    assert [str(p) for p in part.value.problems] == [str(p) for p in whole.value.problems]
