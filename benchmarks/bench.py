@@ -279,6 +279,29 @@ def main() -> None:
         print("share of the time of a baseline run with its result row (cProfile, 500 runs):")
         profile_shares(500)
         return
+    n_cpu = 100 if args.quick else 300
+    costs = cpu_per_run(n_cpu)
+    reps_ms = costs["replications"]
+    print(
+        f"CPU per run with its row, one core ({n_cpu} each): "
+        + ", ".join(
+            f"{k} {v:.2f} ms ({reps_ms / v:.0%} of replications' speed)" for k, v in costs.items()
+        ),
+        flush=True,
+    )
+    n_reps, n_points = (2000, 300) if args.quick else (5000, 2000)
+    points = distinct_points(n_reps, n_points)
+    for kind, m in points.items():
+        print(
+            f"sweep of {m['runs']:,} runs ({kind}) on 2 workers: {m['rps']:.0f} runs/s", flush=True
+        )
+    repeats = 1 if args.quick else 3
+    commands = run_command_times(repeats)
+    for name, t in commands.items():
+        print(
+            f"{name}: {t['wall']:.2f} s wall, {t['cpu']:.2f} s CPU (median of {repeats})",
+            flush=True,
+        )
     n_single, n_speed = (200, 2000) if args.quick else (1000, 20_000)
     run_s, row_s = single_run_times(n_single)
     print(
@@ -313,24 +336,6 @@ def main() -> None:
             f"worker), {m['failed']} failed",
             flush=True,
         )
-    n_cpu = 100 if args.quick else 300
-    costs = cpu_per_run(n_cpu)
-    reps_ms = costs["replications"]
-    print(
-        f"CPU per run with its row, one core ({n_cpu} each): "
-        + ", ".join(
-            f"{k} {v:.2f} ms ({reps_ms / v:.0%} of replications' speed)" for k, v in costs.items()
-        ),
-        flush=True,
-    )
-    n_reps, n_points = (2000, 600) if args.quick else (5000, 2000)
-    points = distinct_points(n_reps, n_points)
-    for kind, m in points.items():
-        print(f"sweep of {m['runs']:,} runs ({kind}) on 2 workers: {m['rps']:.0f} runs/s")
-    repeats = 1 if args.quick else 3
-    commands = run_command_times(repeats)
-    for name, t in commands.items():
-        print(f"{name}: {t['wall']:.2f} s wall, {t['cpu']:.2f} s CPU (median of {repeats})")
     print_summary(points, costs, commands, memory)
 
 
