@@ -1,9 +1,14 @@
 """What a sweep worker process runs: chunks of runs, each turned into one flat result row.
 
-Workers keep the compiled games of recent parameter points (replications of a point
-share one game) and, through :func:`sim.game.shared_frontier`, the Pareto frontiers of
-recent preference profiles. A run that raises is recorded as a row with outcome
-``error`` and the message, and the chunk goes on.
+A new parameter point costs only what it changes. Workers keep the compiled games of
+recent points (replications of a point share one game); a point's scenario is validated
+only in the blocks its paths enter (:func:`point_scenario`); games with the same
+preferences, anchors, status quo and consent share, through :mod:`sim.game`, their
+Pareto frontier and their offer tables (options, consent rules, offer sets, weighted
+forecasts), so a point that moves a fighting cost, a support level, a strategy
+parameter or an event's size compiles no frontier and builds no offer set. A run that
+raises is recorded as a row with outcome ``error`` and the message, and the chunk goes
+on.
 """
 
 from __future__ import annotations
