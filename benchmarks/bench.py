@@ -18,8 +18,9 @@ Prints, for the baseline scenario:
   over rounds; the efficiency and the Dask ratio are the medians of the ratios within
   each round, whose sweeps run within about two minutes of each other, so that the
   drift of a shared machine's speed largely cancels;
-* peak resident memory of sweeps of 10^3, 10^4 and 10^5 runs (the sweep process and the
-  largest worker, from ``getrusage``), each sweep in a fresh process;
+* peak resident memory of sweeps of 10^3, 10^4 and 10^5 runs (the sweep process, from
+  its ``VmHWM`` where Linux gives it, and the largest worker, from ``getrusage``), each
+  sweep in a fresh process;
 * runs per second on 2 workers of sweeps of distinct points that change no frontier
   (two fighting costs) and that do (two saliences), next to a replications-only sweep,
   and the CPU time of one such run on one core (robust to a busy machine);
@@ -121,6 +122,11 @@ run = run_sweep(sys.argv[1], workers={workers}, backend="{backend}", out=sys.arg
 t1 = time.perf_counter()
 steady = (first["n"] - first["n0"]) / (t1 - first["t"])
 me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:  # VmHWM starts at exec; ru_maxrss also counts the parent's pages before exec
+    status = open("/proc/self/status").read().split("VmHWM:")[1]
+    me = int(status.split()[0]) / 1024
+except (OSError, IndexError):
+    pass
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({{"runs": run.completed, "failed": run.failed, "seconds": t1 - t0,
                   "rps": steady, "main_mb": me, "worker_mb": kids}}))
