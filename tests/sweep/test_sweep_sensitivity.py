@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+import sim.sweep.sensitivity
 from sim.sweep import SweepSpec, n_points, points, problem_for, sobol_indices
 from sim.sweep.sensitivity import INDEX_KEYS, percentile_bounds
 
@@ -52,7 +53,8 @@ def test_analytic_ishigami_values():
     ],
     ids=["linear", "uniform"],
 )
-def test_ishigami_indices_match_the_analytic_values(ranges):
+def test_ishigami_indices_match_the_analytic_values(ranges, monkeypatch):
+    monkeypatch.setattr(sim.sweep.sensitivity, "RESAMPLES", 200)  # N = 4096: keep it quick
     spec = make_spec([{"path": f"x{k + 1}", **r} for k, r in enumerate(ranges)])
     x = points(spec)
     assert x.shape == (4096 * 5, 3)
