@@ -18,8 +18,16 @@ Prints, for the baseline scenario:
   over rounds; the efficiency and the Dask ratio are the medians of the ratios within
   each round, whose sweeps run within about two minutes of each other, so that the
   drift of a shared machine's speed largely cancels;
-* peak resident memory of sweeps of 10^3, 10^4 and 10^5 runs (the sweep process and the
-  largest worker, from ``getrusage``), each sweep in a fresh process.
+* peak resident memory of sweeps of 10^3, 10^4 and 10^5 runs (the sweep process, from
+  its ``VmHWM`` where Linux gives it, and the largest worker, from ``getrusage``), each
+  sweep in a fresh process;
+* runs per second on 2 workers of sweeps of distinct points that change no frontier
+  (two fighting costs) and that do (two saliences), next to a replications-only sweep,
+  and the CPU time of one such run on one core (robust to a busy machine);
+* wall and CPU time of ``python -m sim run`` of the baseline with its five figures and
+  with ``--no-plots`` (and of the imports alone);
+* a summary: each figure next to its target (issue 17), met or missed, with the load
+  average (wall times on a shared machine are only as good as its idle cores).
 
 Sweeps run without plots; the worker start-up (about 2 s per process) is excluded from
 runs per second by timing from the first finished chunk, and included in nothing else.
@@ -61,17 +69,40 @@ def single_run_times(n: int) -> tuple[float, float]:
     return statistics.median(runs), statistics.median(rows)
 
 
-def sweep_file(folder: Path, runs: int) -> Path:
-    path = folder / f"bench_{runs}.yaml"
-    path.write_text(
-        f"title: benchmark {runs}\nbase: {BASELINE}\ndesign: grid\n"
-        f"replications: {runs}\nseed: 1\nparameters: []\n",
-        encoding="utf-8",
-    )
+SWEEP_KINDS = {
+    # replications of the baseline point only
+    "replications": "",
+    # distinct points that change no frontier or offer set (two fighting costs)
+    "non-frontier": """
+  - path: parties.russia.fighting_cost
+    linear: {start: 0.02, stop: 0.2}
+  - path: parties.ukraine.fighting_cost
+    linear: {start: 0.02, stop: 0.2}
+""",
+    # distinct points that change the preferences (two territorial saliences)
+    "frontier": """
+  - path: parties.russia.positions.territory.salience
+    linear: {start: 0.5, stop: 2.0}
+  - path: parties.ukraine.positions.territory.salience
+    linear: {start: 0.5, stop: 2.0}
+""",
+}
+
+
+def sweep_file(folder: Path, runs: int, kind: str = "replications") -> Path:
+    """A sweep of ``runs`` runs of the baseline: ``runs`` replications of one point, or
+    ``runs`` random distinct points of :data:`SWEEP_KINDS` ``kind``, one run each."""
+    path = folder / f"bench_{kind}_{runs}.yaml"
+    head = f"title: benchmark {kind} {runs}\nbase: {BASELINE}\nseed: 1\n"
+    if kind == "replications":
+        body = f"design: grid\nreplications: {runs}\nparameters: []\n"
+    else:
+        body = f"design: random\nsamples: {runs}\nreplications: 1\nparameters:{SWEEP_KINDS[kind]}"
+    path.write_text(head + body, encoding="utf-8")
     return path
 
 
-def measure_sweep(runs: int, workers: int, backend: str) -> dict:
+def measure_sweep(runs: int, workers: int, backend: str, kind: str = "replications") -> dict:
     """Run one sweep in a fresh process; return its runs/s and peak memory (MB)."""
     code = f"""
 import json, resource, sys, time
@@ -91,12 +122,17 @@ run = run_sweep(sys.argv[1], workers={workers}, backend="{backend}", out=sys.arg
 t1 = time.perf_counter()
 steady = (first["n"] - first["n0"]) / (t1 - first["t"])
 me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:  # VmHWM starts at exec; ru_maxrss also counts the parent's pages before exec
+    status = open("/proc/self/status").read().split("VmHWM:")[1]
+    me = int(status.split()[0]) / 1024
+except (OSError, IndexError):
+    pass
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({{"runs": run.completed, "failed": run.failed, "seconds": t1 - t0,
                   "rps": steady, "main_mb": me, "worker_mb": kids}}))
 """
     with tempfile.TemporaryDirectory() as tmp:
-        file = sweep_file(Path(tmp), runs)
+        file = sweep_file(Path(tmp), runs, kind)
         out = subprocess.run(
             [sys.executable, "-c", code, str(file), str(Path(tmp) / "out")],
             capture_output=True,
@@ -122,6 +158,78 @@ def throughput(runs: int, rounds: int) -> dict[str, list[float]]:
             flush=True,
         )
     return speeds
+
+
+def distinct_points(n_reps: int, n_points: int) -> dict[str, dict]:
+    """Runs per second on 2 local workers of sweeps of distinct points (non-frontier:
+    fighting costs; frontier: saliences) next to a replications-only sweep, measured
+    back to back; the ratios are to the replications' runs per second."""
+    out = {"replications": measure_sweep(n_reps, 2, "local")}
+    for kind in ("non-frontier", "frontier"):
+        out[kind] = measure_sweep(n_points, 2, "local", kind)
+    return out
+
+
+def cpu_per_run(n: int) -> dict[str, float]:
+    """CPU milliseconds of one run with its result row, in this process on one core, as a
+    sweep worker makes it (``game_for``, ``run_game``, ``result_row``): ``n`` replications
+    of the baseline point, and ``n`` distinct points of each :data:`SWEEP_KINDS` kind
+    (drawn uniformly from its ranges). CPU time (``time.process_time``) does not count
+    the time other processes take from a shared machine, so these ratios hold under load."""
+    import numpy as np
+    import yaml
+
+    from sim.jobs.run import run_game
+    from sim.jobs.sweep_worker import game_for, result_row
+    from sim.scenario.yaml_io import read_yaml
+    from sim.sweep.design import RunSpec
+
+    base = read_yaml(BASELINE)
+    rng = np.random.default_rng(1)
+    result_row(RunSpec(0, 0, 0, 0, ()), run_game(game_for("bench", base, ()), seed=0))
+    out = {}
+    for kind, text in SWEEP_KINDS.items():
+        ranges = [(p["path"], p["linear"]) for p in yaml.safe_load(text or "[]")]
+        points = [
+            tuple((path, float(rng.uniform(r["start"], r["stop"]))) for path, r in ranges)
+            for _ in range(n)
+        ]
+        t0 = time.process_time()
+        for seed, params in enumerate(points):
+            game = game_for("bench", base, params)
+            result_row(RunSpec(seed, 0, 0, seed, params), run_game(game, seed=seed))
+        out[kind] = (time.process_time() - t0) / n * 1e3
+    return out
+
+
+def run_command_times(repeats: int) -> dict[str, dict[str, float]]:
+    """Wall and CPU seconds (user + system, this process's children: the run and its
+    figure process) of ``python -m sim run BASELINE`` with its five figures and with
+    ``--no-plots``, and of importing what the run imports; medians of ``repeats``."""
+    import resource
+
+    def cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    commands = {
+        "sim run (5 figures)": ["-m", "sim", "run", str(BASELINE)],
+        "sim run --no-plots": ["-m", "sim", "run", str(BASELINE), "--no-plots"],
+        "python -c 'import sim.jobs.run'": ["-c", "import sim.jobs.run"],
+        "python -c 'import mesa'": ["-c", "import mesa"],
+    }
+    times: dict[str, dict[str, list[float]]] = {k: {"wall": [], "cpu": []} for k in commands}
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(repeats):
+            for i, (name, args) in enumerate(commands.items()):
+                extra = ["--out", str(Path(tmp) / f"{k}-{i}")] if "run" in args else []
+                c0, t0 = cpu(), time.perf_counter()
+                subprocess.run(
+                    [sys.executable, *args, *extra], check=True, capture_output=True, cwd=ROOT
+                )
+                times[name]["wall"].append(time.perf_counter() - t0)
+                times[name]["cpu"].append(cpu() - c0)
+    return {name: {key: statistics.median(v) for key, v in t.items()} for name, t in times.items()}
 
 
 STAGES = {  # what --profile reports: label -> the (file suffix, function) pairs it sums
@@ -177,6 +285,29 @@ def main() -> None:
         print("share of the time of a baseline run with its result row (cProfile, 500 runs):")
         profile_shares(500)
         return
+    n_cpu = 100 if args.quick else 300
+    costs = cpu_per_run(n_cpu)
+    reps_ms = costs["replications"]
+    print(
+        f"CPU per run with its row, one core ({n_cpu} each): "
+        + ", ".join(
+            f"{k} {v:.2f} ms ({reps_ms / v:.0%} of replications' speed)" for k, v in costs.items()
+        ),
+        flush=True,
+    )
+    n_reps, n_points = (2000, 300) if args.quick else (5000, 2000)
+    points = distinct_points(n_reps, n_points)
+    for kind, m in points.items():
+        print(
+            f"sweep of {m['runs']:,} runs ({kind}) on 2 workers: {m['rps']:.0f} runs/s", flush=True
+        )
+    repeats = 1 if args.quick else 3
+    commands = run_command_times(repeats)
+    for name, t in commands.items():
+        print(
+            f"{name}: {t['wall']:.2f} s wall, {t['cpu']:.2f} s CPU (median of {repeats})",
+            flush=True,
+        )
     n_single, n_speed = (200, 2000) if args.quick else (1000, 20_000)
     run_s, row_s = single_run_times(n_single)
     print(
@@ -202,13 +333,70 @@ def main() -> None:
         f"{dask:.0f} runs/s ({dask_share:.0%} of the local backend, median over rounds)"
     )
     sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
+    memory = {}
     for size in sizes:
-        m = measure_sweep(size, 2, "local")
+        m = memory[size] = measure_sweep(size, 2, "local")
         print(
             f"sweep of {size:>7,} runs on 2 workers: {m['seconds']:.0f} s, peak memory "
             f"{m['main_mb']:.0f} MB (sweep process), {m['worker_mb']:.0f} MB (largest "
-            f"worker), {m['failed']} failed"
+            f"worker), {m['failed']} failed",
+            flush=True,
         )
+    print_summary(points, costs, commands, memory)
+
+
+def print_summary(points: dict, costs: dict, commands: dict, memory: dict) -> None:
+    """Every figure of issue 17 next to its target, in one table."""
+    import os
+
+    reps = points["replications"]["rps"]
+    small, large = memory[min(memory)], memory[max(memory)]
+    cpu_share = costs["replications"] / costs["non-frontier"]
+    rows = [
+        (
+            "non-frontier points / replications (CPU per run)",
+            f"{cpu_share:.0%}",
+            ">= 50%",
+            cpu_share >= 0.5,
+        ),
+        (
+            "non-frontier points / replications (runs/s, 2 workers)",
+            f"{points['non-frontier']['rps'] / reps:.0%}",
+            ">= 50%",
+            points["non-frontier"]["rps"] / reps >= 0.5,
+        ),
+        (
+            "frontier points (saliences), runs/s on 2 workers",
+            f"{points['frontier']['rps']:.0f}",
+            ">= 200",
+            points["frontier"]["rps"] >= 200,
+        ),
+        (
+            "sim run with its 5 figures, wall s",
+            f"{commands['sim run (5 figures)']['wall']:.2f}",
+            "<= 2",
+            commands["sim run (5 figures)"]["wall"] <= 2,
+        ),
+        (
+            "sim run --no-plots, wall s",
+            f"{commands['sim run --no-plots']['wall']:.2f}",
+            "<= 0.5",
+            commands["sim run --no-plots"]["wall"] <= 0.5,
+        ),
+        (
+            f"peak memory {max(memory):,} / {min(memory):,} runs (sweep, worker)",
+            f"{large['main_mb'] / small['main_mb']:.2f}, "
+            f"{large['worker_mb'] / small['worker_mb']:.2f}",
+            "flat (~1)",
+            max(large["main_mb"] / small["main_mb"], large["worker_mb"] / small["worker_mb"])
+            < 1.25,
+        ),
+    ]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nsummary (load average during the run {load} on {os.cpu_count()} cores):")
+    width = max(len(r[0]) for r in rows)
+    for name, value, target, met in rows:
+        print(f"  {name:<{width}}  {value:>12}  target {target:<9}  {'met' if met else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -130,13 +130,37 @@ class Game:
 
     def cached(self, table: str, key: Hashable, build: Callable[[], Any]) -> Any:
         """``build()`` kept under ``key`` in this game's lookup table ``table`` (values that
-        recur across rounds and runs; a full table is emptied, so memory stays bounded)."""
-        entries = self.memo(f"table.{table}", dict)
+        recur across rounds and runs; a full table is emptied, so memory stays bounded).
+
+        The tables of :data:`SHARED_TABLES` (frontier options, consent rules, offer sets)
+        are shared by every game with the same :attr:`offer_key`: the points of a sweep
+        that vary only fighting costs, support, strategy parameters or event sizes build
+        their offer sets once."""
+        if table in SHARED_TABLES:
+            entries = self.memo("shared_tables", lambda: shared_tables(self.offer_key))
+            entries = entries.setdefault(table, {})
+        else:
+            entries = self.memo(f"table.{table}", dict)
         if key not in entries:
             if len(entries) >= TABLE_SIZE:
                 entries.clear()
             entries[key] = build()
         return entries[key]
+
+    @cached_property
+    def offer_key(self) -> bytes:
+        """A digest of everything the frontier, its options and the offer sets depend on:
+        the preference arrays, the anchor points, the status quo, the consent rules and
+        who is a principal (not fighting costs, reservations, discounts or the war)."""
+        return _digest(
+            [
+                *_preference_parts(self.prefs),
+                self.anchor_points(),
+                self.status_quo,
+                self.consent,
+                self.principals,
+            ]
+        )
 
     def consent_of(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Who must consent to each issue once the parties not ``active`` have left (the
@@ -252,11 +276,44 @@ def _bytes(mask: np.ndarray | None) -> bytes:
 
 _FRONTIERS: OrderedDict[bytes, Frontier] = OrderedDict()
 FRONTIER_CACHE_SIZE = 32
+SHARED_TABLES = frozenset({"distinct_rows", "options", "consent", "offer_sets", "forecasts"})
+"""Lookup tables of :meth:`Game.cached` that depend only on :attr:`Game.offer_key`."""
+_TABLES: OrderedDict[bytes, dict[str, dict]] = OrderedDict()
+TABLES_CACHE_SIZE = 32
 
 
-def shared_frontier(prefs: Preferences, anchors: np.ndarray) -> Frontier:
-    """``pareto_frontier`` memoised on the preference arrays (least recently used, 32)."""
-    parts = [
+def shared_tables(key: bytes) -> dict[str, dict]:
+    """The lookup tables of the games whose :attr:`Game.offer_key` is ``key`` (least
+    recently used, :data:`TABLES_CACHE_SIZE` keys; each table is bounded by
+    :data:`TABLE_SIZE` entries in :meth:`Game.cached`)."""
+    if key in _TABLES:
+        _TABLES.move_to_end(key)
+    else:
+        _TABLES[key] = {}
+        if len(_TABLES) > TABLES_CACHE_SIZE:
+            _TABLES.popitem(last=False)
+    return _TABLES[key]
+
+
+def clear_shared_caches() -> None:
+    """Forget every shared frontier and lookup table (a cold start, e.g. in tests)."""
+    _FRONTIERS.clear()
+    _TABLES.clear()
+
+
+def _digest(parts: list) -> bytes:
+    """SHA-256 of the arrays' shapes, types and bytes, in order."""
+    h = hashlib.sha256()
+    for x in parts:
+        a = np.ascontiguousarray(x)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.digest()
+
+
+def _preference_parts(prefs: Preferences) -> list:
+    """The arrays (and linked lines, as text) that define a :class:`Preferences`."""
+    return [
         prefs.weights,
         prefs.ideal,
         prefs.exponent,
@@ -266,12 +323,16 @@ def shared_frontier(prefs: Preferences, anchors: np.ndarray) -> Frontier:
         prefs.hi,
         prefs.spatial,
         prefs.integer,
-        anchors,
+        np.array([t is None for t in prefs.tables]),
         *(t for t in prefs.tables if t is not None),
         *(a for a in prefs.allowed if a is not None),
         np.array([repr(c) for c in prefs.conditions]),
     ]
-    key = hashlib.sha256(b"".join(np.ascontiguousarray(x).tobytes() for x in parts)).digest()
+
+
+def shared_frontier(prefs: Preferences, anchors: np.ndarray) -> Frontier:
+    """``pareto_frontier`` memoised on the preference arrays (least recently used, 32)."""
+    key = _digest([*_preference_parts(prefs), anchors])
     if key in _FRONTIERS:
         _FRONTIERS.move_to_end(key)
     else:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+from collections import OrderedDict
+
 import numpy as np
+import pytest
 
 import sim.game
+import sim.jobs.sweep_worker
 from sim.jobs.load import load_game
 from sim.jobs.run import run_game
-from sim.jobs.sweep_worker import result_row
-from sim.sweep.design import RunSpec
+from sim.jobs.sweep_worker import point_scenario, result_row
+from sim.scenario import InputError, parse_scenario
+from sim.scenario.yaml_io import read_yaml
+from sim.sweep.design import RunSpec, scenario_for
 from tests.conftest import BASELINE
 
 
@@ -47,3 +54,95 @@ def test_warm_caches_give_the_results_of_a_fresh_game():
         assert fresh_rows == warm_rows
         assert fresh_row == warm_row
     assert np.isfinite(fresh_row["utility.russia"])
+
+
+COST = "parties.russia.fighting_cost"
+SALIENCE = "parties.russia.positions.territory.salience"
+
+
+def point_facts(base, params, seeds=(0, 7)):
+    game = sim.jobs.sweep_worker.game_for("base", base, params)
+    facts = [run_facts(game, seed) for seed in seeds]
+    return game, [(rows, {k: v for k, v in row.items() if k != "run_id"}) for rows, row in facts]
+
+
+def cold(monkeypatch):
+    """Forget every compiled game, frontier and shared table."""
+    sim.game.clear_shared_caches()
+    monkeypatch.setattr(sim.jobs.sweep_worker, "_GAMES", OrderedDict())
+
+
+def test_a_sweep_point_on_warm_shared_tables_equals_a_cold_compile(monkeypatch):
+    # Two points that differ in a fighting cost only share their offer tables (the
+    # frontier, options and offer sets do not depend on it); the second point, run on
+    # the tables the first filled, gives the runs of the same point compiled cold.
+    base = read_yaml(BASELINE)
+    first, second = ((COST, 0.03),), ((COST, 0.18),)
+    cold(monkeypatch)
+    game_a, _ = point_facts(base, first)
+    game_b, warm = point_facts(base, second)
+    assert game_a.offer_key == game_b.offer_key
+    assert game_a.derived["shared_tables"] is game_b.derived["shared_tables"]
+    assert len(game_b.derived["shared_tables"]["offer_sets"]) > 0
+    assert not np.array_equal(game_a.fighting_cost, game_b.fighting_cost)
+    cold(monkeypatch)
+    game_c, fresh = point_facts(base, second)
+    assert (
+        game_c is not game_b
+        and game_c.derived["shared_tables"] is not (game_b.derived["shared_tables"])
+    )
+    assert warm == fresh
+    reservations = [g.reservation(g.status_quo)[0] for g in (game_a, game_b)]
+    assert reservations[0] - reservations[1] == pytest.approx(0.18 - 0.03, abs=1e-12)
+
+
+def test_a_salience_point_gets_its_own_tables(monkeypatch):
+    base = read_yaml(BASELINE)
+    cold(monkeypatch)
+    game_a, _ = point_facts(base, ((SALIENCE, 0.5),), seeds=(0,))
+    game_b, warm = point_facts(base, ((SALIENCE, 2.0),), seeds=(0,))
+    assert game_a.offer_key != game_b.offer_key
+    assert game_a.derived["shared_tables"] is not game_b.derived["shared_tables"]
+    cold(monkeypatch)
+    assert point_facts(base, ((SALIENCE, 2.0),), seeds=(0,))[1] == warm
+
+
+def test_a_point_leaves_the_shared_base_unchanged():
+    base = read_yaml(BASELINE)
+    before = copy.deepcopy(base)
+    data = scenario_for(base, ((COST, 0.11), ("protocol.max_rounds", 7)), seed=3)
+    assert base == before
+    assert data["parties"][0]["fighting_cost"]["value"] == 0.11
+    assert data["protocol"]["max_rounds"]["value"] == 7 and data["seed"] == 3
+    assert data["parties"][1] is base["parties"][1]  # untouched parts are shared
+
+
+POINT_PATHS = [
+    ((COST, 0.07),),
+    (("parties.ukraine.strategy.params.aspiration", 0.33),),
+    (("protocol.max_rounds", 9),),
+    (("war.support.0.level", 0.4), ("war.horizon", 30)),
+    (("events.bomber_strike.delta", -0.05),),
+    (("issues.territory.status_quo", 0.2), (SALIENCE, 1.7)),
+]
+
+
+@pytest.mark.parametrize("params", POINT_PATHS, ids=lambda p: p[0][0])
+def test_a_point_validated_in_part_equals_a_full_validation(params):
+    base = read_yaml(BASELINE)
+    data = scenario_for(base, params)
+    whole = parse_scenario(data, "point")
+    part = point_scenario(parse_scenario(base, "base"), data, params)
+    assert part == whole
+    assert part.model_dump() == whole.model_dump()
+
+
+def test_a_bad_point_is_reported_as_by_a_full_validation():
+    base = read_yaml(BASELINE)
+    params = ((COST, -1.0),)  # fighting costs are non-negative
+    data = scenario_for(base, params)
+    with pytest.raises(InputError) as whole:
+        parse_scenario(data, "p", dating=False)
+    with pytest.raises(InputError) as part:
+        point_scenario(parse_scenario(base, "base"), data, params)
+    assert [str(p) for p in part.value.problems] == [str(p) for p in whole.value.problems]

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from sim.game import Game, compile_game
-from sim.scenario.schema import Event, Scenario
+from sim.scenario.schema import Event, Position, Scenario
 
 PREFERENCE_EVENTS = ("position_shift", "consultation")
 
@@ -43,33 +43,58 @@ def _provenance(ev: Event, coding: str) -> dict[str, Any]:
 
 
 def shifted_scenario(scenario: Scenario, indices: tuple[int, ...]) -> Scenario:
-    """The scenario with the preference events ``indices`` applied in order."""
-    data = scenario.model_dump(mode="python", exclude_none=True)
-    parties = {p["id"]: p for p in data["parties"]}
+    """The scenario with the preference events ``indices`` applied in order.
+
+    Only the positions an event changes are rebuilt (and validated, as ``Position``
+    models); the rest of the scenario is shared with ``scenario`` (``model_copy``). No
+    validator above ``Position`` reads positions, so this is the scenario a full
+    re-validation would give (tests/test_events_shift.py), at a fraction of its cost
+    (a sweep builds these variants for every point)."""
+    positions: dict[str, dict[str, dict]] = {}  # party -> issue -> dumped position
+
+    def position(pid: str, iid: str) -> dict:
+        held = positions.setdefault(pid, {})
+        if iid not in held:
+            pos = scenario.party(pid).positions[iid]
+            held[iid] = pos.model_dump(mode="python", exclude_none=True)
+        return held[iid]
+
     for k in indices:
         ev = scenario.events[k]
         if ev.type == "position_shift":
-            pos = parties[ev.party]["positions"][ev.issue]
+            pos = position(ev.party, ev.issue)
             for name in ("ideal", "salience", "red_line"):
                 value = getattr(ev, name)
                 if value is not None:
                     pos[name] = {"value": value, **_provenance(ev, f"{name} set by: {ev.label}")}
         else:
-            _consult(data, parties, ev)
-    return Scenario.model_validate(data)
+            _consult(scenario, position, ev)
+    return _with_positions(scenario, positions)
 
 
-def _consult(data: dict, parties: dict, ev: Event) -> None:
-    members = [parties[pid] for pid in ev.parties]
-    for issue in data["issues"]:
-        if issue.get("kind", "continuous") == "discrete":
+def _with_positions(scenario: Scenario, changed: dict[str, dict[str, dict]]) -> Scenario:
+    """``scenario`` with the dumped positions ``changed`` (party -> issue -> mapping)
+    validated and put in place of the old ones."""
+    parties = []
+    for party in scenario.parties:
+        if party.id not in changed:
+            parties.append(party)
             continue
-        iid = issue["id"]
-        ideals = np.array([m["positions"][iid]["ideal"]["value"] for m in members])
-        weights = np.array([m["positions"][iid]["salience"]["value"] for m in members])
+        new = {iid: Position.model_validate(data) for iid, data in changed[party.id].items()}
+        parties.append(party.model_copy(update={"positions": party.positions | new}))
+    return scenario.model_copy(update={"parties": parties})
+
+
+def _consult(scenario: Scenario, position, ev: Event) -> None:
+    for issue in scenario.issues:
+        if issue.kind == "discrete":
+            continue
+        members = [position(pid, issue.id) for pid in ev.parties]
+        ideals = np.array([m["ideal"]["value"] for m in members])
+        weights = np.array([m["salience"]["value"] for m in members])
         mean = ideals @ weights / weights.sum() if weights.sum() > 0 else ideals.mean()
         for m, x in zip(members, ideals, strict=True):
-            m["positions"][iid]["ideal"] = {
+            m["ideal"] = {
                 "value": float((1 - ev.weight) * x + ev.weight * mean),
                 **_provenance(ev, f"moved {ev.weight:g} of the way to the group mean: {ev.label}"),
             }

@@ -216,7 +216,7 @@ def read_sweep(folder: Path) -> tuple[Any, SweepData]:
     spec = load_sweep(folder / "sweep.yaml")
     game = load_game(folder / "base_scenario.yaml")
     issues, parties = list(game.issue_ids), list(game.party_ids)
-    store = RunStore(folder, run_schema(spec.paths, issues, parties))
+    store = RunStore(folder, run_schema(spec.paths, issues, parties, spec.integer_paths))
     if not store.parts():
         raise InputError(str(folder), [Problem("runs", "the sweep has no runs on disk yet")])
     wanted = ["outcome", "round", *(f"param.{p}" for p in spec.paths)]

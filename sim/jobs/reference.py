@@ -126,7 +126,13 @@ def _by_party(game: Game, values: np.ndarray) -> dict[str, float]:
 
 
 def forecast_outcomes(game: Game, capability: np.ndarray) -> dict[str, np.ndarray]:
-    """The weighted median and mean outcomes (discrete issues: best weighted label)."""
+    """The weighted median and mean outcomes (discrete issues: best weighted label);
+    they depend on the preferences and capabilities only, so games that share their
+    offer tables share them too (``forecasts``, :data:`sim.game.SHARED_TABLES`)."""
+    return game.cached("forecasts", capability.tobytes(), lambda: _forecasts(game, capability))
+
+
+def _forecasts(game: Game, capability: np.ndarray) -> dict[str, np.ndarray]:
     p = game.prefs
     weights = p.weights * capability[:, None]
     result = forecast(p.ideal, p.weights, capability)
@@ -136,6 +142,7 @@ def forecast_outcomes(game: Game, capability: np.ndarray) -> dict[str, np.ndarra
         for j in np.flatnonzero(~p.spatial):
             outcome[j] = float(np.argmax(weights[:, j] @ p.tables[j]))
         out[kind] = np.where(p.integer, np.round(outcome), outcome)
+        out[kind].flags.writeable = False  # shared by games and runs
     return out
 
 

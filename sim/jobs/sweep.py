@@ -112,7 +112,10 @@ def verify_sweep(folder: str | Path) -> dict[str, Any]:
     """Audit a sweep folder's rows against its planned runs (``sim sweep --verify``)."""
     spec, _, folder = prepare(None, folder, None)
     game = load_game(folder / BASE_COPY)
-    store = RunStore(folder, run_schema(spec.paths, list(game.issue_ids), list(game.party_ids)))
+    store = RunStore(
+        folder,
+        run_schema(spec.paths, list(game.issue_ids), list(game.party_ids), spec.integer_paths),
+    )
     audit = store.audit(count_runs(spec))
     complete = audit["missing"] == 0 and not audit["duplicate_rows"] and not audit["unplanned"]
     lines = [
@@ -264,7 +267,9 @@ def run_sweep(
     spec, base, folder = prepare(sweep_file, resume, out)
     with folder_lock(folder):
         game = load_game(folder / BASE_COPY)
-        schema = run_schema(spec.paths, list(game.issue_ids), list(game.party_ids))
+        schema = run_schema(
+            spec.paths, list(game.issue_ids), list(game.party_ids), spec.integer_paths
+        )
         store = RunStore(folder, schema)
         done = store.done_ids()
         total = count_runs(spec)
@@ -319,7 +324,7 @@ def finish(run: SweepRun, spec: SweepSpec, plots: bool = True) -> dict[str, Any]
 
     game = load_game(run.folder / BASE_COPY)
     issues, parties = list(game.issue_ids), list(game.party_ids)
-    store = RunStore(run.folder, run_schema(spec.paths, issues, parties))
+    store = RunStore(run.folder, run_schema(spec.paths, issues, parties, spec.integer_paths))
     summary = {
         "title": spec.title,
         "design": spec.design,

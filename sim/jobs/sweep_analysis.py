@@ -3,7 +3,7 @@
 Intervals: shares use the Wilson score interval at 95% (Wilson 1927; Agresti & Coull
 1998); means use mean ± 1.96·sd/√n. Parameters with more than ``MAX_LEVELS`` distinct
 values (random, LHS and Sobol' designs) are grouped into ``BINS`` quantile bins, each
-shown at the mean parameter value of its runs.
+shown at the mean parameter value of its runs (rounded, for whole-number parameters).
 """
 
 from __future__ import annotations
@@ -66,14 +66,21 @@ class Groups:
 
 
 def group(values: np.ndarray) -> Groups:
-    """Exact levels when there are few, quantile bins otherwise (module docstring)."""
+    """Exact levels when there are few, quantile bins otherwise (module docstring).
+
+    Whole-number values (an integer field such as ``protocol.max_rounds``) are binned at
+    whole-number edges (the quantiles rounded up) and each bin is shown at its mean
+    rounded to a whole number (which lies within the bin, so bins stay distinct)."""
     levels = np.unique(values)
     if levels.size <= MAX_LEVELS:
         return Groups(levels, np.searchsorted(levels, values))
-    edges = np.unique(np.quantile(values, np.linspace(0, 1, BINS + 1)))
+    edges = np.quantile(values, np.linspace(0, 1, BINS + 1))
+    whole = bool(np.all(levels == np.round(levels)))
+    edges = np.unique(np.ceil(edges) if whole else edges)
     index = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
-    centres = np.array([values[index == k].mean() for k in range(len(edges) - 1)])
-    return Groups(centres, index)
+    used, index = np.unique(index, return_inverse=True)  # whole edges may leave bins empty
+    centres = np.array([values[index == k].mean() for k in range(used.size)])
+    return Groups(np.round(centres) if whole else centres, index.reshape(values.shape))
 
 
 def columns(table: pa.Table) -> dict[str, np.ndarray]:

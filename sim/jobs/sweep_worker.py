@@ -1,25 +1,34 @@
 """What a sweep worker process runs: chunks of runs, each turned into one flat result row.
 
-Workers keep the compiled games of recent parameter points (replications of a point
-share one game) and, through :func:`sim.game.shared_frontier`, the Pareto frontiers of
-recent preference profiles. A run that raises is recorded as a row with outcome
-``error`` and the message, and the chunk goes on.
+A new parameter point costs only what it changes. Workers keep the compiled games of
+recent points (replications of a point share one game); a point's scenario is validated
+only in the blocks its paths enter (:func:`point_scenario`); games with the same
+preferences, anchors, status quo and consent share, through :mod:`sim.game`, their
+Pareto frontier and their offer tables (options, consent rules, offer sets, weighted
+forecasts), so a point that moves a fighting cost, a support level, a strategy
+parameter or an event's size compiles no frontier and builds no offer set. A run that
+raises is recorded as a row with outcome ``error`` and the message, and the chunk goes
+on.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from functools import lru_cache
+from typing import Any, get_args
 
 import numpy as np
 import pyarrow as pa
+from pydantic import TypeAdapter, ValidationError
 
 from sim.game import Game
 from sim.jobs.load import check_scenario
 from sim.jobs.reference import assess, outcome_facts, reference_points
 from sim.jobs.run import RunResult, deal_kind, outcome_round, run_game
 from sim.output.sweep_store import rows_to_table
-from sim.scenario import parse_scenario
+from sim.scenario import InputError, Scenario, parse_scenario
+from sim.scenario.checks import cross_check
+from sim.scenario.paths import resolve_path, split_path
 from sim.sweep.design import PlannedRun, RunSpec, scenario_for
 
 GAME_CACHE_SIZE = 64
@@ -34,11 +43,85 @@ def game_for(base_key: str, base: dict[str, Any], params: tuple[tuple[str, float
         _GAMES.move_to_end(key)
         return _GAMES[key]
     data = scenario_for(base, params)
-    game = check_scenario(parse_scenario(data, f"sweep point {dict(params)}"), "sweep point")
+    scenario = point_scenario(base_scenario(base_key, base), data, params)
+    game = check_scenario(scenario, "sweep point")
     _GAMES[key] = game
     if len(_GAMES) > GAME_CACHE_SIZE:
         _GAMES.popitem(last=False)
     return game
+
+
+_BASES: dict[str, Scenario] = {}
+
+
+def base_scenario(base_key: str, base: dict[str, Any]) -> Scenario:
+    """The validated base scenario of a sweep (one per base, kept for the worker's life)."""
+    if base_key not in _BASES:
+        _BASES.clear()
+        _BASES[base_key] = parse_scenario(base, "the sweep's base scenario")
+    return _BASES[base_key]
+
+
+def point_scenario(
+    base: Scenario, data: dict[str, Any], params: tuple[tuple[str, float], ...]
+) -> Scenario:
+    """The validated scenario of a sweep point: ``data`` (the base's raw mapping with the
+    point's values, :func:`~sim.sweep.design.scenario_for`) validated only where it
+    differs from the base — each party, issue or event a path enters, or the top-level
+    block (``protocol``, ``war``) — and the rest taken from the validated ``base``; then
+    the cross-field checks of the whole scenario (without the provenance checks the base
+    passed, see :func:`~sim.scenario.loader.parse_scenario`). No validator of
+    ``Scenario`` itself reads a number (they check ids and roles), so the result is the
+    scenario a full validation gives (tests/test_game_cache.py); anything else (a
+    top-level number, a validation error, whose message should name the whole file's
+    fields) goes through the full :func:`~sim.scenario.loader.parse_scenario`."""
+    name = f"sweep point {dict(params)}"
+    updates: dict[str, Any] = {}
+    try:
+        for top, index in _touched(data, params):
+            annotation = Scenario.model_fields[top].annotation
+            if index is None:
+                updates[top] = _adapter(annotation).validate_python(data[top])
+                continue
+            items = list(updates.get(top, getattr(base, top)))
+            items[index] = _adapter(get_args(annotation)[0]).validate_python(data[top][index])
+            updates[top] = items
+    except (ValidationError, _NotABlockError):
+        return parse_scenario(data, name, dating=False)
+    scenario = base.model_copy(update=updates)
+    problems = cross_check(scenario, dating=False)
+    if problems:
+        raise InputError(name, problems)
+    return scenario
+
+
+class _NotABlockError(Exception):
+    """A path into a top-level value that is not a block of models (full validation)."""
+
+
+_LISTS = ("parties", "issues", "events")
+_BLOCKS = ("protocol", "war")
+
+
+def _touched(data: dict[str, Any], params) -> list[tuple[str, int | None]]:
+    """(top-level key, list index or None) of every block the points' paths enter."""
+    out = []
+    for path, _ in params:
+        segments = split_path(path)
+        top = segments[0]
+        if top in _LISTS and len(segments) > 2:
+            _, index = resolve_path(data, ".".join(segments[:2]))
+            out.append((top, index))
+        elif top in _BLOCKS and len(segments) > 1:
+            out.append((top, None))
+        else:
+            raise _NotABlockError(path)
+    return list(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=16)
+def _adapter(annotation: Any) -> TypeAdapter:
+    return TypeAdapter(annotation)
 
 
 def run_chunk(
@@ -69,7 +152,7 @@ def _identity(spec: RunSpec) -> dict[str, Any]:
         "replication": spec.replication,
         "seed": spec.seed,
     }
-    row |= {f"param.{path}": float(value) for path, value in spec.params}
+    row |= {f"param.{path}": value for path, value in spec.params}  # int on integer fields
     return row
 
 

@@ -85,16 +85,50 @@ def sweep_issue_section(summary: dict[str, Any], labels: dict[str, str]) -> Sect
 
 
 def sobol_section(sobol: dict[str, Any]) -> Section:
-    """First-order and total Sobol' indices with their 95% intervals (sobol design)."""
+    """First-order and total Sobol' indices with their 95% percentile bootstrap intervals
+    (clipped to [0, 1], the range of an index; estimates unclipped: see
+    :mod:`sim.sweep.sensitivity`) and the rows where the parameter changed the output."""
     rows = [
-        [output, path, v.get("S1"), v.get("S1_conf"), v.get("ST"), v.get("ST_conf")]
+        [
+            output,
+            path,
+            v.get("S1"),
+            _interval(v, "S1"),
+            v.get("ST"),
+            _interval(v, "ST"),
+            v.get("changes"),
+        ]
         for output, by_path in sobol.get("indices", {}).items()
         for path, v in by_path.items()
     ]
-    header = ["output", "parameter", "S1", "S1 ± (95%)", "ST", "ST ± (95%)"]
+    header = [
+        "output",
+        "parameter",
+        "S1",
+        "S1 95% interval",
+        "ST",
+        "ST 95% interval",
+        "base rows changed",
+    ]
     left = sobol.get("left_out") or []
-    text = [f"Left out (undefined at some point): {', '.join(left)}."] if left else []
+    text = [
+        "Estimates are not clipped: S1 < 0 or ST > 1 means the index is within noise of its "
+        "bound. Intervals are 95% percentile bootstrap intervals over the base rows, "
+        "clipped to [0, 1], the range of a share of variance. With a 0/1 output and few base "
+        "rows the estimates are coarse: parameters that change the output at the same rows "
+        "get identical indices."
+    ]
+    text += [f"Left out (undefined at some point): {', '.join(left)}."] if left else []
     return Section("Sobol' indices", text, [Table(header, rows, caption="Sobol' indices")])
+
+
+def _interval(v: dict[str, Any], key: str) -> str | None:
+    """``[low, high]`` of an index, or SALib's ± half-width for older sobol.json files."""
+    low, high = v.get(f"{key}_low"), v.get(f"{key}_high")
+    if low is None or high is None:
+        conf = v.get(f"{key}_conf")
+        return None if conf is None else f"± {conf:.3g}"
+    return f"[{low:.3f}, {high:.3f}]"
 
 
 def sweep_sections(folder: Path) -> tuple[str, list[Section]]:

@@ -8,7 +8,8 @@
   with its count "agreements/runs"; a pair of levels with no run is hatched grey;
   (these two only up to :data:`MAX_PLOTTED_PARAMETERS` swept parameters)
 * ``rounds.png``: the distribution of agreement rounds (full and last partial);
-* ``sobol.png`` (sobol design): first-order and total indices with their 95% intervals.
+* ``sobol.png`` (sobol design): first-order and total indices with their 95% percentile
+  bootstrap intervals (clipped to [0, 1], see :mod:`sim.sweep.sensitivity`).
 
 The points of the outcome and term curves (:func:`outcome_shares`, :func:`term_means`) serve
 the sweep figures of ``sim compare`` too (:mod:`sim.output.compare_sweep_plots`).
@@ -251,30 +252,42 @@ def rounds_figure(data: dict, title: str) -> plt.Figure:
 
 def sobol_figure(result: dict, spec: SweepSpec, title: str) -> plt.Figure:
     outputs = list(result["indices"])
-    fig, axes = plt.subplots(len(outputs), 1, figsize=(7, 2.2 * len(outputs) + 1.2), squeeze=False)
     names = [readable_name(p) for p in spec.paths]
+    many = len(names) > 6  # long names side by side overlap: slanted, under the last panel
+    width = max(7.0, 0.32 * len(names) + 2) if many else 7.0
+    height = 2.2 * len(outputs) + 1.2 + (0.07 * max(len(n) for n in names) if many else 0)
+    fig, axes = plt.subplots(len(outputs), 1, figsize=(width, height), squeeze=False, sharex=many)
     x = np.arange(len(names))
     for ax, output in zip(axes[:, 0], outputs, strict=True):
         idx = result["indices"][output]
         for shift, key, color, hatch in ((-0.2, "S1", "#1f5fa8", ""), (0.2, "ST", "#c0392b", "//")):
             values = [idx[p][key] for p in spec.paths]
-            errors = [idx[p][f"{key}_conf"] for p in spec.paths]
             ax.bar(
                 x + shift,
                 values,
                 0.4,
-                yerr=errors,
                 color=color,
                 hatch=hatch,
                 alpha=0.8,
                 label={"S1": "first-order S1", "ST": "total ST"}[key],
-                capsize=3,
             )
+            low = [idx[p].get(f"{key}_low", np.nan) for p in spec.paths]
+            high = [idx[p].get(f"{key}_high", np.nan) for p in spec.paths]
+            ax.vlines(x + shift, low, high, color="black", lw=1)  # the estimate may lie
+            ax.plot(x + shift, low, "_", color="black", ms=6)  # outside its clipped interval
+            ax.plot(x + shift, high, "_", color="black", ms=6)
         ax.set_ylabel(output.replace("term.", "term: "), fontsize=8)
-        ax.set_xticks(x, names, fontsize=8)
+        if many:
+            ax.set_xticks(x, names, fontsize=7, rotation=55, ha="right")
+        else:
+            ax.set_xticks(x, names, fontsize=8)
         ax.grid(alpha=0.3, axis="y")
     axes[0, 0].legend(fontsize=8)
-    axes[-1, 0].set_xlabel("swept parameter (bars: Sobol' index with 95% interval)")
+    axes[-1, 0].set_xlabel(
+        "swept parameter (bars: Sobol' index estimate, unclipped; lines: 95% percentile "
+        "bootstrap interval, clipped to [0, 1])",
+        fontsize=8,
+    )
     fig.suptitle(f"{title}\nSobol' sensitivity indices", fontsize=11)
     fig.tight_layout()
     return fig

@@ -32,15 +32,21 @@ REFERENCE_KEYS = (
 )
 
 
-def run_schema(params: list[str], issues: list[str], parties: list[str]) -> pa.Schema:
-    """The fixed columns of a sweep's rows (see README, "Sweep output")."""
+def run_schema(
+    params: list[str],
+    issues: list[str],
+    parties: list[str],
+    integers: frozenset[str] = frozenset(),
+) -> pa.Schema:
+    """The fixed columns of a sweep's rows (see README, "Sweep output"); the parameters
+    in ``integers`` (integer fields) are int64 columns, the others float64."""
     fields = [
         ("run_id", pa.int64()),
         ("point", pa.int64()),
         ("replication", pa.int64()),
         ("seed", pa.int64()),
     ]
-    fields += [(f"param.{p}", pa.float64()) for p in params]
+    fields += [(f"param.{p}", pa.int64() if p in integers else pa.float64()) for p in params]
     fields += [
         ("outcome", pa.string()),
         ("deal", pa.string()),

@@ -61,8 +61,13 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def parse_scenario(data: dict[str, Any], file: str) -> Scenario:
-    """Validate a parsed mapping as a scenario; raise :class:`InputError` on any problem."""
+def parse_scenario(data: dict[str, Any], file: str, dating: bool = True) -> Scenario:
+    """Validate a parsed mapping as a scenario; raise :class:`InputError` on any problem.
+
+    ``dating=False`` leaves out the provenance checks (sources dated after the forecast
+    origin, numbers without provenance): a sweep point, a validated base with numbers
+    replaced by :mod:`sim.scenario.paths` (which keeps or marks their provenance and
+    drops a source's date), cannot fail them when its base passed."""
     if is_sweep_file(data):
         msg = "this is a sweep file (it has `base` and `parameters`): run it with `sim sweep`"
         raise InputError(file, [Problem("", msg)])
@@ -70,7 +75,7 @@ def parse_scenario(data: dict[str, Any], file: str) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise InputError(file, problems_from_validation(exc)) from None
-    problems = cross_check(scenario)
+    problems = cross_check(scenario, dating)
     if problems:
         raise InputError(file, problems)
     return scenario

@@ -45,6 +45,7 @@ from sim.scenario.paths import (
     check_target,
     is_integer_target,
     is_salience_path,
+    resolve_path,
     set_value,
     split_path,
 )
@@ -105,8 +106,9 @@ def count_runs(spec: SweepSpec) -> int:
 
 def grid_points(spec: SweepSpec) -> np.ndarray:
     """Full factorial: ``itertools.product`` of the value sets in file order (the last
-    parameter varies fastest)."""
-    sets = [p.grid_values() for p in spec.parameters]
+    parameter varies fastest); an integer field's values are rounded half to even."""
+    ints = spec.integer_paths
+    sets = [p.whole_grid() if p.path in ints else p.grid_values() for p in spec.parameters]
     if not sets:
         return np.zeros((1, 0))  # no parameters: one point (replications only)
     rows = itertools.product(*sets)
@@ -146,11 +148,16 @@ def unit_points(spec: SweepSpec) -> np.ndarray:
 
 def points(spec: SweepSpec) -> np.ndarray:
     """The parameter points, shape (n_points, n_params), columns in file order: the grid,
-    or :func:`unit_points` mapped column by column by ``Parameter.from_unit``."""
+    or :func:`unit_points` mapped column by column by ``Parameter.from_unit`` (by
+    ``Parameter.whole_from_unit`` on an integer field: whole numbers)."""
     if spec.design == "grid":
         return grid_points(spec)
     unit = unit_points(spec)
-    cols = [p.from_unit(unit[:, j]) for j, p in enumerate(spec.parameters)]
+    ints = spec.integer_paths
+    cols = [
+        (p.whole_from_unit if p.path in ints else p.from_unit)(unit[:, j])
+        for j, p in enumerate(spec.parameters)
+    ]
     return np.column_stack(cols).astype(float)
 
 
@@ -174,10 +181,12 @@ def planned_runs(spec: SweepSpec) -> Iterator[PlannedRun]:
     """Every point × replication, lazily, in run_id order, without seeds.
 
     Only the point array (n_points × n_params floats) is held in memory, never the runs.
+    The values of integer fields (:attr:`SweepSpec.integer_paths`) are ``int``.
     """
     paths = spec.paths
-    for point, row in enumerate(points(spec)):
-        params = tuple(zip(paths, (float(v) for v in row), strict=True))
+    kinds = [int if path in spec.integer_paths else float for path in paths]
+    for point, row in enumerate(points(spec).tolist()):
+        params = tuple((p, kind(v)) for p, kind, v in zip(paths, kinds, row, strict=True))
         for rep in range(spec.replications):
             yield PlannedRun(point * spec.replications + rep, point, rep, params)
 
@@ -190,14 +199,30 @@ def run_specs(spec: SweepSpec) -> Iterator[RunSpec]:
 def scenario_for(
     base_data: dict[str, Any], spec_params: Iterable[tuple[str, float]], seed: int | None = None
 ) -> dict[str, Any]:
-    """A deep copy of the raw base scenario with every (path, value) set (rules of
-    :mod:`sim.scenario.paths`) and, if given, the scenario ``seed`` set to ``seed``."""
-    data = copy.deepcopy(base_data)
+    """A copy of the raw base scenario with every (path, value) set (rules of
+    :mod:`sim.scenario.paths`) and, if given, the scenario ``seed`` set to ``seed``.
+
+    Only the containers on each parameter's path (and the provenance mapping it writes)
+    are copied; everything else is shared with ``base_data``, which is never changed (a
+    sweep's workers make one point after another from one base)."""
+    data = dict(base_data)
     for path, value in spec_params:
+        copy_path(data, path)
         assign(data, path, value)
     if seed is not None:
         data["seed"] = int(seed)
     return data
+
+
+def copy_path(data: dict[str, Any], path: str) -> None:
+    """Replace, in place, every container on ``path`` below ``data`` (and the addressed
+    node, when it is a container) by a shallow copy, so that writing at ``path`` leaves
+    any mapping shared with another scenario untouched."""
+    segments = split_path(path)
+    for i in range(len(segments)):
+        container, key = resolve_path(data, ".".join(segments[: i + 1]))
+        if isinstance(container[key], dict | list):
+            container[key] = copy.copy(container[key])
 
 
 def load_base(spec: SweepSpec) -> dict[str, Any]:
@@ -217,8 +242,9 @@ def load_sweep(path: str | Path) -> SweepSpec:
     resolves to a number in the base's raw data; the base still validates with each
     parameter at its lowest and highest value (``parse_scenario`` and the strategies'
     parameter checks); no salience is swept under ``salience_normalisation: strict``;
-    a grid's values on an integer field stay distinct after rounding; a sobol design has
-    SALib installed.
+    a range on an integer field holds a whole number and a grid's values on it stay
+    distinct after rounding; a sobol design has SALib installed. The returned spec knows
+    its integer fields (:attr:`SweepSpec.integer_paths`).
     """
     file = str(path)
     data = read_yaml(path)
@@ -241,7 +267,9 @@ def load_sweep(path: str | Path) -> SweepSpec:
     problems = [p for k, param in enumerate(spec.parameters) for p in _check(k, param, spec, raw)]
     if problems:
         raise InputError(file, problems)
-    return spec
+    return spec.with_integer_paths(
+        frozenset(p.path for p in spec.parameters if is_integer_target(raw, p.path))
+    )
 
 
 def _sweep_problems(exc: ValidationError) -> list[Problem]:
@@ -325,8 +353,18 @@ def _scenario_problems(data: dict[str, Any], file: str) -> list[Problem]:
 def _rounding_problems(
     where: str, param: Parameter, spec: SweepSpec, raw: dict[str, Any]
 ) -> list[Problem]:
-    """A grid over an integer field must not repeat a value after rounding half to even."""
-    if spec.design != "grid" or not is_integer_target(raw, param.path):
+    """On an integer field, a range must hold a whole number, and a grid must not repeat
+    a value after rounding half to even."""
+    if not is_integer_target(raw, param.path):
+        return []
+    if param.whole_bounds() is None:
+        lo, hi = param.bounds()
+        msg = (
+            f"{param.path} is an integer field (whole numbers only) and its range "
+            f"[{lo:g}, {hi:g}] holds no whole number; widen it to include one"
+        )
+        return [Problem(where, msg)]
+    if spec.design != "grid":
         return []
     rounded = [round(float(v)) for v in param.grid_values()]
     if len(set(rounded)) == len(rounded):

@@ -32,12 +32,13 @@ points, 10⁶ replications per point and 10⁸ runs.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from sim.scenario.schema import Text
@@ -123,6 +124,42 @@ class Parameter(Strict):
         lo, hi = self.from_unit(np.array([0.0, 1.0]))
         return float(lo), float(hi)
 
+    def whole_bounds(self) -> tuple[int, int] | None:
+        """The smallest and largest whole number the parameter can take on an integer
+        field: a list's values rounded half to even; a range's or distribution's
+        ⌈lowest⌉ and ⌊highest⌋ (within 1e-9, so that 7.9999999999 is 8). ``None`` when
+        the range holds no whole number (e.g. [4.2, 4.8])."""
+        lo, hi = self.bounds()
+        if self.values is not None:
+            return round(lo), round(hi)
+        low, high = math.ceil(lo - 1e-9), math.floor(hi + 1e-9)
+        return (low, high) if low <= high else None
+
+    def whole_grid(self) -> np.ndarray:
+        """The grid of an integer field: :meth:`grid_values` rounded half to even."""
+        return np.round(self.grid_values())
+
+    def whole_from_unit(self, u: np.ndarray) -> np.ndarray:
+        """Map u in [0, 1] to whole numbers (an integer field). A ``linear`` range or a
+        uniform distribution becomes the discrete uniform law on its whole numbers
+        k = a, ..., b (a = ⌈start⌉, b = ⌊stop⌋; value a + ⌊u·(b − a + 1)⌋, equal cells of
+        u, as for a value list), so each whole number is equally likely and LHS strata and
+        Saltelli's scheme carry over; a list's values are rounded half to even; a log range
+        or a normal or triangular law is rounded half to even after its inverse CDF and
+        kept within [a, b]. Requires :meth:`whole_bounds` not ``None``."""
+        u = np.asarray(u, dtype=float)
+        if self.values is not None:
+            return np.round(self.from_unit(u))
+        bounds = self.whole_bounds()
+        if bounds is None:
+            raise ValueError(f"{self.path}: the range holds no whole number")
+        lo, hi = bounds
+        uniform = self.distribution is not None and self.distribution.kind == "uniform"
+        if self.linear is not None or uniform:
+            n = hi - lo + 1
+            return lo + np.minimum(np.floor(u * n), n - 1)
+        return np.clip(np.round(self.from_unit(u)), lo, hi)
+
 
 class SweepSpec(Strict):
     """A whole sweep file (see the module docstring)."""
@@ -134,6 +171,7 @@ class SweepSpec(Strict):
     replications: int = Field(default=1, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(default=0, ge=0)
     parameters: list[Parameter] = Field(default_factory=list)
+    _integer_paths: frozenset[str] = PrivateAttr(default_factory=frozenset)
 
     @field_validator("base", mode="before")
     @classmethod
@@ -163,6 +201,18 @@ class SweepSpec(Strict):
     def paths(self) -> list[str]:
         """The parameter paths in file order."""
         return [p.path for p in self.parameters]
+
+    @property
+    def integer_paths(self) -> frozenset[str]:
+        """Paths of swept integer fields (set by :func:`sim.sweep.design.load_sweep` from
+        the base scenario): their values are whole numbers in points, rows and plots."""
+        return self._integer_paths
+
+    def with_integer_paths(self, paths: frozenset[str]) -> SweepSpec:
+        """A copy of this spec whose :attr:`integer_paths` are ``paths``."""
+        out = self.model_copy()
+        out._integer_paths = frozenset(paths)
+        return out
 
 
 Loc = tuple[str | int, ...]

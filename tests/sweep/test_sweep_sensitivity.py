@@ -7,7 +7,9 @@ import math
 import numpy as np
 import pytest
 
+import sim.sweep.sensitivity
 from sim.sweep import SweepSpec, n_points, points, problem_for, sobol_indices
+from sim.sweep.sensitivity import INDEX_KEYS, percentile_bounds
 
 # Ishigami & Homma (1990), a = 7, b = 0.1, inputs U(-π, π)^3; analytic indices e.g. in
 # Saltelli et al., *Global Sensitivity Analysis: The Primer* (2008), §4.1, or Sobol' &
@@ -51,7 +53,8 @@ def test_analytic_ishigami_values():
     ],
     ids=["linear", "uniform"],
 )
-def test_ishigami_indices_match_the_analytic_values(ranges):
+def test_ishigami_indices_match_the_analytic_values(ranges, monkeypatch):
+    monkeypatch.setattr(sim.sweep.sensitivity, "RESAMPLES", 200)  # N = 4096: keep it quick
     spec = make_spec([{"path": f"x{k + 1}", **r} for k, r in enumerate(ranges)])
     x = points(spec)
     assert x.shape == (4096 * 5, 3)
@@ -110,7 +113,7 @@ def test_confidence_intervals_are_reproducible():
 def test_constant_output_gives_nan_indices():
     spec = make_spec([{"path": "x", "linear": {"start": 0, "stop": 1}}], samples=8)
     result = sobol_indices(spec, np.ones(n_points(spec)))
-    assert set(result["x"]) == {"S1", "S1_conf", "ST", "ST_conf"}
+    assert set(result["x"]) == set(INDEX_KEYS)
     assert all(math.isnan(v) for v in result["x"].values())
 
 
@@ -133,3 +136,64 @@ def test_bad_outputs_are_rejected():
     )
     with pytest.raises(ValueError, match="need a sobol design"):
         sobol_indices(lhs, np.zeros(8))
+
+
+def test_linear_model_with_unequal_coefficients():
+    # y = a1 x1 + a2 x2 + a3 x3, x_i ~ U(0, 1) independent: Var y = Σ a_i² / 12 and
+    # S1_i = ST_i = a_i² / Σ a_k² = (1, 4, 9) / 14 (no interactions).
+    a = np.array([1.0, 2.0, 3.0])
+    spec = make_spec(
+        [{"path": f"x{k + 1}", "linear": {"start": 0, "stop": 1}} for k in range(3)], samples=2048
+    )
+    indices = sobol_indices(spec, points(spec) @ a)
+    for k, name in enumerate(indices):
+        exact = a[k] ** 2 / np.sum(a**2)
+        v = indices[name]
+        assert v["S1"] == pytest.approx(exact, abs=0.03)
+        assert v["ST"] == pytest.approx(exact, abs=0.03)
+        assert v["S1_low"] <= exact <= v["S1_high"]
+        assert v["ST_low"] <= exact <= v["ST_high"]
+        assert v["changes"] == 2048  # a continuous output changes at every base row
+    s1 = [indices[n]["S1"] for n in indices]
+    assert s1[0] < s1[1] < s1[2]
+
+
+def test_percentile_bounds_clip_only_to_the_range_of_an_index():
+    wide = np.linspace(-0.5, 1.5, 1001)[:, None]  # estimates beyond [0, 1] on both sides
+    narrow = np.linspace(0.2, 0.6, 1001)[:, None]
+    low, high = percentile_bounds(np.hstack([wide, narrow]))
+    assert low.tolist() == [0.0, pytest.approx(0.21)]
+    assert high.tolist() == [1.0, pytest.approx(0.59)]
+
+
+def test_binary_output_gives_lattice_values_and_unclipped_estimates():
+    # A 0/1 output (agreement or not, one run per point): ST_j = changes_j / (2 N Var y),
+    # so two parameters that flip the output at the same base rows have identical
+    # indices. Blocks of D + 2 = 5 points per base row: A, A_B^1, A_B^2, A_B^3, B.
+    spec = make_spec(
+        [{"path": f"x{k + 1}", "linear": {"start": 0, "stop": 1}} for k in range(3)], samples=8
+    )
+    blocks = np.array(
+        [
+            [0, 1, 1, 1, 1],  # x1, x2, x3 all flip the output here
+            [1, 1, 1, 1, 1],
+            [0, 0, 0, 0, 0],
+            [1, 0, 1, 1, 0],  # x1 alone flips
+            [0, 1, 0, 0, 1],
+            [1, 1, 1, 1, 0],
+            [0, 0, 0, 0, 1],
+            [1, 1, 1, 1, 1],
+        ],
+        dtype=float,
+    )
+    indices = sobol_indices(spec, blocks.ravel())
+    a_and_b = np.r_[blocks[:, 0], blocks[:, -1]]
+    for name, changes in (("x1", 3), ("x2", 1), ("x3", 1)):
+        assert indices[name]["changes"] == changes
+        assert indices[name]["ST"] == pytest.approx(changes / (2 * 8 * a_and_b.var()))
+    for key in ("S1", "ST", "S1_low", "S1_high", "ST_low", "ST_high"):
+        assert indices["x2"][key] == indices["x3"][key]  # same rows: identical
+    assert indices["x1"]["ST"] > indices["x2"]["ST"]
+    for v in indices.values():
+        assert 0.0 <= v["S1_low"] <= v["S1_high"] <= 1.0
+        assert 0.0 <= v["ST_low"] <= v["ST_high"] <= 1.0

@@ -1,0 +1,42 @@
+"""A run's figures drawn in a forked process are the same pixels as drawn one by one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from sim.jobs.run import run_to_folder
+from sim.output.run_data import load_run
+from sim.output.run_plots import figure_names, plot_run
+from tests.conftest import BASELINE
+
+pytestmark = pytest.mark.slow
+
+
+def test_parallel_figures_equal_serial_figures(tmp_path):
+    folder, _ = run_to_folder(BASELINE, out=tmp_path / "run", plots=False)
+    run = load_run(folder)
+    serial = plot_run(run, tmp_path / "serial", parallel=False)
+    parallel = plot_run(run, tmp_path / "parallel", parallel=True)
+    names = figure_names(run)
+    assert len(names) == 5  # the baseline has a war: its two figures too
+    assert [p.name for p in serial] == [p.name for p in parallel] == names
+    for one, two in zip(serial, parallel, strict=True):
+        a, b = np.asarray(Image.open(one)), np.asarray(Image.open(two))
+        assert a.shape == b.shape and a.shape[0] > 500
+        assert np.array_equal(a, b), one.name
+        assert one.read_bytes() == two.read_bytes(), one.name
+
+
+def test_a_failing_figure_in_the_child_is_an_error(tmp_path, monkeypatch):
+    folder, _ = run_to_folder(BASELINE, out=tmp_path / "run", plots=False)
+    run = load_run(folder)
+    import sim.output.run_plots as rp
+
+    def broken(run):
+        raise ValueError("boom")
+
+    monkeypatch.setitem(rp.FIGURES, "offers.png", broken)
+    with pytest.raises(RuntimeError, match=r"offers\.png failed"):
+        plot_run(run, tmp_path / "plots", parallel=True)
