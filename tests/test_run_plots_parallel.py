@@ -21,7 +21,7 @@ def test_parallel_figures_equal_serial_figures(tmp_path):
     parallel = plot_run(run, tmp_path / "parallel", parallel=True)
     names = figure_names(run)
     assert len(names) == 5  # the baseline has a war: its two figures too
-    assert [p.name for p in serial] == [p.name for p in parallel] == names
+    assert [p.name for p in serial] == [p.name for p in parallel] == [f"{n}.png" for n in names]
     for one, two in zip(serial, parallel, strict=True):
         a, b = np.asarray(Image.open(one)), np.asarray(Image.open(two))
         assert a.shape == b.shape and a.shape[0] > 500
@@ -37,6 +37,6 @@ def test_a_failing_figure_in_the_child_is_an_error(tmp_path, monkeypatch):
     def broken(run):
         raise ValueError("boom")
 
-    monkeypatch.setitem(rp.FIGURES, "offers.png", broken)
-    with pytest.raises(RuntimeError, match=r"offers\.png failed"):
+    monkeypatch.setitem(rp.FIGURES, "offers", broken)
+    with pytest.raises(RuntimeError, match=r"drawing offers failed"):
         plot_run(run, tmp_path / "plots", parallel=True)

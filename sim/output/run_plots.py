@@ -57,16 +57,19 @@ def figure_names(run: RunData) -> list[str]:
     return names + (["war", "beliefs"] if run.scenario.war is not None else [])
 
 
+FIGURES = {
+    "offers": lambda run: offers_figure(run),
+    "utilities": lambda run: utilities_figure(run),
+    "utility_plane": lambda run: utility_plane_figure(run),
+    "war": lambda run: war_figure(run),
+    "beliefs": lambda run: beliefs_figure(run),
+}
+"""A run's figures by name (file ``<name>.png``), in drawing order."""
+
+
 def run_figure(run: RunData, name: str) -> plt.Figure:
     """One figure of a run by name (:func:`figure_names`)."""
-    draw = {
-        "offers": offers_figure,
-        "utilities": utilities_figure,
-        "utility_plane": utility_plane_figure,
-        "war": war_figure,
-        "beliefs": beliefs_figure,
-    }
-    return draw[name](run)
+    return FIGURES[name](run)
 
 
 def plot_run(run: RunData, folder: Path, parallel: bool | None = None) -> list[Path]:
