@@ -151,7 +151,8 @@ class Game:
     def offer_key(self) -> bytes:
         """A digest of everything the frontier, its options and the offer sets depend on:
         the preference arrays, the anchor points, the status quo, the consent rules and
-        who is a principal (not fighting costs, reservations, discounts or the war)."""
+        who is a principal, and the offer policy (not fighting costs, reservations,
+        discounts or the war)."""
         return _digest(
             [
                 *_preference_parts(self.prefs),
@@ -159,6 +160,7 @@ class Game:
                 self.status_quo,
                 self.consent,
                 self.principals,
+                np.frombuffer(self.policy.encode(), dtype=np.uint8),
             ]
         )
 
