@@ -3,6 +3,7 @@
 
     python benchmarks/fuzz.py                     # 10,000 scenario and 10,000 sweep cases
     python benchmarks/fuzz.py --cases 500 --seed 7 --keep failures/
+    python benchmarks/fuzz.py --kind sweep         # one kind only
 
 Each scenario case runs ``sim validate`` and, when it validates, ``sim run --rounds 2
 --no-plots``; each sweep case runs ``sim sweep --dry-run``, all in this process with a
@@ -50,6 +51,8 @@ def fuzz(kind: str, cases: int, master_seed: int, keep: Path | None) -> collecti
     def one(drawn):
         doc, how = drawn
         counts["cases"] += 1
+        if counts["cases"] % 1000 == 0:
+            print(f"  {kind}: {counts['cases']:,} cases, {counts['failures']} failures", flush=True)
         path = write_case(work, f"{kind}-{counts['cases']}.yaml", doc)
         try:
             if kind == "sweep":
@@ -82,14 +85,17 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=10_000, help="cases of each kind")
     parser.add_argument("--seed", type=int, default=0, help="hypothesis seed")
     parser.add_argument("--keep", type=Path, help="folder for failing documents")
+    parser.add_argument(
+        "--kind", choices=["scenario", "sweep"], action="append", help="only these (repeatable)"
+    )
     args = parser.parse_args()
     failed = 0
-    for kind in ("scenario", "sweep"):
+    for kind in args.kind or ["scenario", "sweep"]:
         start = time.monotonic()
         counts = fuzz(kind, args.cases, args.seed, args.keep)
         failed += counts["failures"]
         detail = ", ".join(f"{k}: {v:,}" for k, v in sorted(counts.items()))
-        print(f"{kind}: {detail} ({time.monotonic() - start:.0f} s)")
+        print(f"{kind}: {detail} ({time.monotonic() - start:.0f} s)", flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"failures: {failed}; peak memory of the process: {peak:.0f} MB")
     return 1 if failed else 0

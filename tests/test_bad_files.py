@@ -137,7 +137,10 @@ def test_partial_folders_of_dead_jobs_are_removed(tmp_path, two_party_dict):
 
 
 SWEEP_CORPUS = sorted((DATA / "regressions" / "sweeps").glob("*.yaml"))
-SWEEP_EXPECTED = {"base_name_too_long": "base: base scenario not found"}
+SWEEP_EXPECTED = {
+    "base_name_too_long": "base: base scenario not found",
+    "runs_over_the_limit": "replications: 320 points x 1,000,000 replications = 320,000,000 runs",
+}
 
 
 def test_the_sweep_corpus_is_complete():
