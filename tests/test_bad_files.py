@@ -152,3 +152,16 @@ def test_a_hostile_sweep_file_is_a_clean_error(path, capsys):
     assert main(["sweep", "--dry-run", str(path)]) == 2
     err = capsys.readouterr().err
     assert SWEEP_EXPECTED[path.stem] in err and "Traceback" not in err and len(err) < 1000
+
+
+def test_a_reader_that_stops_early_is_no_traceback():
+    # `sim schema | head`: the schema (> 64 KiB, more than a pipe holds) meets a closed pipe
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "schema"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout.read(100).startswith(b"{")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1 and err == ""
