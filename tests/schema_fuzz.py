@@ -303,8 +303,9 @@ _SAMPLE = {
     "integer": st.sampled_from([0, -1, 7, 10**12]),
     "number": st.sampled_from([0.5, -2.5, *SPECIAL_NUMBERS]),
     "string": st.sampled_from(["", "x", "0.5", "2025-02-30", "$\\frac{", "\x00\x1b[31m"]),
-    "array": st.sampled_from([[], [1], ["a", None]]),
-    "object": st.sampled_from([{}, {"value": 0.5}, {"zz": 1}]),
+    # copies: a later mutation may change the value in place, never the template
+    "array": st.sampled_from([[], [1], ["a", None]]).map(copy.deepcopy),
+    "object": st.sampled_from([{}, {"value": 0.5}, {"zz": 1}]).map(copy.deepcopy),
 }
 
 
@@ -340,7 +341,7 @@ def out_of_bounds(draw: st.DrawFn, walker: Walker, node: Schema) -> Any:
                 options.append([sample] * (b["maxItems"] + 1))
     if not options:
         return draw(wrong_type(walker, node))
-    return draw(st.sampled_from(options))
+    return copy.deepcopy(draw(st.sampled_from(options)))
 
 
 def deep(depth: int, kind: str) -> Any:
@@ -429,19 +430,26 @@ class HangError(Exception):
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise :class:`HangError` in the main thread after ``seconds`` (SIGALRM)."""
+def time_limit(seconds: float, wall_factor: float = 10.0) -> Iterator[None]:
+    """Raise :class:`HangError` in the main thread after ``seconds`` of CPU time
+    (``SIGPROF``: a busy machine does not make a command look hung), or after
+    ``wall_factor`` times as long by the clock (``SIGALRM``: a command blocked without
+    computing)."""
 
     def _raise(signum, frame):
-        raise HangError(f"still running after {seconds} s")
+        clock = "CPU" if signum == signal.SIGPROF else "wall-clock"
+        raise HangError(f"still running after {seconds} s of {clock} time")
 
-    previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = {sig: signal.signal(sig, _raise) for sig in (signal.SIGPROF, signal.SIGALRM)}
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds * wall_factor)
     try:
         yield
     finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 WHOLE_FILE = (
