@@ -51,8 +51,9 @@ def fuzz(kind: str, cases: int, master_seed: int, keep: Path | None) -> collecti
     def one(drawn):
         doc, how = drawn
         counts["cases"] += 1
-        if counts["cases"] % 1000 == 0:
-            print(f"  {kind}: {counts['cases']:,} cases, {counts['failures']} failures", flush=True)
+        if counts["cases"] % 500 == 0:
+            detail = ", ".join(f"{k}: {v:,}" for k, v in sorted(counts.items()))
+            print(f"  {kind} so far: {detail}", flush=True)
         path = write_case(work, f"{kind}-{counts['cases']}.yaml", doc)
         try:
             if kind == "sweep":

@@ -453,6 +453,8 @@ def time_limit(seconds: float, wall_factor: float = 10.0) -> Iterator[None]:
 
 
 WHOLE_FILE = (
+    "file not found",
+    "a folder, not a file",
     "larger than",
     "not a UTF-8 text file",
     "cannot be read",

@@ -11,7 +11,6 @@ figure is written (figures being written)."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import signal
@@ -89,35 +88,45 @@ def test_kill_9_at_random_points_of_a_run(tmp_path):
     delays = [duration * (k + rng.random()) / strata for k in range(strata)]
     trials: list[tuple[str, float | str]] = [(f"after {d:.2f} s", d) for d in delays]
     trials += [("computing", "partial"), ("writing figures", "figure")]
-    landed = []
     for k, (name, when) in enumerate(trials):
         parent = tmp_path / f"trial{k}"
         parent.mkdir()
         out = parent / "run"
-        proc = _start(scenario, out)
-        if when == "partial":
-            reached = _wait_for(lambda p=parent: bool(_partials(p)), proc)
-        elif when == "figure":
-            reached = _wait_for(
-                lambda p=parent: any(q.glob("plots/*.png") for q in _partials(p)), proc
-            )
+        # a conditioned trial is tried again if the run was renamed into place before the
+        # kill (a busy machine may stall this process between the condition and the kill)
+        for _attempt in range(1 if isinstance(when, float) else 3):
+            landed = _kill_once(scenario, out, when)
+            if isinstance(when, float) or landed:
+                break
+            shutil.rmtree(out, ignore_errors=True)
         else:
-            reached = None
-            time.sleep(when)
-        os.kill(proc.pid, signal.SIGKILL)
-        code = proc.wait(timeout=PATIENCE)
-        partial = _partials(parent)
-        landed.append((name, reached, code, out.exists(), bool(partial)))
-        # never a folder that looks complete unless it is
-        if out.exists():
-            _assert_complete(out, reference)
-        assert {p.name for p in parent.iterdir()} <= {"run"} | {p.name for p in partial}
-        if when in ("partial", "figure") and reached:
-            assert code == -signal.SIGKILL and partial and not out.exists(), landed[-1]
+            raise AssertionError(f"no kill landed while {name}")
         # the next run in the same place succeeds and removes the dead job's partial folder
         again = out if not out.exists() else parent / "again"
         assert main(["run", str(scenario), "--out", str(again)]) == 0
         _assert_complete(again, reference)
-        assert _partials(parent) == [], landed[-1]
-    # the conditioned trials did interrupt the run where they meant to
-    assert [r for name, r, *_ in landed[strata:]] == [True, True], landed
+        assert _partials(parent) == [], name
+
+
+def _kill_once(scenario: Path, out: Path, when: float | str) -> bool:
+    """Start a run, ``kill -9`` it after ``when`` seconds or once ``when`` ("partial",
+    "figure") is reached, check what it left; whether the kill interrupted it."""
+    parent = out.parent
+    proc = _start(scenario, out)
+    if when == "partial":
+        _wait_for(lambda: bool(_partials(parent)), proc)
+    elif when == "figure":
+        _wait_for(lambda: any(q.glob("plots/*.png") for q in _partials(parent)), proc)
+    else:
+        time.sleep(float(when))
+    proc.kill()  # SIGKILL; nothing if the process has already ended
+    code = proc.wait(timeout=PATIENCE)
+    partial = _partials(parent)
+    # never a folder that looks complete unless it is
+    if out.exists():
+        _assert_complete(out, reference=parent.parent / "reference")
+    assert {p.name for p in parent.iterdir()} <= {"run"} | {p.name for p in partial}
+    interrupted = code == -signal.SIGKILL and not out.exists()  # killed before the rename
+    if interrupted and when in ("partial", "figure"):
+        assert partial, when  # the dead job's partial folder, left for the next run
+    return interrupted
