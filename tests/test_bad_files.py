@@ -26,6 +26,7 @@ EXPECTED = {
     "hex_float_tag": "cannot read the value '0x10'",
     "huge_integer": "Exceeds the limit",
     "impossible_date": "day is out of range for month",
+    "integer_status_quo_inf": "issues[0]: status_quo.value must be a whole number in [40, 60]",
     "provenance_not_a_mapping": "protocol.provenance: Input should be a valid dictionary",
 }
 

@@ -63,6 +63,15 @@ def test_rubinstein_with_a_disagreement_payoff_below_every_outcome():
     assert_allclose([s["utilities"]["russia"], s["utilities"]["ukraine"]], [0.2, 0.8], atol=1e-9)
 
 
+def test_rubinstein_with_a_disagreement_payoff_above_every_outcome():
+    # Ukraine's reservation above the whole pie (found by the schema fuzz run: a
+    # ValueError): no split beats disagreement for both, so no agreement is ever reached.
+    data = load_dict(RUBINSTEIN)
+    data["parties"][1]["reservation"]["value"] = 2.0
+    s = run_game(game_of(data)).summary()
+    assert (s["outcome"], s["terms"], s["rounds_played"]) == ("none", {}, 10)
+
+
 def test_rubinstein_file_end_to_end():
     s = run_game(load_game(RUBINSTEIN)).summary()
     assert s["round"] == 1

@@ -105,7 +105,9 @@ def rubinstein_offer(
     ``d1`` by free disposal (``f(v) = f(lo)`` for ``v < lo``: player 1 can be given less,
     player 2 no more), and an offer in that extension is made at ``lo``, which gives
     player 2 the same and player 1 more (the bargaining set made comprehensive: the
-    stationarity equations above then hold on ``[d1, hi]``).
+    stationarity equations above then hold on ``[d1, hi]``). When no frontier point gives
+    both at least their disagreement payoff there is no agreement to reach: the proposer
+    asks for its own best point, which the other refuses.
     """
     keep = pareto_mask(utilities)
     u, x = utilities[keep], outcomes[keep]
@@ -117,6 +119,10 @@ def rubinstein_offer(
 
     def f(v: float) -> float:
         return float(np.interp(v, u[:, 0], u[:, 1]))
+
+    if d[0] > hi or f(max(float(d[0]), lo)) < d[1]:  # no point beats disagreement for both
+        own = hi if first == 0 else lo  # the proposer asks for its best (it is refused)
+        return np.array([own, f(own)]), _interpolate(u, x, own)
 
     point = spe_on_frontier(
         f,
