@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import collections
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -77,7 +78,10 @@ def fuzz(kind: str, cases: int, master_seed: int, keep: Path | None) -> collecti
         finally:
             path.unlink(missing_ok=True)
 
-    one()
+    try:
+        one()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return counts
 
 
