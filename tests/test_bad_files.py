@@ -26,6 +26,8 @@ EXPECTED = {
     "hex_float_tag": "cannot read the value '0x10'",
     "huge_integer": "Exceeds the limit",
     "impossible_date": "day is out of range for month",
+    "integer_status_quo_inf": "issues[0]: status_quo.value must be a whole number in [40, 60]",
+    "provenance_not_a_mapping": "protocol.provenance: Input should be a valid dictionary",
 }
 
 
@@ -137,15 +139,40 @@ def test_partial_folders_of_dead_jobs_are_removed(tmp_path, two_party_dict):
 
 
 SWEEP_CORPUS = sorted((DATA / "regressions" / "sweeps").glob("*.yaml"))
-SWEEP_EXPECTED = {"base_name_too_long": "base: base scenario not found"}
+RUN_CORPUS = sorted((DATA / "regressions" / "runs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", RUN_CORPUS, ids=lambda p: p.stem)
+def test_a_valid_file_that_crashed_now_runs(path, tmp_path, capsys):
+    # files found by the fuzz run that validated but crashed the run
+    assert main(["validate", str(path)]) == 0
+    out = tmp_path / "run"
+    assert main(["run", str(path), "--rounds", "2", "--no-plots", "--out", str(out)]) == 0
+    assert "outcome: full agreement in round 1" in capsys.readouterr().out
+
+
+SWEEP_EXPECTED = {
+    "base_name_too_long": "base: base scenario not found",
+    "runs_over_the_limit": "replications: 320 points x 1,000,000 replications = 320,000,000 runs",
+}
 
 
 def test_the_sweep_corpus_is_complete():
-    assert {p.stem for p in SWEEP_CORPUS} == set(SWEEP_EXPECTED)
+    assert {p.stem for p in SWEEP_CORPUS} == set(SWEEP_EXPECTED) | set(SWEEP_VALID)
+
+
+SWEEP_VALID = {"million_replications": "1 points x 1000000 replications = 1000000 runs"}
+"""Sweep files that are valid but were slow or crashed: ``--dry-run`` exits 0 at once."""
 
 
 @pytest.mark.parametrize("path", SWEEP_CORPUS, ids=lambda p: p.stem)
 def test_a_hostile_sweep_file_is_a_clean_error(path, capsys):
-    assert main(["sweep", "--dry-run", str(path)]) == 2
-    err = capsys.readouterr().err
+    start = time.process_time()
+    code = main(["sweep", "--dry-run", str(path)])
+    out, err = capsys.readouterr()
+    assert time.process_time() - start < 5.0
+    if path.stem in SWEEP_VALID:
+        assert code == 0 and SWEEP_VALID[path.stem] in out
+        return
+    assert code == 2
     assert SWEEP_EXPECTED[path.stem] in err and "Traceback" not in err and len(err) < 1000

@@ -42,6 +42,36 @@ def test_rubinstein_protocol_agrees_on_spe_split_in_round_one(d_ru, d_ua, first,
     assert_allclose(s["utilities"]["russia"], russia_share, atol=1e-9)
 
 
+def test_rubinstein_parties_that_want_the_same_agree_on_it_at_once():
+    # Both ideals at 0 (found by the schema fuzz run): the frontier is one point, pie = 0
+    # with utility 1 for both, offered and accepted in round 1 (it was a ValueError).
+    data = load_dict(RUBINSTEIN)
+    data["parties"][0]["positions"]["pie"]["ideal"]["value"] = 0.0
+    s = run_game(game_of(data)).summary()
+    assert (s["outcome"], s["round"], s["terms"]) == ("agreement", 1, {"pie": 0.0})
+    assert s["utilities"] == {"russia": 1.0, "ukraine": 1.0}
+
+
+def test_rubinstein_with_a_disagreement_payoff_below_every_outcome():
+    # Russia's reservation far below the pie (found by the schema fuzz run: a ValueError).
+    # Free disposal: Ukraine, proposing, keeps the whole pie (Russia waits for nothing), so
+    # Russia's first offer leaves Ukraine its discounted 0.8 · 1 and Russia gets 0.2.
+    data = load_dict(RUBINSTEIN)
+    data["parties"][0]["reservation"]["value"] = -1e6
+    s = run_game(game_of(data)).summary()
+    assert (s["outcome"], s["round"]) == ("agreement", 1)
+    assert_allclose([s["utilities"]["russia"], s["utilities"]["ukraine"]], [0.2, 0.8], atol=1e-9)
+
+
+def test_rubinstein_with_a_disagreement_payoff_above_every_outcome():
+    # Ukraine's reservation above the whole pie (found by the schema fuzz run: a
+    # ValueError): no split beats disagreement for both, so no agreement is ever reached.
+    data = load_dict(RUBINSTEIN)
+    data["parties"][1]["reservation"]["value"] = 2.0
+    s = run_game(game_of(data)).summary()
+    assert (s["outcome"], s["terms"], s["rounds_played"]) == ("none", {}, 10)
+
+
 def test_rubinstein_file_end_to_end():
     s = run_game(load_game(RUBINSTEIN)).summary()
     assert s["round"] == 1

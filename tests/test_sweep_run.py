@@ -49,6 +49,23 @@ def sweep_file(
     return path
 
 
+PATIENCE = 180.0
+"""Seconds a process may take to reach a state on a busy machine (conditions are polled:
+a fast machine waits no longer than it needs)."""
+
+
+def wait_until(condition, what: str, proc: subprocess.Popen | None = None) -> None:
+    """Poll ``condition`` until it holds; fail naming ``what`` after :data:`PATIENCE`
+    seconds, or at once if ``proc`` ended first."""
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"the process ended (exit {proc.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not {what} after {PATIENCE:.0f} s")
+        time.sleep(0.02)
+
+
 def rows(folder):
     return pq.read_table(folder / "runs").sort_by("run_id").to_pylist()
 
@@ -91,9 +108,7 @@ def test_killed_sweep_resumes_without_duplicates(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "runs").glob("part-*.parquet"))) < 1:
-        time.sleep(0.05)
+    wait_until(lambda: any((out / "runs").glob("part-*.parquet")), "a first part written", proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     partial = len(pq.read_table(out / "runs"))
@@ -284,12 +299,10 @@ def test_a_second_sweep_on_a_running_folder_is_refused(tmp_path, capsys):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 120
-    while time.time() < deadline and not (out / "runs").is_dir():
-        time.sleep(0.05)
+    wait_until(lambda: (out / "runs").is_dir(), "the runs folder made", proc)
     assert main(["sweep", "--resume", str(out), "--workers", "1", "--no-plots"]) == 2
     assert f"already running in this folder (pid {proc.pid})" in capsys.readouterr().err
-    assert proc.wait(timeout=300) == 0
+    assert proc.wait(timeout=3 * PATIENCE) == 0
     got = rows(out)
     assert [r["run_id"] for r in got] == list(range(len(got))) and len(got) == 800
 
@@ -338,17 +351,12 @@ def test_workers_die_with_a_killed_sweep_and_rows_read_once(tmp_path, capsys):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "runs").glob("part-*.parquet"))) < 1:
-        time.sleep(0.05)
+    wait_until(lambda: any((out / "runs").glob("part-*.parquet")), "a first part written", proc)
     workers = [p for p in _children(proc.pid) if _alive(p)]
     assert workers
     proc.kill()  # the sweep process alone, not its group
     proc.wait()
-    deadline = time.time() + 20
-    while time.time() < deadline and any(_alive(p) for p in workers):
-        time.sleep(0.1)
-    assert not any(_alive(p) for p in workers)
+    wait_until(lambda: not any(_alive(p) for p in workers), "the workers ended")
     # a part written twice (as two concurrent writers would) is read once; --verify says so
     part = sorted((out / "runs").glob("part-*.parquet"))[0]
     shutil.copy(part, part.with_name("part-999999999999-copy.parquet"))
@@ -386,11 +394,9 @@ def test_ctrl_c_stops_a_sweep_cleanly_and_it_resumes(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "runs").glob("part-*.parquet"))) < 1:
-        time.sleep(0.05)
+    wait_until(lambda: any((out / "runs").glob("part-*.parquet")), "a first part written", proc)
     proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=60) == 130
+    assert proc.wait(timeout=PATIENCE) == 130
     resumed = run_sweep(resume=out, workers=2, progress=False)
     assert resumed.done_before + resumed.completed == whole.total
     assert rows(out) == rows(whole.folder)

@@ -116,10 +116,9 @@ def describe_solution(result: dict[str, Any], folder: Path) -> str:
 
 
 def describe_dry_run(file: str, shown: int = 5) -> str:
-    """How many runs a sweep file means, and its first parameter sets."""
-    import itertools
-
-    from sim.sweep import count_runs, load_sweep, n_points, run_specs
+    """How many runs a sweep file means, and its first parameter sets (the points are
+    read, not the runs: a million replications are not walked through)."""
+    from sim.sweep import count_runs, load_sweep, n_points, points
     from sim.sweep.design import normalisation_notes
 
     spec = load_sweep(file)
@@ -128,12 +127,10 @@ def describe_dry_run(file: str, shown: int = 5) -> str:
         f"{spec.replications} replications = {count_runs(spec)} runs (master seed "
         f"{spec.seed})"
     ]
-    seen = set()
-    for run in itertools.islice(run_specs(spec), shown * spec.replications):
-        if run.point not in seen:
-            seen.add(run.point)
-            values = ", ".join(f"{p} = {v:g}" for p, v in run.params) or "(base scenario)"
-            lines.append(f"  point {run.point}: {values}")
+    for point, row in enumerate(points(spec)[:shown]):
+        pairs = zip(spec.paths, row, strict=True)
+        values = ", ".join(f"{p} = {float(v):g}" for p, v in pairs) or "(base scenario)"
+        lines.append(f"  point {point}: {values}")
     lines += [f"note: {n}" for n in normalisation_notes(spec)]
     return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,6 @@ def problems_from_validation(
 ) -> list[Problem]:
     """Turn pydantic's errors into problems with field paths and plain messages; an
     unknown key names the nearest valid key of ``schema`` (default: the scenario's)."""
-    if schema is None:
-        schema = Scenario.model_json_schema()
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
@@ -39,8 +38,18 @@ def problems_from_validation(
     return _dedupe(problems)
 
 
-def _unknown_key(schema: dict[str, Any], loc: tuple[str | int, ...], format_name: str) -> str:
-    near = nearest_key(schema, tuple(p for p in loc if p not in _VALIDATOR_TAGS))
+@functools.cache
+def scenario_json_schema() -> dict[str, Any]:
+    """The scenario format's JSON Schema, built once (it takes about 0.1 s; read only)."""
+    return Scenario.model_json_schema()
+
+
+def _unknown_key(
+    schema: dict[str, Any] | None, loc: tuple[str | int, ...], format_name: str
+) -> str:
+    near = nearest_key(
+        schema or scenario_json_schema(), tuple(p for p in loc if p not in _VALIDATOR_TAGS)
+    )
     hint = f"; did you mean '{near}'?" if near else ""
     return f"unknown key (not part of {format_name}){hint}"
 

@@ -66,9 +66,12 @@ class WithQuantities(Strict):
     def _unwrap(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
+        given = data.get("provenance")
+        if given is not None and not isinstance(given, dict):
+            return data  # not a mapping: the schema names the field
         data = dict(data)
         holder = cls._holder(data)
-        notes = dict(data.get("provenance") or {})
+        notes = dict(given or {})
         for name in cls._names(holder):
             node = holder.get(name)
             if _is_wrapped(node):

@@ -22,6 +22,7 @@ Issue kinds
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Literal
 
 from pydantic import (
@@ -137,7 +138,8 @@ class Issue(Strict):
         if self.range[1] - self.range[0] > 10_000:
             raise ValueError("an integer issue may span at most 10,000 values")
         sq = self.status_quo.value
-        if isinstance(sq, str) or sq != int(sq) or not self.range[0] <= sq <= self.range[1]:
+        whole = not isinstance(sq, str) and math.isfinite(sq) and sq == int(sq)
+        if not whole or not self.range[0] <= sq <= self.range[1]:
             raise ValueError(f"status_quo.value must be a whole number in {list(self.range)}")
 
     def span(self) -> tuple[float, float]:

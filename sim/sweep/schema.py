@@ -238,10 +238,15 @@ def _size_problems(spec: SweepSpec) -> list[tuple[Loc, str]]:
     else:
         points = spec.samples or 0
     if points > MAX_POINTS:
-        return [((), f"{points:,} design points: at most {MAX_POINTS:,} are allowed")]
+        where = "parameters" if spec.design == "grid" else "samples"
+        return [((where,), f"{points:,} design points: at most {MAX_POINTS:,} are allowed")]
     if points * spec.replications > MAX_RUNS:
         runs = points * spec.replications
-        return [((), f"{runs:,} runs: at most {MAX_RUNS:,} are allowed in one sweep")]
+        msg = (
+            f"{points:,} points x {spec.replications:,} replications = {runs:,} runs: "
+            f"at most {MAX_RUNS:,} are allowed in one sweep"
+        )
+        return [(("replications",), msg)]
     return []
 
 

@@ -99,22 +99,42 @@ def rubinstein_offer(
     The Pareto-efficient rows of ``utilities`` (m, 2) are sorted by u_1 and interpolated
     linearly to give ``f``; :func:`spe_on_frontier` finds the offer, and its outcome
     interpolates the two neighbouring rows of ``outcomes`` (exact where utilities are
-    linear along the segment, e.g. one issue with linear losses).
+    linear along the segment, e.g. one issue with linear losses). A frontier of one point
+    (the parties want the same outcome: nothing to bargain over) is the offer of both.
+    A disagreement payoff ``d1`` below every frontier point extends the frontier to
+    ``d1`` by free disposal (``f(v) = f(lo)`` for ``v < lo``: player 1 can be given less,
+    player 2 no more), and an offer in that extension is made at ``lo``, which gives
+    player 2 the same and player 1 more (the bargaining set made comprehensive: the
+    stationarity equations above then hold on ``[d1, hi]``). When no frontier point gives
+    both at least their disagreement payoff there is no agreement to reach: the proposer
+    asks for its own best point, which the other refuses.
     """
     keep = pareto_mask(utilities)
     u, x = utilities[keep], outcomes[keep]
     order = np.argsort(u[:, 0], kind="stable")
     u, x = u[order], x[order]
+    if u[0, 0] == u[-1, 0]:
+        return u[-1].copy(), x[-1].copy()
+    lo, hi = float(u[0, 0]), float(u[-1, 0])
+
+    def f(v: float) -> float:
+        return float(np.interp(v, u[:, 0], u[:, 1]))
+
+    if d[0] > hi or f(max(float(d[0]), lo)) < d[1]:  # no point beats disagreement for both
+        own = hi if first == 0 else lo  # the proposer asks for its best (it is refused)
+        return np.array([own, f(own)]), _interpolate(u, x, own)
+
     point = spe_on_frontier(
-        lambda v: float(np.interp(v, u[:, 0], u[:, 1])),
-        float(u[0, 0]),
-        float(u[-1, 0]),
+        f,
+        min(lo, float(d[0])),
+        hi,
         discount[0],
         discount[1],
         first=first,
         d=(float(d[0]), float(d[1])),
     )
-    return np.array(point), _interpolate(u, x, point[0])
+    u1 = min(max(point[0], lo), hi)
+    return np.array([u1, f(u1)]), _interpolate(u, x, u1)
 
 
 def _interpolate(u: np.ndarray, x: np.ndarray, u1: float) -> np.ndarray:

@@ -321,7 +321,19 @@ def test_normalisation_notes_name_each_swept_salience(tmp_path):
                     },
                 ]
             },
-            "10,000,000,000 design points: at most 10,000,000",
+            "parameters: 10,000,000,000 design points: at most 10,000,000",
+        ),
+        (
+            {
+                "design": "random",
+                "samples": 1000,
+                "replications": 1_000_000,
+                "parameters": [
+                    {"path": "war.trend", "distribution": {"kind": "uniform", "low": 0, "high": 1}}
+                ],
+            },
+            "replications: 1,000 points x 1,000,000 replications = 1,000,000,000 runs: "
+            "at most 100,000,000 are allowed in one sweep",
         ),
     ],
 )
