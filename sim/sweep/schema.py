@@ -48,6 +48,9 @@ Design = Literal["grid", "random", "lhs", "sobol"]
 MAX_POINTS = 10_000_000
 MAX_REPLICATIONS = 1_000_000
 MAX_RUNS = 100_000_000
+MAX_VALUES = 5_000_000
+"""Most parameter values (points × swept parameters) a design holds in memory: with the
+arrays a design builds on the way, this keeps a sweep's design below about 300 MB."""
 """Limits of one sweep (points are held in memory, rows are streamed to disk)."""
 PATH_PATTERN = r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*"
 
@@ -237,9 +240,16 @@ def _size_problems(spec: SweepSpec) -> list[tuple[Loc, str]]:
         points = (spec.samples or 0) * (len(spec.parameters) + 2)
     else:
         points = spec.samples or 0
+    where = "parameters" if spec.design == "grid" else "samples"
     if points > MAX_POINTS:
-        where = "parameters" if spec.design == "grid" else "samples"
         return [((where,), f"{points:,} design points: at most {MAX_POINTS:,} are allowed")]
+    values = points * max(1, len(spec.parameters))
+    if values > MAX_VALUES:
+        msg = (
+            f"{points:,} design points x {len(spec.parameters)} parameters = {values:,} "
+            f"values: at most {MAX_VALUES:,} are held in memory; split the sweep"
+        )
+        return [((where,), msg)]
     if points * spec.replications > MAX_RUNS:
         runs = points * spec.replications
         msg = (

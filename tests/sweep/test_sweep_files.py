@@ -335,6 +335,18 @@ def test_normalisation_notes_name_each_swept_salience(tmp_path):
             "replications: 1,000 points x 1,000,000 replications = 1,000,000,000 runs: "
             "at most 100,000,000 are allowed in one sweep",
         ),
+        (
+            {
+                "design": "lhs",
+                "samples": 2_000_000,
+                "parameters": [
+                    {"path": p, "linear": {"start": 0, "stop": 0.01}}
+                    for p in ("war.trend", "war.volatility", "parties.russia.fighting_cost")
+                ],
+            },
+            "samples: 2,000,000 design points x 3 parameters = 6,000,000 values: "
+            "at most 5,000,000 are held in memory",
+        ),
     ],
 )
 def test_oversized_sweeps_are_refused(tmp_path, extra, fragment):
