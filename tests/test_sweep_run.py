@@ -396,6 +396,9 @@ def test_ctrl_c_stops_a_sweep_cleanly_and_it_resumes(tmp_path):
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            # a job started in the background by a shell without job control (as CI may
+            # be) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         wait_until(lambda o=out: any((o / "runs").glob("part-*.parquet")), "a first part", proc)
         proc.send_signal(signal.SIGINT)
