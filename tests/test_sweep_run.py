@@ -66,6 +66,13 @@ def wait_until(condition, what: str, proc: subprocess.Popen | None = None) -> No
         time.sleep(0.02)
 
 
+def start_sweep(file, out, **popen) -> subprocess.Popen:
+    """``sim sweep FILE --out OUT`` on 2 workers in chunks of 5, in a child process."""
+    command = [sys.executable, "-m", "sim", "sweep", str(file), "--out", str(out)]
+    command += ["--workers", "2", "--chunk-size", "5", "--no-plots"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen)
+
+
 def rows(folder):
     return pq.read_table(folder / "runs").sort_by("run_id").to_pylist()
 
@@ -89,25 +96,7 @@ def test_killed_sweep_resumes_without_duplicates(tmp_path):
     file = sweep_file(tmp_path, replications=200, rounds=12)  # long enough to interrupt
     whole = run_sweep(file, workers=2, out=tmp_path / "whole", progress=False)
     out = tmp_path / "cut"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sim",
-            "sweep",
-            str(file),
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-            "--chunk-size",
-            "5",
-            "--no-plots",
-        ],
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_sweep(file, out, start_new_session=True)
     wait_until(lambda: any((out / "runs").glob("part-*.parquet")), "a first part written", proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -333,24 +322,7 @@ def test_workers_die_with_a_killed_sweep_and_rows_read_once(tmp_path, capsys):
 
     file = sweep_file(tmp_path, replications=200, rounds=12)
     out = tmp_path / "killed"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sim",
-            "sweep",
-            str(file),
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-            "--chunk-size",
-            "5",
-            "--no-plots",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_sweep(file, out)
     wait_until(lambda: any((out / "runs").glob("part-*.parquet")), "a first part written", proc)
     workers = [p for p in _children(proc.pid) if _alive(p)]
     assert workers
@@ -379,27 +351,10 @@ def test_ctrl_c_stops_a_sweep_cleanly_and_it_resumes(tmp_path):
     # race is the machine's, not the code's), at most three times.
     for attempt in range(3):
         out = tmp_path / f"cut{attempt}"
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sim",
-                "sweep",
-                str(file),
-                "--out",
-                str(out),
-                "--workers",
-                "2",
-                "--chunk-size",
-                "5",
-                "--no-plots",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            # a job started in the background by a shell without job control (as CI may
-            # be) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
+        # a job started in the background by a shell without job control (as CI may be)
+        # inherits SIGINT ignored, and Python then never raises KeyboardInterrupt
+        default_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
+        proc = start_sweep(file, out, preexec_fn=default_sigint)
         wait_until(lambda o=out: any((o / "runs").glob("part-*.parquet")), "a first part", proc)
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=PATIENCE)
