@@ -17,7 +17,6 @@ import copy
 import os
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -26,6 +25,7 @@ from hypothesis import strategies as st
 
 from sim.cli import main
 from tests.conftest import DATA, SCENARIOS, load_dict
+from tests.schema_fuzz import _at, _paths
 
 EXAMPLES = int(os.environ.get("SIM_FUZZ_EXAMPLES", "60"))
 RANDOM = "SIM_FUZZ_EXAMPLES" in os.environ
@@ -65,26 +65,6 @@ HOSTILE = [
     "russia",
     "territory",
 ]
-
-
-def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
-    """Every (container path, key) in a nested document."""
-    out = []
-    if isinstance(node, dict):
-        for k, v in node.items():
-            out.append((*prefix, k))
-            out += _paths(v, (*prefix, k))
-    elif isinstance(node, list):
-        for k, v in enumerate(node):
-            out.append((*prefix, k))
-            out += _paths(v, (*prefix, k))
-    return out
-
-
-def _at(node: Any, path: tuple) -> Any:
-    for k in path:
-        node = node[k]
-    return node
 
 
 @st.composite
