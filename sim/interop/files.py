@@ -40,17 +40,12 @@ def read_bytes(path: str | Path) -> bytes:
 def read_text(path: str | Path) -> str:
     """The text of an input file (see the module docstring for the checks; a leading
     byte-order mark is dropped)."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(str(path), [Problem("", "file not found")])
-    if not p.is_file():
-        raise InputError(str(path), [Problem("", "not a file")])
-    if p.stat().st_size > MAX_BYTES:
-        raise InputError(str(path), [Problem("", f"larger than {MAX_BYTES:,} bytes")])
+    data = read_bytes(path)
     try:
-        return p.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(str(path), [Problem("", f"not UTF-8 text ({exc.reason})")]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines
 
 
 def write_file_atomic(path: str | Path, text: str) -> None:
