@@ -17,6 +17,7 @@ atomically (nothing is left behind on an error)::
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import platform
 import shutil
 import sys
@@ -206,8 +207,6 @@ def comparison_json(
 
 def manifest(inputs: Sequence[CompareInput]) -> dict[str, Any]:
     """Provenance of the comparison: versions, command, UTC time and the inputs."""
-    import mesa
-
     return {
         "package": "ceasefire-sim",
         "version": sim.__version__,
@@ -215,7 +214,7 @@ def manifest(inputs: Sequence[CompareInput]) -> dict[str, Any]:
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "mesa": mesa.__version__,
+        "mesa": importlib.metadata.version("mesa"),
         "inputs": [
             {
                 "label": inp.label,

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import mesa
-
 from sim.behaviour.offers import Bid
 from sim.behaviour.strategies import RoundContext, Strategy
 from sim.behaviour.strategies.base import MEDIATOR_INDEX
+from sim.model.engine import Agent, Model
 
 
-class PartyAgent(mesa.Agent):
+class PartyAgent(Agent):
     """A negotiating party (principal or third party) in the Mesa model."""
 
-    def __init__(self, model: mesa.Model, index: int, party_id: str, strategy: Strategy) -> None:
+    def __init__(self, model: Model, index: int, party_id: str, strategy: Strategy) -> None:
         super().__init__(model)
         self.index = index
         self.party_id = party_id
@@ -28,10 +27,10 @@ class PartyAgent(mesa.Agent):
         return self.strategy.accepts(self.index, ctx, bid, threshold)
 
 
-class MediatorAgent(mesa.Agent):
+class MediatorAgent(Agent):
     """A mediator: proposes single negotiating texts, holds no preferences, never votes."""
 
-    def __init__(self, model: mesa.Model, party_id: str, strategy: Strategy) -> None:
+    def __init__(self, model: Model, party_id: str, strategy: Strategy) -> None:
         super().__init__(model)
         self.index = MEDIATOR_INDEX
         self.party_id = party_id

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import mesa
 import numpy as np
 
 from sim.behaviour import compliance
@@ -40,7 +39,7 @@ from sim.behaviour.strategies import Strategy, make_strategy
 from sim.behaviour.world import World, WorldRecord, snapshot
 from sim.game import Game
 from sim.model.agents import MediatorAgent, PartyAgent
-from sim.model.collect import make_collector
+from sim.model.engine import Agent, Model
 from sim.model.setup import game_of
 from sim.scenario import Scenario
 
@@ -49,7 +48,7 @@ FAST_PATH = True
 to compare with the turn-by-turn path)."""
 
 
-class NegotiationModel(mesa.Model):
+class NegotiationModel(Model):
     """Parties bargaining over the issues of a scenario, round by round, while the war goes on.
 
     ``game`` (or the keyword ``scenario``) is a compiled :class:`~sim.game.Game`, a
@@ -108,7 +107,7 @@ class NegotiationModel(mesa.Model):
         self.active_proposers = self.proposers  # those still at the table (see _withdraw)
         self.patience = game.memo("patience", self._patience)
         self.round = 0
-        self.datacollector = make_collector(game) if collect else None
+        self.datacollector = _collector(game) if collect else None
         # the standing offer of the stacked protocol, where one step is one party's turn
         self.table = Table() if protocol.kind == STACKED else None
         self.plan = self._plan() if FAST_PATH and self.table is not None else None
@@ -259,9 +258,17 @@ class NegotiationModel(mesa.Model):
 
     def release(self) -> None:
         """Forget this model in Mesa's class-level agent-id registry (see module docstring)."""
-        registry = getattr(mesa.Agent, "_ids", None)
+        registry = getattr(Agent, "_ids", None)
         if registry is not None:
             registry.pop(self, None)
+
+
+def _collector(game: Game):
+    """The round collector (imported here: Mesa's DataCollector imports pandas, which a
+    run without collection does not need; :mod:`sim.model.engine`)."""
+    from sim.model.collect import make_collector
+
+    return make_collector(game)
 
 
 def negotiate(game: Game, seed: int, max_rounds: int | None = None) -> Iterator[RoundRecord]:

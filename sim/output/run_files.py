@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import importlib.metadata
 import io
 import platform
 import sys
 from pathlib import Path
 from typing import Any
 
-import mesa
 import numpy as np
 import yaml
 
@@ -50,7 +50,7 @@ def manifest(
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "mesa": mesa.__version__,
+        "mesa": importlib.metadata.version("mesa"),
         **(extra or {}),
     }
 
