@@ -72,21 +72,42 @@ def run_figure(run: RunData, name: str) -> plt.Figure:
     return FIGURES[name](run)
 
 
+DRAWING_COST = {"offers": 1.9, "utilities": 0.9, "utility_plane": 0.6, "war": 0.9, "beliefs": 0.8}
+"""Seconds to draw and save each figure of the baseline, one after the other on one core
+(measured; only their ratios matter: :func:`split_figures`)."""
+
+
 def plot_run(run: RunData, folder: Path, parallel: bool | None = None) -> list[Path]:
     """Write every plot of a run into ``folder``; return their paths.
 
     ``parallel`` (default: when the machine has two or more cores and ``fork`` exists):
-    the offers figure, the costliest figure (about 40% of the drawing time), is drawn in a
-    forked child process while this process draws the others. The child inherits ``run``
-    and matplotlib's state, so nothing is pickled, and the figures are the same pixels
-    as when drawn one after the other (tests/test_run_plots_parallel.py)."""
+    the figures are split in two shares of about equal drawing time
+    (:func:`split_figures`); a forked child process draws one while this process draws
+    the other. The child inherits ``run`` and matplotlib's state, so nothing is pickled,
+    and the figures are the same pixels as when drawn one after the other
+    (tests/test_run_plots_parallel.py)."""
     folder.mkdir(parents=True, exist_ok=True)
     names = figure_names(run)
     if parallel is None:
         parallel = _can_fork()
     if not parallel:
         return [save(run_figure(run, name), folder / f"{name}.png") for name in names]
-    return _plot_forked(run, folder, names)
+    child, own = split_figures(names)
+    _plot_forked(run, folder, child, own)
+    return [folder / f"{name}.png" for name in names]
+
+
+def split_figures(names: list[str]) -> tuple[list[str], list[str]]:
+    """Two shares of ``names`` by the longest-first rule (Graham 1969): each figure, the
+    costliest first (:data:`DRAWING_COST`), goes to the share with less drawing so far;
+    the first share holds the costliest figure."""
+    shares: tuple[list[str], list[str]] = ([], [])
+    totals = [0.0, 0.0]
+    for name in sorted(names, key=lambda n: -DRAWING_COST.get(n, 1.0)):
+        k = int(totals[1] < totals[0])
+        shares[k].append(name)
+        totals[k] += DRAWING_COST.get(name, 1.0)
+    return shares
 
 
 def _can_fork() -> bool:
@@ -99,14 +120,13 @@ def _can_fork() -> bool:
     return cores >= 2 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _plot_forked(run: RunData, folder: Path, names: list[str]) -> list[Path]:
-    """``names[0]`` (the offers) in a forked child, the rest here; wait for the child and
-    raise if it failed."""
+def _plot_forked(run: RunData, folder: Path, child_names: list[str], own: list[str]) -> None:
+    """``child_names`` in a forked child, ``own`` here; wait for the child and raise if it
+    failed."""
     import multiprocessing
 
-    child_name, own = names[0], names[1:]
     child = multiprocessing.get_context("fork").Process(
-        target=_draw_in_child, args=(run, folder, child_name), daemon=True
+        target=_draw_in_child, args=(run, folder, child_names), daemon=True
     )
     child.start()
     try:
@@ -115,13 +135,15 @@ def _plot_forked(run: RunData, folder: Path, names: list[str]) -> list[Path]:
     finally:
         child.join()
     if child.exitcode != 0:
-        raise RuntimeError(f"drawing {child_name} failed in its process (exit {child.exitcode})")
-    return [folder / f"{name}.png" for name in names]
+        raise RuntimeError(
+            f"drawing {', '.join(child_names)} failed in its process (exit {child.exitcode})"
+        )
 
 
-def _draw_in_child(run: RunData, folder: Path, name: str) -> None:
-    """In the forked child: draw one figure (an exception ends it with a non-zero exit)."""
-    save(run_figure(run, name), folder / f"{name}.png")
+def _draw_in_child(run: RunData, folder: Path, names: list[str]) -> None:
+    """In the forked child: draw its figures (an exception ends it with a non-zero exit)."""
+    for name in names:
+        save(run_figure(run, name), folder / f"{name}.png")
 
 
 REASON_LINE = 0.17  # inches per line of rejection reasons under the offers panels
