@@ -49,6 +49,7 @@ by optimisation on the continuous space (:mod:`sim.theory.reference`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from math import comb
@@ -81,21 +82,24 @@ class Frontier:
         return len(self.outcomes)
 
 
+@functools.lru_cache(maxsize=16)
 def simplex_lattice(n: int, max_points: int) -> np.ndarray:
     """All weight vectors of n parties with entries in {0, 1/k, ..., 1} summing to 1.
 
     k is the largest step count whose lattice has at most ``max_points`` points
-    (C(k + n − 1, n − 1) of them); at least k = 1 (the n unit vectors).
+    (C(k + n − 1, n − 1) of them); at least k = 1 (the n unit vectors). Built once per
+    (n, max_points) and returned read-only.
     """
     k = 1
     while comb(k + 1 + n - 1, n - 1) <= max_points:
         k += 1
     if n == 1:
         return np.ones((1, 1))
-    points = [  # stars and bars: n − 1 bars among k + n − 1 places
-        np.diff([0, *cuts, k + n]) - 1 for cuts in itertools.combinations(range(1, k + n), n - 1)
-    ]
-    return np.asarray(points, dtype=float) / k
+    cuts = np.array(list(itertools.combinations(range(1, k + n), n - 1)))
+    bars = np.column_stack([np.zeros(len(cuts), dtype=int), cuts, np.full(len(cuts), k + n)])
+    lattice = (np.diff(bars, axis=1) - 1) / k  # stars and bars: n − 1 bars among k + n − 1
+    lattice.flags.writeable = False
+    return lattice
 
 
 def issue_grid(prefs: Preferences, j: int, resolution: int, extra: np.ndarray) -> np.ndarray:
@@ -249,7 +253,8 @@ def efficient(utilities: np.ndarray, acceptable: np.ndarray) -> np.ndarray:
     """Rows Pareto-efficient among all rows, or among the rows within every red line."""
     keep = pareto_mask(utilities)
     everyone = np.flatnonzero(acceptable.all(axis=1))
-    keep[everyone[pareto_mask(utilities[everyone])]] = True
+    if not keep[everyone].all():  # else every acceptable row is already kept
+        keep[everyone[pareto_mask(utilities[everyone])]] = True
     return keep
 
 
