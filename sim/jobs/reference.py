@@ -96,11 +96,14 @@ def optimised(
         "utilitarian": lambda x: theory.utilitarian_point(prefs, x),
         "egalitarian": lambda x: theory.egalitarian_point(prefs, d, x),
     }
+    import scipy.optimize  # noqa: F401  (loads SciPy's BLAS: threadpool_limits limits loaded ones)
     from threadpoolctl import threadpool_limits
 
     # one BLAS thread: SLSQP's linear algebra then gives the same bits in every process
     # (a sweep's workers run with one thread, a single run with all; the points would
-    # otherwise differ in the 10th digit)
+    # otherwise differ in the 10th digit). The limit applies to the BLAS libraries loaded
+    # when it is set, hence the import above (without it the first game of a process
+    # was solved with all threads: tests/test_game_cache.py).
     with threadpool_limits(limits=1, user_api="blas"):
         found = {k: solvers[k](x) for k, x in starts.items()}
     return {k: s.x for k, s in found.items() if s is not None}
