@@ -93,7 +93,7 @@ def optimised(
         "nash": lambda x: theory.nash_point(prefs, d, x),
         "weighted_nash": lambda x: theory.nash_point(prefs, d, x, powers),
         "kalai_smorodinsky": lambda x: theory.kalai_smorodinsky_point(prefs, d, x),
-        "utilitarian": lambda x: theory.utilitarian_point(prefs, x),
+        "utilitarian": lambda _: utilitarian(game),
         "egalitarian": lambda x: theory.egalitarian_point(prefs, d, x),
     }
     from threadpoolctl import threadpool_limits
@@ -104,6 +104,20 @@ def optimised(
     with threadpool_limits(limits=1, user_api="blas"):
         found = {k: solvers[k](x) for k, x in starts.items()}
     return {k: s.x for k, s in found.items() if s is not None}
+
+
+def utilitarian(game: Game) -> theory.Solution | None:
+    """The exact utilitarian point (:func:`sim.theory.reference.utilitarian_point`); it
+    depends on the preferences only, so games that share their offer tables share it
+    (``utilitarian``, :data:`sim.game.SHARED_TABLES`)."""
+
+    def build() -> theory.Solution | None:
+        found = theory.utilitarian_point(game.prefs)
+        if found is not None:
+            found.x.flags.writeable = False  # shared by games
+        return found
+
+    return game.cached("utilitarian", b"", build)
 
 
 def reference_method(game: Game) -> str:

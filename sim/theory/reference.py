@@ -11,14 +11,15 @@ linear loss so that every function is smooth:
 * egalitarian (Kalai 1977): max τ  s.t.  u_i(x) − d_i ≥ τ;
 * Kalai–Smorodinsky (1975): max τ  s.t.  u_i(x) − d_i ≥ τ (A_i − d_i), where A_i, the ideal
   point, is max u_i(x) s.t. u(x) ≥ d (parties with A_i = d_i are left out);
-* utilitarian (Harsanyi 1955): max Σ_i u_i(x).
+* utilitarian (Harsanyi 1955): max Σ_i u_i(x), in closed form issue by issue
+  (:func:`weighted_sum_point`).
 
-Each program is solved by sequential quadratic programming (SciPy's SLSQP, Kraft 1988) with
-analytic gradients, started from the best point of the sampled frontier, and the best box
-wins. Tolerance ``FTOL`` = 1e-15 on the objective; on problems with closed forms the points
-agree to better than 1e-9 (``tests/theory/test_reference_points.py``). Where the maximiser is
-not unique (flat utilitarian faces with linear losses) the one reached from the start is
-returned.
+The other programs are solved by sequential quadratic programming (SciPy's SLSQP, Kraft
+1988) with analytic gradients, started from the best point of the sampled frontier, and the
+best box wins. Tolerance ``FTOL`` = 1e-15 on the objective; on problems with closed forms the
+points agree to better than 1e-9 (``tests/theory/test_reference_points.py``). Where the
+utilitarian maximiser is not unique (flat faces: linear losses) each issue takes the
+midpoint of its interval of maximisers.
 """
 
 from __future__ import annotations
@@ -277,16 +278,78 @@ def _ray_point(
     return _best(prefs, build, score, d)
 
 
-def utilitarian_point(prefs: Preferences, start: np.ndarray) -> Solution | None:
-    """Max Σ_i u_i over the acceptable region."""
+def utilitarian_point(prefs: Preferences) -> Solution | None:
+    """Max Σ_i u_i over the acceptable region, exactly: on each box the program separates by
+    issue (:func:`weighted_sum_point` with unit weights), and the best box wins (the first
+    on ties). It does not depend on d."""
+    best: Solution | None = None
+    for box in acceptable_intervals(prefs):
+        x = weighted_sum_point(prefs, box, np.ones(prefs.n_parties))
+        u = prefs.utilities(x)[0]
+        if best is None or u.sum() > best.u.sum() + 1e-15:
+            best = Solution(x, u)
+    return best
 
-    def build(program: _Program) -> np.ndarray | None:
-        def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
-            return -float(program.utilities(v).sum()), -program.jacobian(v).sum(axis=0)
 
-        return _solve(program, start, 0, objective, [], [], np.empty(0))
+def weighted_sum_point(prefs: Preferences, box: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """argmax_x Σ_i λ_i u_i(x) over ``box`` (λ ≥ 0), issue by issue.
 
-    return _best(prefs, build, lambda u: float(u.sum()), None)
+    The objective is separable: on issue j it is minus the convex function
+    ``f(x) = Σ_i c_i |x − a_i| + Σ_i q_i (x − a_i)²`` with ``c_i = λ_i w_ij / span_j`` (linear
+    losses) and ``q_i = λ_i w_ij / span_j²`` (quadratic ones). A one-dimensional convex
+    function is minimised over an interval by clipping its unconstrained minimiser
+    (:func:`issue_minimisers`): for quadratic losses only the weighted mean of the ideals,
+    for linear ones only a weighted median (Enelow & Hinich 1984, ch. 2), else the zero of
+    the piecewise-linear derivative. Where the minimisers form an interval (a flat face:
+    linear losses only, or no weight at all on the issue) its midpoint is returned.
+    """
+    span = prefs.hi - prefs.lo
+    scaled = lam[:, None] * prefs.weights
+    linear = np.where(prefs.exponent == 1, scaled, 0.0) / span
+    quad = np.where(prefs.exponent == 2, scaled, 0.0) / span**2
+    x = np.empty(prefs.n_issues)
+    for j in range(prefs.n_issues):
+        left, right = issue_minimisers(prefs.ideal[:, j], linear[:, j], quad[:, j])
+        lo, hi = box[j]
+        left, right = min(max(left, lo), hi), min(max(right, lo), hi)
+        x[j] = 0.5 * (left + right)
+    return x
+
+
+def issue_minimisers(
+    ideal: np.ndarray, linear: np.ndarray, quad: np.ndarray
+) -> tuple[float, float]:
+    """The interval [left, right] of minimisers of ``Σ c_i |x − a_i| + Σ q_i (x − a_i)²``
+    on the real line (``a`` = ``ideal``, ``c`` = ``linear``, ``q`` = ``quad``, all ≥ 0).
+
+    The derivative is non-decreasing and linear between the sorted ideals of positive c
+    (the breakpoints b_k); with C_≤ / C_> the weights of linear ideals at most / above x,
+    Q = Σ q_i and M = Σ q_i a_i, its right and left limits at b_k are
+    ``R_k = C_≤ − C_> + 2 (Q b_k − M)`` and ``L_k = R_k − 2 c(b_k)``. The minimiser is the
+    first b_k with L_k ≤ 0 ≤ R_k, or the zero ``(M − (C_≤ − C_>)/2) / Q`` of the segment
+    where the derivative changes sign; with Q = 0 it is the interval of weighted medians
+    [first b_k with R_k ≥ 0, last b_k with L_k ≤ 0], the whole line without any weight.
+    """
+    total_q = float(quad.sum())
+    mean_q = float(quad @ ideal)
+    points, where = np.unique(ideal[linear > 0], return_inverse=True)
+    if points.size == 0:
+        if total_q > 0:
+            x = mean_q / total_q
+            return x, x
+        return -np.inf, np.inf
+    weight = np.bincount(where, weights=linear[linear > 0], minlength=points.size)
+    at_most = np.cumsum(weight)
+    right = 2 * at_most - at_most[-1] + 2 * (total_q * points - mean_q)
+    left = right - 2 * weight
+    if total_q == 0:
+        return float(points[np.argmax(right >= 0)]), float(points[np.flatnonzero(left <= 0)[-1]])
+    k = int(np.searchsorted(right, 0.0))  # first breakpoint with R_k ≥ 0
+    if k < points.size and left[k] <= 0:
+        return float(points[k]), float(points[k])
+    slope_part = 2 * at_most[k - 1] - at_most[-1] if k > 0 else -at_most[-1]
+    x = (mean_q - slope_part / 2) / total_q
+    return x, x
 
 
 def _best(
