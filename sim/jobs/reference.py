@@ -87,12 +87,13 @@ def optimised(
     game: Game, d: np.ndarray, starts: dict[str, np.ndarray], powers: np.ndarray | None
 ) -> dict[str, np.ndarray]:
     """The reference points' outcomes computed by optimisation on the continuous space
-    (:mod:`sim.theory.reference`), each started from its frontier point."""
+    (:mod:`sim.theory.reference`), each started from its frontier point (the ideal point of
+    Kalai–Smorodinsky from each party's best rational frontier outcome)."""
     prefs = game.prefs
     solvers = {
         "nash": lambda x: theory.nash_point(prefs, d, x),
         "weighted_nash": lambda x: theory.nash_point(prefs, d, x, powers),
-        "kalai_smorodinsky": lambda x: theory.kalai_smorodinsky_point(prefs, d, x),
+        "kalai_smorodinsky": lambda x: theory.kalai_smorodinsky_point(prefs, d, x, feasible(game)),
         "utilitarian": lambda _: utilitarian(game),
         "egalitarian": lambda x: theory.egalitarian_point(prefs, d, x),
     }

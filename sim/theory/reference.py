@@ -32,6 +32,8 @@ import numpy as np
 from sim.theory.preferences import LINK_TOLERANCE, Preferences
 
 FTOL = 1e-15
+Frontier = tuple[np.ndarray, np.ndarray]
+"""Outcomes (k, m) and their utilities (k, n): starting points for the programs."""
 MAX_ITER = 500
 
 
@@ -194,26 +196,34 @@ def egalitarian_point(prefs: Preferences, d: np.ndarray, start: np.ndarray) -> S
 
 
 def kalai_smorodinsky_point(
-    prefs: Preferences, d: np.ndarray, start: np.ndarray
+    prefs: Preferences, d: np.ndarray, start: np.ndarray, frontier: Frontier | None = None
 ) -> Solution | None:
-    """The largest τ with u ≥ d + τ (A − d) over the acceptable region (module docstring)."""
-    ideal = ideal_point(prefs, d, start)
+    """The largest τ with u ≥ d + τ (A − d) over the acceptable region (module docstring);
+    ``frontier`` gives the ideal point's starts (:func:`ideal_point`)."""
+    ideal = ideal_point(prefs, d, start, frontier)
     if ideal is None:
         return None
     scale = np.where(ideal - d > 1e-12, ideal - d, 0.0)
     return _ray_point(prefs, d, scale, start)
 
 
-def ideal_point(prefs: Preferences, d: np.ndarray, start: np.ndarray) -> np.ndarray | None:
-    """A_i = max u_i(x) over the acceptable region subject to u(x) ≥ d."""
+def ideal_point(
+    prefs: Preferences, d: np.ndarray, start: np.ndarray, frontier: Frontier | None = None
+) -> np.ndarray | None:
+    """A_i = max u_i(x) over the acceptable region subject to u(x) ≥ d. Each party's
+    program starts from the outcome of ``frontier`` (outcomes, utilities) best for it
+    among the rational ones (:func:`_best_start`), else from ``start``."""
     best = []
     for i in range(prefs.n_parties):
         own = _own_best(prefs, i, d)
         if own is not None:
             best.append(own)
             continue
+        start_i = _best_start(frontier, d, i, start)
 
-        def build(program: _Program, i: int = i) -> np.ndarray | None:
+        def build(
+            program: _Program, i: int = i, start_i: np.ndarray = start_i
+        ) -> np.ndarray | None:
             size = program.size
 
             def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
@@ -226,13 +236,25 @@ def ideal_point(prefs: Preferences, d: np.ndarray, start: np.ndarray) -> np.ndar
                     "jac": lambda v: program.jacobian(v[:size]),
                 }
             ]
-            return _solve(program, start, 0, objective, cons, [], np.empty(0))
+            return _solve(program, start_i, 0, objective, cons, [], np.empty(0))
 
         found = _best(prefs, build, lambda u, i=i: float(u[i]), d)
         if found is None:
             return None
         best.append(found.u[i])
     return np.array(best)
+
+
+def _best_start(frontier: Frontier | None, d: np.ndarray, i: int, start: np.ndarray) -> np.ndarray:
+    """The outcome of ``frontier`` with the highest u_i among those with u ≥ d (the first
+    on ties), else ``start``."""
+    if frontier is None:
+        return start
+    outcomes, utilities = frontier
+    rational = np.flatnonzero(np.all(utilities >= d, axis=1))
+    if rational.size == 0:
+        return start
+    return outcomes[rational[np.argmax(utilities[rational, i])]]
 
 
 def _own_best(prefs: Preferences, i: int, d: np.ndarray) -> float | None:
