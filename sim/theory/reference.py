@@ -14,7 +14,9 @@ linear loss so that every function is smooth:
 * utilitarian (Harsanyi 1955): max Σ_i u_i(x), in closed form issue by issue
   (:func:`weighted_sum_point`).
 
-The other programs are solved by sequential quadratic programming (SciPy's SLSQP, Kraft
+With quadratic losses only, the ideal point is found by Lagrangian duality where one party
+binds (:func:`_ideal_by_duality`). The other programs are solved by sequential quadratic
+programming (SciPy's SLSQP, Kraft
 1988) with analytic gradients, started from the best point of the sampled frontier, and the
 best box wins. Tolerance ``FTOL`` = 1e-15 on the objective; on problems with closed forms the
 points agree to better than 1e-9 (``tests/theory/test_reference_points.py``). Where the
@@ -236,6 +238,9 @@ def ideal_point(
                     "jac": lambda v: program.jacobian(v[:size]),
                 }
             ]
+            exact = _ideal_by_duality(prefs, program.box, d, i)
+            if exact is not None:
+                return exact
             return _solve(program, start_i, 0, objective, cons, [], np.empty(0))
 
         found = _best(prefs, build, lambda u, i=i: float(u[i]), d)
@@ -243,6 +248,53 @@ def ideal_point(
             return None
         best.append(found.u[i])
     return np.array(best)
+
+
+def _ideal_by_duality(
+    prefs: Preferences, box: np.ndarray, d: np.ndarray, i: int
+) -> np.ndarray | None:
+    """max u_i s.t. u ≥ d on ``box`` by Lagrangian duality, when every loss is quadratic
+    and party i weighs every issue; None when not applicable or not verified (then SLSQP).
+
+    The program is strictly concave, so x is optimal iff the KKT conditions hold (Boyd &
+    Vandenberghe 2004, §5.5.3): x maximises u_i + Σ_k μ_k u_k over the box for some μ ≥ 0,
+    u(x) ≥ d, and μ_k (u_k − d_k) = 0. That maximiser is, issue by issue, the weighted mean
+    of the ideals clipped to the box (:func:`weighted_sum_point`). With one binding party k,
+    u_k of the maximiser is continuous and non-decreasing in μ_k (it maximises u_k + u_i/μ_k),
+    so μ_k is the root of u_k = d_k (Brent 1973); the first k whose root leaves every other
+    party rational is the optimum. Several binding parties are left to SLSQP."""
+    from scipy.optimize import brentq
+
+    positive = prefs.weights > 0
+    if np.any(prefs.exponent[positive] != 2) or not np.all(positive[i]):
+        return None
+    wa = prefs.weights * prefs.ideal
+
+    def x_of(lam: np.ndarray) -> np.ndarray:
+        return np.clip((lam @ wa) / (lam @ prefs.weights), box[:, 0], box[:, 1])
+
+    own = np.eye(prefs.n_parties)[i]
+    gap = prefs.utilities(x_of(own))[0] - d
+    for k in np.argsort(gap):  # the most violated first
+        if gap[k] >= 0 or k == i:
+            continue
+
+        def excess(mu: float, k: int = k) -> float:
+            lam = own.copy()
+            lam[k] = mu
+            return float(prefs.utilities(x_of(lam))[0][k] - d[k])
+
+        top = 1.0
+        while excess(top) < 0 and top < 1e12:
+            top *= 10.0
+        if excess(top) < 0:
+            return None
+        lam = own.copy()
+        lam[k] = brentq(excess, 0.0, top, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+        x = x_of(lam)
+        if np.all(prefs.utilities(x)[0] >= d - 1e-13):
+            return x
+    return None
 
 
 def _best_start(frontier: Frontier | None, d: np.ndarray, i: int, start: np.ndarray) -> np.ndarray:

@@ -212,3 +212,23 @@ def test_utilitarian_flat_face_returns_the_midpoint():
 def test_issue_minimisers_on_hand_solved_cases(ideal, linear, quad, expected):
     found = ref.issue_minimisers(np.array(ideal), np.array(linear), np.array(quad))
     assert_allclose(found, expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("red_lines", [False, True])
+def test_ideal_point_by_duality_matches_slsqp(red_lines, monkeypatch):
+    rng = np.random.default_rng(7 + red_lines)
+    checked = 0
+    for _ in range(8):
+        prefs = random_prefs(rng, "2", red_lines)
+        d = rng.uniform(0.6, 0.9, prefs.n_parties)
+        start = ref.acceptable_intervals(prefs)[0].mean(axis=1)
+        fast = ref.ideal_point(prefs, d, start)
+        with monkeypatch.context() as patch:
+            patch.setattr(ref, "_ideal_by_duality", lambda *args: None)
+            slow = ref.ideal_point(prefs, d, start)
+        # duality never misses a point SLSQP finds (and sometimes finds one it misses)
+        assert slow is None or fast is not None
+        if slow is not None:
+            assert_allclose(fast, slow, atol=1e-9)
+            checked += 1
+    assert checked
