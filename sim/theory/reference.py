@@ -88,6 +88,8 @@ class _Program:
         self.quad = (prefs.exponent == 2) & (prefs.weights > 0)
         self.lin = np.argwhere((prefs.exponent == 1) & (prefs.weights > 0))  # (L, 2): i, j
         self.box = box
+        self.quad_weights = np.where(self.quad, self.weights, 0.0)
+        self.lin_weights = self.weights[self.lin[:, 0], self.lin[:, 1]]
 
     @property
     def size(self) -> int:
@@ -104,15 +106,16 @@ class _Program:
     def utilities(self, z: np.ndarray) -> np.ndarray:
         x, t = z[: self.m], z[self.m : self.size]
         dev = (x[None, :] - self.ideal) / self.span
-        u = 1.0 - (self.weights * np.where(self.quad, dev * dev, 0.0)).sum(axis=1)
-        np.subtract.at(u, self.lin[:, 0], self.weights[self.lin[:, 0], self.lin[:, 1]] * t)
+        u = 1.0 - (self.quad_weights * (dev * dev)).sum(axis=1)
+        if len(self.lin):
+            np.subtract.at(u, self.lin[:, 0], self.lin_weights * t)
         return u
 
     def jacobian(self, z: np.ndarray) -> np.ndarray:
         x = z[: self.m]
         jac = np.zeros((self.n, self.size))
         dev = (x[None, :] - self.ideal) / self.span
-        jac[:, : self.m] = np.where(self.quad, -2.0 * self.weights * dev / self.span, 0.0)
+        jac[:, : self.m] = -2.0 * self.quad_weights * dev / self.span
         i, j = self.lin.T
         jac[i, self.m + np.arange(len(self.lin))] = -self.weights[i, j]
         return jac
