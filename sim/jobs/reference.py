@@ -124,7 +124,10 @@ def utilitarian(game: Game) -> theory.Solution | None:
 def reference_method(game: Game) -> str:
     """How :func:`reference_points` computes the bargaining solutions of this game."""
     if all_continuous(game.prefs):
-        return "optimised on the continuous space (SLSQP, started from the frontier points)"
+        return (
+            "optimised on the continuous space (utilitarian in closed form; the others by"
+            " SLSQP, started from the frontier points)"
+        )
     if game.frontier.exact:
         return "exact: the best outcome of the exact efficient set of the finite domain"
     return "approximate: the best outcome of the sampled frontier"
