@@ -87,13 +87,14 @@ def optimised(
     game: Game, d: np.ndarray, starts: dict[str, np.ndarray], powers: np.ndarray | None
 ) -> dict[str, np.ndarray]:
     """The reference points' outcomes computed by optimisation on the continuous space
-    (:mod:`sim.theory.reference`), each started from its frontier point."""
+    (:mod:`sim.theory.reference`), each started from its frontier point (the ideal point of
+    Kalai–Smorodinsky from each party's best rational frontier outcome)."""
     prefs = game.prefs
     solvers = {
         "nash": lambda x: theory.nash_point(prefs, d, x),
         "weighted_nash": lambda x: theory.nash_point(prefs, d, x, powers),
-        "kalai_smorodinsky": lambda x: theory.kalai_smorodinsky_point(prefs, d, x),
-        "utilitarian": lambda x: theory.utilitarian_point(prefs, x),
+        "kalai_smorodinsky": lambda x: theory.kalai_smorodinsky_point(prefs, d, x, feasible(game)),
+        "utilitarian": lambda _: utilitarian(game),
         "egalitarian": lambda x: theory.egalitarian_point(prefs, d, x),
     }
     import scipy.optimize  # noqa: F401  (loads SciPy's BLAS: threadpool_limits limits loaded ones)
@@ -109,10 +110,27 @@ def optimised(
     return {k: s.x for k, s in found.items() if s is not None}
 
 
+def utilitarian(game: Game) -> theory.Solution | None:
+    """The exact utilitarian point (:func:`sim.theory.reference.utilitarian_point`); it
+    depends on the preferences only, so games that share their offer tables share it
+    (``utilitarian``, :data:`sim.game.SHARED_TABLES`)."""
+
+    def build() -> theory.Solution | None:
+        found = theory.utilitarian_point(game.prefs)
+        if found is not None:
+            found.x.flags.writeable = False  # shared by games
+        return found
+
+    return game.cached("utilitarian", b"", build)
+
+
 def reference_method(game: Game) -> str:
     """How :func:`reference_points` computes the bargaining solutions of this game."""
     if all_continuous(game.prefs):
-        return "optimised on the continuous space (SLSQP, started from the frontier points)"
+        return (
+            "optimised on the continuous space (utilitarian in closed form; the others by"
+            " SLSQP, started from the frontier points)"
+        )
     if game.frontier.exact:
         return "exact: the best outcome of the exact efficient set of the finite domain"
     return "approximate: the best outcome of the sampled frontier"

@@ -11,14 +11,17 @@ linear loss so that every function is smooth:
 * egalitarian (Kalai 1977): max τ  s.t.  u_i(x) − d_i ≥ τ;
 * Kalai–Smorodinsky (1975): max τ  s.t.  u_i(x) − d_i ≥ τ (A_i − d_i), where A_i, the ideal
   point, is max u_i(x) s.t. u(x) ≥ d (parties with A_i = d_i are left out);
-* utilitarian (Harsanyi 1955): max Σ_i u_i(x).
+* utilitarian (Harsanyi 1955): max Σ_i u_i(x), in closed form issue by issue
+  (:func:`weighted_sum_point`).
 
-Each program is solved by sequential quadratic programming (SciPy's SLSQP, Kraft 1988) with
-analytic gradients, started from the best point of the sampled frontier, and the best box
-wins. Tolerance ``FTOL`` = 1e-15 on the objective; on problems with closed forms the points
-agree to better than 1e-9 (``tests/theory/test_reference_points.py``). Where the maximiser is
-not unique (flat utilitarian faces with linear losses) the one reached from the start is
-returned.
+With quadratic losses only, the ideal point is found by Lagrangian duality where one party
+binds (:func:`_ideal_by_duality`). The other programs are solved by sequential quadratic
+programming (SciPy's SLSQP, Kraft
+1988) with analytic gradients, started from the best point of the sampled frontier, and the
+best box wins. Tolerance ``FTOL`` = 1e-15 on the objective; on problems with closed forms the
+points agree to better than 1e-9 (``tests/theory/test_reference_points.py``). Where the
+utilitarian maximiser is not unique (flat faces: linear losses) each issue takes the
+midpoint of its interval of maximisers.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ import numpy as np
 from sim.theory.preferences import LINK_TOLERANCE, Preferences
 
 FTOL = 1e-15
+Frontier = tuple[np.ndarray, np.ndarray]
+"""Outcomes (k, m) and their utilities (k, n): starting points for the programs."""
 MAX_ITER = 500
 
 
@@ -83,6 +88,8 @@ class _Program:
         self.quad = (prefs.exponent == 2) & (prefs.weights > 0)
         self.lin = np.argwhere((prefs.exponent == 1) & (prefs.weights > 0))  # (L, 2): i, j
         self.box = box
+        self.quad_weights = np.where(self.quad, self.weights, 0.0)
+        self.lin_weights = self.weights[self.lin[:, 0], self.lin[:, 1]]
 
     @property
     def size(self) -> int:
@@ -99,15 +106,16 @@ class _Program:
     def utilities(self, z: np.ndarray) -> np.ndarray:
         x, t = z[: self.m], z[self.m : self.size]
         dev = (x[None, :] - self.ideal) / self.span
-        u = 1.0 - (self.weights * np.where(self.quad, dev * dev, 0.0)).sum(axis=1)
-        np.subtract.at(u, self.lin[:, 0], self.weights[self.lin[:, 0], self.lin[:, 1]] * t)
+        u = 1.0 - (self.quad_weights * (dev * dev)).sum(axis=1)
+        if len(self.lin):
+            np.subtract.at(u, self.lin[:, 0], self.lin_weights * t)
         return u
 
     def jacobian(self, z: np.ndarray) -> np.ndarray:
         x = z[: self.m]
         jac = np.zeros((self.n, self.size))
         dev = (x[None, :] - self.ideal) / self.span
-        jac[:, : self.m] = np.where(self.quad, -2.0 * self.weights * dev / self.span, 0.0)
+        jac[:, : self.m] = -2.0 * self.quad_weights * dev / self.span
         i, j = self.lin.T
         jac[i, self.m + np.arange(len(self.lin))] = -self.weights[i, j]
         return jac
@@ -193,26 +201,34 @@ def egalitarian_point(prefs: Preferences, d: np.ndarray, start: np.ndarray) -> S
 
 
 def kalai_smorodinsky_point(
-    prefs: Preferences, d: np.ndarray, start: np.ndarray
+    prefs: Preferences, d: np.ndarray, start: np.ndarray, frontier: Frontier | None = None
 ) -> Solution | None:
-    """The largest τ with u ≥ d + τ (A − d) over the acceptable region (module docstring)."""
-    ideal = ideal_point(prefs, d, start)
+    """The largest τ with u ≥ d + τ (A − d) over the acceptable region (module docstring);
+    ``frontier`` gives the ideal point's starts (:func:`ideal_point`)."""
+    ideal = ideal_point(prefs, d, start, frontier)
     if ideal is None:
         return None
     scale = np.where(ideal - d > 1e-12, ideal - d, 0.0)
     return _ray_point(prefs, d, scale, start)
 
 
-def ideal_point(prefs: Preferences, d: np.ndarray, start: np.ndarray) -> np.ndarray | None:
-    """A_i = max u_i(x) over the acceptable region subject to u(x) ≥ d."""
+def ideal_point(
+    prefs: Preferences, d: np.ndarray, start: np.ndarray, frontier: Frontier | None = None
+) -> np.ndarray | None:
+    """A_i = max u_i(x) over the acceptable region subject to u(x) ≥ d. Each party's
+    program starts from the outcome of ``frontier`` (outcomes, utilities) best for it
+    among the rational ones (:func:`_best_start`), else from ``start``."""
     best = []
     for i in range(prefs.n_parties):
         own = _own_best(prefs, i, d)
         if own is not None:
             best.append(own)
             continue
+        start_i = _best_start(frontier, d, i, start)
 
-        def build(program: _Program, i: int = i) -> np.ndarray | None:
+        def build(
+            program: _Program, i: int = i, start_i: np.ndarray = start_i
+        ) -> np.ndarray | None:
             size = program.size
 
             def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
@@ -225,13 +241,75 @@ def ideal_point(prefs: Preferences, d: np.ndarray, start: np.ndarray) -> np.ndar
                     "jac": lambda v: program.jacobian(v[:size]),
                 }
             ]
-            return _solve(program, start, 0, objective, cons, [], np.empty(0))
+            exact = _ideal_by_duality(prefs, program.box, d, i)
+            if exact is not None:
+                return exact
+            return _solve(program, start_i, 0, objective, cons, [], np.empty(0))
 
         found = _best(prefs, build, lambda u, i=i: float(u[i]), d)
         if found is None:
             return None
         best.append(found.u[i])
     return np.array(best)
+
+
+def _ideal_by_duality(
+    prefs: Preferences, box: np.ndarray, d: np.ndarray, i: int
+) -> np.ndarray | None:
+    """max u_i s.t. u ≥ d on ``box`` by Lagrangian duality, when every loss is quadratic
+    and party i weighs every issue; None when not applicable or not verified (then SLSQP).
+
+    The program is strictly concave, so x is optimal iff the KKT conditions hold (Boyd &
+    Vandenberghe 2004, §5.5.3): x maximises u_i + Σ_k μ_k u_k over the box for some μ ≥ 0,
+    u(x) ≥ d, and μ_k (u_k − d_k) = 0. That maximiser is, issue by issue, the weighted mean
+    of the ideals clipped to the box (:func:`weighted_sum_point`). With one binding party k,
+    u_k of the maximiser is continuous and non-decreasing in μ_k (it maximises u_k + u_i/μ_k),
+    so μ_k is the root of u_k = d_k (Brent 1973); the first k whose root leaves every other
+    party rational is the optimum. Several binding parties are left to SLSQP."""
+    from scipy.optimize import brentq
+
+    positive = prefs.weights > 0
+    if np.any(prefs.exponent[positive] != 2) or not np.all(positive[i]):
+        return None
+    wa = prefs.weights * prefs.ideal
+
+    def x_of(lam: np.ndarray) -> np.ndarray:
+        return np.clip((lam @ wa) / (lam @ prefs.weights), box[:, 0], box[:, 1])
+
+    own = np.eye(prefs.n_parties)[i]
+    gap = prefs.utilities(x_of(own))[0] - d
+    for k in np.argsort(gap):  # the most violated first
+        if gap[k] >= 0 or k == i:
+            continue
+
+        def excess(mu: float, k: int = k) -> float:
+            lam = own.copy()
+            lam[k] = mu
+            return float(prefs.utilities(x_of(lam))[0][k] - d[k])
+
+        top = 1.0
+        while excess(top) < 0 and top < 1e12:
+            top *= 10.0
+        if excess(top) < 0:
+            return None
+        lam = own.copy()
+        lam[k] = brentq(excess, 0.0, top, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+        x = x_of(lam)
+        if np.all(prefs.utilities(x)[0] >= d - 1e-13):
+            return x
+    return None
+
+
+def _best_start(frontier: Frontier | None, d: np.ndarray, i: int, start: np.ndarray) -> np.ndarray:
+    """The outcome of ``frontier`` with the highest u_i among those with u ≥ d (the first
+    on ties), else ``start``."""
+    if frontier is None:
+        return start
+    outcomes, utilities = frontier
+    rational = np.flatnonzero(np.all(utilities >= d, axis=1))
+    if rational.size == 0:
+        return start
+    return outcomes[rational[np.argmax(utilities[rational, i])]]
 
 
 def _own_best(prefs: Preferences, i: int, d: np.ndarray) -> float | None:
@@ -277,16 +355,78 @@ def _ray_point(
     return _best(prefs, build, score, d)
 
 
-def utilitarian_point(prefs: Preferences, start: np.ndarray) -> Solution | None:
-    """Max Σ_i u_i over the acceptable region."""
+def utilitarian_point(prefs: Preferences) -> Solution | None:
+    """Max Σ_i u_i over the acceptable region, exactly: on each box the program separates by
+    issue (:func:`weighted_sum_point` with unit weights), and the best box wins (the first
+    on ties). It does not depend on d."""
+    best: Solution | None = None
+    for box in acceptable_intervals(prefs):
+        x = weighted_sum_point(prefs, box, np.ones(prefs.n_parties))
+        u = prefs.utilities(x)[0]
+        if best is None or u.sum() > best.u.sum() + 1e-15:
+            best = Solution(x, u)
+    return best
 
-    def build(program: _Program) -> np.ndarray | None:
-        def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
-            return -float(program.utilities(v).sum()), -program.jacobian(v).sum(axis=0)
 
-        return _solve(program, start, 0, objective, [], [], np.empty(0))
+def weighted_sum_point(prefs: Preferences, box: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """argmax_x Σ_i λ_i u_i(x) over ``box`` (λ ≥ 0), issue by issue.
 
-    return _best(prefs, build, lambda u: float(u.sum()), None)
+    The objective is separable: on issue j it is minus the convex function
+    ``f(x) = Σ_i c_i |x − a_i| + Σ_i q_i (x − a_i)²`` with ``c_i = λ_i w_ij / span_j`` (linear
+    losses) and ``q_i = λ_i w_ij / span_j²`` (quadratic ones). A one-dimensional convex
+    function is minimised over an interval by clipping its unconstrained minimiser
+    (:func:`issue_minimisers`): for quadratic losses only the weighted mean of the ideals,
+    for linear ones only a weighted median (Enelow & Hinich 1984, ch. 2), else the zero of
+    the piecewise-linear derivative. Where the minimisers form an interval (a flat face:
+    linear losses only, or no weight at all on the issue) its midpoint is returned.
+    """
+    span = prefs.hi - prefs.lo
+    scaled = lam[:, None] * prefs.weights
+    linear = np.where(prefs.exponent == 1, scaled, 0.0) / span
+    quad = np.where(prefs.exponent == 2, scaled, 0.0) / span**2
+    x = np.empty(prefs.n_issues)
+    for j in range(prefs.n_issues):
+        left, right = issue_minimisers(prefs.ideal[:, j], linear[:, j], quad[:, j])
+        lo, hi = box[j]
+        left, right = min(max(left, lo), hi), min(max(right, lo), hi)
+        x[j] = 0.5 * (left + right)
+    return x
+
+
+def issue_minimisers(
+    ideal: np.ndarray, linear: np.ndarray, quad: np.ndarray
+) -> tuple[float, float]:
+    """The interval [left, right] of minimisers of ``Σ c_i |x − a_i| + Σ q_i (x − a_i)²``
+    on the real line (``a`` = ``ideal``, ``c`` = ``linear``, ``q`` = ``quad``, all ≥ 0).
+
+    The derivative is non-decreasing and linear between the sorted ideals of positive c
+    (the breakpoints b_k); with C_≤ / C_> the weights of linear ideals at most / above x,
+    Q = Σ q_i and M = Σ q_i a_i, its right and left limits at b_k are
+    ``R_k = C_≤ − C_> + 2 (Q b_k − M)`` and ``L_k = R_k − 2 c(b_k)``. The minimiser is the
+    first b_k with L_k ≤ 0 ≤ R_k, or the zero ``(M − (C_≤ − C_>)/2) / Q`` of the segment
+    where the derivative changes sign; with Q = 0 it is the interval of weighted medians
+    [first b_k with R_k ≥ 0, last b_k with L_k ≤ 0], the whole line without any weight.
+    """
+    total_q = float(quad.sum())
+    mean_q = float(quad @ ideal)
+    points, where = np.unique(ideal[linear > 0], return_inverse=True)
+    if points.size == 0:
+        if total_q > 0:
+            x = mean_q / total_q
+            return x, x
+        return -np.inf, np.inf
+    weight = np.bincount(where, weights=linear[linear > 0], minlength=points.size)
+    at_most = np.cumsum(weight)
+    right = 2 * at_most - at_most[-1] + 2 * (total_q * points - mean_q)
+    left = right - 2 * weight
+    if total_q == 0:
+        return float(points[np.argmax(right >= 0)]), float(points[np.flatnonzero(left <= 0)[-1]])
+    k = int(np.searchsorted(right, 0.0))  # first breakpoint with R_k ≥ 0
+    if k < points.size and left[k] <= 0:
+        return float(points[k]), float(points[k])
+    slope_part = 2 * at_most[k - 1] - at_most[-1] if k > 0 else -at_most[-1]
+    x = (mean_q - slope_part / 2) / total_q
+    return x, x
 
 
 def _best(

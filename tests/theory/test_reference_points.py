@@ -63,7 +63,7 @@ def test_quadratic_two_party_points_match_the_frontier_closed_forms():
     assert_allclose(nash.u, bargaining.nash_on_frontier(f, 0, 1, d, (0.3, 0.7)), atol=1e-9)
     ks = ref.kalai_smorodinsky_point(prefs, d, start)
     assert_allclose(ks.u, bargaining.kalai_smorodinsky_on_frontier(f, 0, 1, d), atol=1e-9)
-    assert_allclose(ref.utilitarian_point(prefs, start).x, [0.5], atol=1e-9)
+    assert_allclose(ref.utilitarian_point(prefs).x, [0.5], atol=1e-9)
 
 
 # Three parties, three linear issues: party i wants issue i high (salience 1/2) and the two
@@ -118,4 +118,117 @@ def test_baseline_points_are_never_worse_than_the_frontier_points():
     egal = ref.egalitarian_point(prefs, d, outcomes[i])
     assert (egal.u - d).min() >= (u[i] - d).min() - 1e-12
     i = bargaining.utilitarian_index(u)
-    assert ref.utilitarian_point(prefs, outcomes[i]).u.sum() >= u[i].sum() - 1e-12
+    assert ref.utilitarian_point(prefs).u.sum() >= u[i].sum() - 1e-12
+
+
+def random_prefs(rng: np.random.Generator, exponents: str, red_lines: bool) -> Preferences:
+    """Four parties, five issues on [0, 1], some weights zero; exponents "1", "2" or "12"."""
+    n, m = 4, 5
+    weights = rng.uniform(0, 1, (n, m)) * (rng.uniform(size=(n, m)) > 0.2) + 1e-3
+    exponent = rng.choice([int(e) for e in exponents], size=(n, m))
+    prefs = spatial_prefs(weights, rng.uniform(0, 1, (n, m)).round(1), 1)
+    accept_lo = np.full((n, m), -np.inf)
+    accept_hi = np.full((n, m), np.inf)
+    conditions = ()
+    if red_lines:
+        accept_lo[0, 0], accept_hi[1, 1] = 0.3, 0.6
+        zone = (0.0, 0.4)
+        conditions = (LinkedLine(0, "l", 2, zone, (((3, 0.7, 1.0),), ((4, 0.0, 0.2),))),)
+    return Preferences(
+        **{
+            **prefs.__dict__,
+            "exponent": exponent,
+            "accept_lo": accept_lo,
+            "accept_hi": accept_hi,
+            "conditions": conditions,
+        }
+    )
+
+
+def issue_loss(prefs: Preferences, j: int, x: np.ndarray) -> np.ndarray:
+    """Σ_i (1 − v_ij(x)) w_ij at each value of ``x``: what the utilitarian point minimises."""
+    return prefs.weights[:, j] @ (1.0 - prefs.issue_values(j, x))
+
+
+@pytest.mark.parametrize("exponents", ["1", "2", "12"])
+@pytest.mark.parametrize("red_lines", [False, True])
+def test_utilitarian_closed_form_is_optimal_issue_by_issue(exponents, red_lines):
+    rng = np.random.default_rng(len(exponents) + 10 * red_lines)
+    for trial in range(8):
+        prefs = random_prefs(rng, exponents, red_lines)
+        point = ref.utilitarian_point(prefs)
+        assert prefs.acceptable(point.x).all()
+        # x is optimal on every box that holds it (it is at least as good as their optima)
+        inside = [b for b in ref.acceptable_intervals(prefs) if np.all(b[:, 0] <= point.x)]
+        box = next(b for b in inside if np.all(point.x <= b[:, 1]))
+        for j, x in enumerate(point.x):
+            lo, hi = box[j]
+            # no nearby value (the losses are piecewise quadratic) and no value of a fine
+            # grid does better
+            near = np.array([x - 1e-7, x + 1e-7, *np.linspace(lo, hi, 2001)])
+            near = near[(near >= lo) & (near <= hi)]
+            assert (
+                issue_loss(prefs, j, np.array([x]))[0] <= issue_loss(prefs, j, near).min() + 1e-12
+            )
+        # never worse than the best of every box solved by SLSQP (slow on linear losses)
+        for box in ref.acceptable_intervals(prefs) if trial < 2 else []:
+            program = ref._Program(prefs, box)
+
+            def objective(v, program=program):
+                return -float(program.utilities(v).sum()), -program.jacobian(v).sum(axis=0)
+
+            start = box.mean(axis=1)
+            v = ref._solve(program, start, 0, objective, [], [], np.empty(0))
+            x = np.clip(v[: prefs.n_issues], box[:, 0], box[:, 1])
+            assert point.u.sum() >= prefs.utilities(x)[0].sum() - 1e-9
+
+
+def test_utilitarian_is_the_clipped_weighted_mean_with_quadratic_losses():
+    rng = np.random.default_rng(3)
+    prefs = random_prefs(rng, "2", red_lines=False)
+    mean = (prefs.weights * prefs.ideal).sum(axis=0) / prefs.weights.sum(axis=0)
+    assert_allclose(ref.utilitarian_point(prefs).x, mean, atol=1e-12)
+
+
+def test_utilitarian_flat_face_returns_the_midpoint():
+    # u1 + u2 = 1 on all of [0, 1]; on [0, 0.4] (party 1's red line) the midpoint is 0.2
+    assert_allclose(ref.utilitarian_point(SPLIT).x, [0.5])
+    prefs = spatial_prefs([[1.0], [1.0]], [[1.0], [0.0]], 1, accept_hi=[[np.inf], [0.4]])
+    assert_allclose(ref.utilitarian_point(prefs).x, [0.2])
+
+
+@pytest.mark.parametrize(
+    ("ideal", "linear", "quad", "expected"),
+    [
+        ([0.0, 1.0], [1.0, 1.0], [0.0, 0.0], (0.0, 1.0)),  # flat between the medians
+        ([0.0, 1.0], [2.0, 1.0], [0.0, 0.0], (0.0, 0.0)),  # heavier ideal wins
+        ([0.2, 0.8], [0.0, 0.0], [1.0, 3.0], (0.65, 0.65)),  # weighted mean
+        ([0.0, 1.0], [0.5, 0.0], [0.0, 1.0], (0.75, 0.75)),  # 0.5 + 2 (x − 1) = 0
+        ([0.5, 0.0], [1.0, 0.0], [0.0, 4.0], (0.125, 0.125)),  # −1 + 8x = 0
+        ([0.5, 0.0], [1.0, 0.0], [0.0, 0.5], (0.5, 0.5)),  # kink: −1 ≤ 0.5 ≤ 1
+        ([0.3], [0.0], [0.0], (-np.inf, np.inf)),  # no weight: the whole line
+    ],
+)
+def test_issue_minimisers_on_hand_solved_cases(ideal, linear, quad, expected):
+    found = ref.issue_minimisers(np.array(ideal), np.array(linear), np.array(quad))
+    assert_allclose(found, expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("red_lines", [False, True])
+def test_ideal_point_by_duality_matches_slsqp(red_lines, monkeypatch):
+    rng = np.random.default_rng(7 + red_lines)
+    checked = 0
+    for _ in range(8):
+        prefs = random_prefs(rng, "2", red_lines)
+        d = rng.uniform(0.6, 0.9, prefs.n_parties)
+        start = ref.acceptable_intervals(prefs)[0].mean(axis=1)
+        fast = ref.ideal_point(prefs, d, start)
+        with monkeypatch.context() as patch:
+            patch.setattr(ref, "_ideal_by_duality", lambda *args: None)
+            slow = ref.ideal_point(prefs, d, start)
+        # duality never misses a point SLSQP finds (and sometimes finds one it misses)
+        assert slow is None or fast is not None
+        if slow is not None:
+            assert_allclose(fast, slow, atol=1e-9)
+            checked += 1
+    assert checked
