@@ -279,7 +279,15 @@ def _bytes(mask: np.ndarray | None) -> bytes:
 _FRONTIERS: OrderedDict[bytes, Frontier] = OrderedDict()
 FRONTIER_CACHE_SIZE = 32
 SHARED_TABLES = frozenset(
-    {"distinct_rows", "options", "consent", "offer_sets", "forecasts", "utilitarian"}
+    {
+        "distinct_rows",
+        "options",
+        "consent",
+        "offer_sets",
+        "forecasts",
+        "utilitarian",
+        "reference_points",
+    }
 )
 """Lookup tables of :meth:`Game.cached` that depend only on :attr:`Game.offer_key`."""
 _TABLES: OrderedDict[bytes, dict[str, dict]] = OrderedDict()

@@ -146,3 +146,25 @@ def test_a_bad_point_is_reported_as_by_a_full_validation():
     with pytest.raises(InputError) as part:
         point_scenario(parse_scenario(base, "base"), data, params)
     assert [str(p) for p in part.value.problems] == [str(p) for p in whole.value.problems]
+
+
+ASPIRATION = "parties.russia.strategy.params.aspiration"
+
+
+def test_reference_points_are_shared_only_by_games_with_the_same_disagreement_point(monkeypatch):
+    # A strategy parameter changes no input of the reference points: the second point
+    # reuses the first one's; a fighting cost moves the disagreement point: new points,
+    # equal to those of the same point compiled cold.
+    from sim.jobs.reference import reference_points
+
+    base = read_yaml(BASELINE)
+    cold(monkeypatch)
+    game = sim.jobs.sweep_worker.game_for
+    a, b = game("base", base, ((ASPIRATION, 0.5),)), game("base", base, ((ASPIRATION, 0.7),))
+    assert a is not b and reference_points(a) is reference_points(b)
+    c = game("base", base, ((COST, 0.18),))
+    moved = reference_points(c)
+    assert moved is not reference_points(a)
+    assert moved["nash"]["utilities"] != reference_points(a)["nash"]["utilities"]
+    cold(monkeypatch)
+    assert reference_points(game("base", base, ((COST, 0.18),))) == moved

@@ -51,7 +51,33 @@ def feasible(game: Game) -> tuple[np.ndarray, np.ndarray]:
 
 
 def reference_points(game: Game) -> dict[str, Any]:
-    """Every reference point as {"terms": ..., "utilities": ...} (None when undefined)."""
+    """Every reference point as {"terms": ..., "utilities": ...} (None when undefined).
+
+    Besides the offer tables' inputs (:attr:`~sim.game.Game.offer_key`), the points depend
+    only on the disagreement point, the bargaining powers and capabilities, and, under
+    the rubinstein protocol, the discount factors and the first proposer; games that
+    share all of these share one read-only result (e.g. the points of a sweep that vary
+    strategy parameters). The party ids and the issues' ids and labels, which the result
+    names, are part of the key too."""
+    d = game.reservation(game.status_quo)
+    protocol = game.scenario.protocol
+    key = (
+        d.tobytes(),
+        *(_bytes(_all_values(game, field)) for field in ("bargaining_power", "capability")),
+        protocol.kind,
+        protocol.proposer_order[0],
+        game.discount.tobytes(),
+        tuple(game.party_ids),
+        tuple((issue.id, tuple(issue.values or ())) for issue in game.scenario.issues),
+    )
+    return game.cached("reference_points", key, lambda: _reference_points(game))
+
+
+def _bytes(values: np.ndarray | None) -> bytes | None:
+    return None if values is None else values.tobytes()
+
+
+def _reference_points(game: Game) -> dict[str, Any]:
     outcomes, utilities = feasible(game)
     d = game.reservation(game.status_quo)
     indices = {
