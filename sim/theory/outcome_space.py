@@ -26,7 +26,7 @@ from math import prod
 
 import numpy as np
 
-from sim.theory.pareto import pareto_mask
+from sim.theory.pareto import pareto_mask, unique_rows
 
 EXACT_LIMIT = 10_000_000
 """Largest outcome space (product of the issues' value counts) enumerated exactly."""
@@ -51,7 +51,7 @@ def nondominated(utilities: np.ndarray) -> np.ndarray:
     u = np.round(np.asarray(utilities, dtype=float), DECIMALS)
     if len(u) == 0:
         return np.zeros(0, dtype=bool)
-    distinct, inverse = _distinct_rows(u)
+    distinct, _, inverse = unique_rows(u)
     if distinct.shape[1] == 1:
         keep = distinct[:, 0] == distinct[:, 0].max()
     elif distinct.shape[1] == 2:
@@ -61,18 +61,6 @@ def nondominated(utilities: np.ndarray) -> np.ndarray:
         alive = np.flatnonzero(~_dominated_by_probes(distinct))
         keep[alive[pareto_mask(distinct[alive])]] = True
     return keep[inverse]
-
-
-def _distinct_rows(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of ``u`` and, for each row, the index of its distinct row (a
-    lexicographic sort: ``np.unique(axis=0)`` is several times slower)."""
-    order = np.lexsort(u.T[::-1])
-    ranked = u[order]
-    new = np.ones(len(u), dtype=bool)
-    new[1:] = np.any(ranked[1:] != ranked[:-1], axis=1)
-    inverse = np.empty(len(u), dtype=np.intp)
-    inverse[order] = np.cumsum(new) - 1
-    return ranked[new], inverse
 
 
 def _two_party_maxima(points: np.ndarray) -> np.ndarray:

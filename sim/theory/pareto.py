@@ -4,20 +4,78 @@ from __future__ import annotations
 
 import numpy as np
 
+BITSET_ROWS = 20_000
+"""Up to this many rows :func:`pareto_mask` compares all pairs with bitsets (time
+O(m²·n / 64) word operations); more rows go through the kept-front blocks (O(m·k·n) for k
+kept rows), which are faster when few rows are efficient."""
+
 
 def pareto_mask(utilities: np.ndarray, block: int = 128) -> np.ndarray:
     """Boolean mask of the Pareto-efficient rows of ``utilities`` (shape ``(m, n)``).
 
     Row ``a`` is dominated when some row ``b`` has ``u_b >= u_a`` in every column and
     ``u_b > u_a`` in at least one. Rows with identical utilities are reduced to the first
-    of them. Method: rows are visited in order of decreasing utility sum (a dominating row
-    always has a larger sum, an identical one an equal sum and an earlier index), in
-    blocks; a row is kept unless an earlier row weakly dominates it. By transitivity it
-    suffices to compare with the kept rows of earlier blocks. Cost O(m·k·n) for k kept rows.
+    of them. Up to :data:`BITSET_ROWS` rows, by bitsets (:func:`_dominated_distinct`);
+    beyond, by blocks (:func:`_front_blocks`).
     """
     u = np.asarray(utilities, dtype=float)
     if u.ndim != 2:
         raise ValueError(f"utilities must be a 2-D array (outcomes x parties), got {u.shape}")
+    if len(u) > BITSET_ROWS:
+        return _front_blocks(u, block)
+    keep = np.zeros(len(u), dtype=bool)
+    if len(u):
+        distinct, first, _ = unique_rows(u)
+        keep[first[~_dominated_distinct(distinct)]] = True
+    return keep
+
+
+def unique_rows(u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct rows of ``u`` (in lexicographic order), the index of the first row
+    equal to each, and for each row the index of its distinct row (a stable lexicographic
+    sort: ``np.unique(axis=0)`` is about twice as slow)."""
+    order = np.lexsort(u.T[::-1])
+    ranked = u[order]
+    new = np.ones(len(u), dtype=bool)
+    new[1:] = np.any(ranked[1:] != ranked[:-1], axis=1)
+    inverse = np.empty(len(u), dtype=np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    return ranked[new], order[new], inverse
+
+
+def _dominated_distinct(u: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """Which of the distinct rows ``u`` another row weakly dominates (then strictly: the
+    rows differ). For each column c, the rows sorted by decreasing ``u[:, c]``; the rows
+    with ``u_bc >= u_ac`` are a prefix of that order, kept as a bitset (a running OR of
+    one-hot bits); a row's weak dominators are the AND over the columns of its prefixes,
+    less itself. Potential dominators are taken ``chunk`` at a time (memory m·chunk/8
+    bytes)."""
+    m, n = u.shape
+    order = np.argsort(-u, axis=0, kind="stable")
+    ends = np.column_stack(  # last position of each row's prefix (ties included)
+        [np.searchsorted(-u[order[:, c], c], -u[:, c], side="right") - 1 for c in range(n)]
+    )
+    dominated = np.zeros(m, dtype=bool)
+    one = np.uint64(1)
+    for start in range(0, m, chunk):
+        rows = np.arange(start, min(start + chunk, m))
+        word, bit = (rows - start) // 64, one << ((rows - start) % 64).astype(np.uint64)
+        onehot = np.zeros((m, (len(rows) + 63) // 64), dtype=np.uint64)
+        onehot[rows, word] = bit
+        common = None
+        for c in range(n):
+            prefix = np.bitwise_or.accumulate(onehot[order[:, c]], axis=0)[ends[:, c]]
+            common = prefix if common is None else np.bitwise_and(common, prefix, out=common)
+        common[rows, word] &= ~bit  # a row does not dominate itself
+        dominated |= (common != 0).any(axis=1)
+    return dominated
+
+
+def _front_blocks(u: np.ndarray, block: int) -> np.ndarray:
+    """:func:`pareto_mask` by blocks: rows are visited in order of decreasing utility sum
+    (a dominating row always has a larger sum, an identical one an equal sum and an
+    earlier index), in blocks; a row is kept unless an earlier row weakly dominates it.
+    By transitivity it suffices to compare with the kept rows of earlier blocks."""
     order = np.argsort(-u.sum(axis=1), kind="stable")
     ranked = u[order]
     keep = np.zeros(len(u), dtype=bool)

@@ -324,3 +324,26 @@ def test_nash_inside_a_segment_of_a_kinked_frontier():
     # on the segment u2 = c − k u1 (c = k = 9/7) the product u1 (c − k u1) peaks at 1/2
     f = _polyline([(0, 1), (0.3, 0.9), (1, 0)])
     assert_allclose(nash_on_frontier(f, 0, 1, (0, 0)), (0.5, 9 / 14), atol=1e-9)
+
+
+@pytest.mark.parametrize("parties", [1, 2, 3, 4, 6])
+def test_pareto_mask_bitsets_and_blocks_agree_with_brute_force(parties, monkeypatch):
+    # ties on purpose (values on a coarse grid, copies), 1,500 rows in chunks of 4,096
+    # and of 64 bits, and the block method forced by a row limit below the size
+    import sim.theory.pareto as pareto
+
+    rng = np.random.default_rng(parties)
+    u = np.round(rng.uniform(size=(1500, parties)), 1)
+    u[700:750] = u[:50]
+    dominated = np.array([np.any(np.all(u >= row, axis=1) & np.any(u > row, axis=1)) for row in u])
+    _, first = np.unique(u, axis=0, return_index=True)
+    expected = np.zeros(len(u), dtype=bool)
+    expected[first] = True
+    expected &= ~dominated
+    assert np.array_equal(pareto.pareto_mask(u), expected)
+    assert np.array_equal(
+        pareto._dominated_distinct(np.unique(u, axis=0), chunk=64),
+        pareto._dominated_distinct(np.unique(u, axis=0)),
+    )
+    monkeypatch.setattr(pareto, "BITSET_ROWS", 100)
+    assert np.array_equal(pareto.pareto_mask(u), expected)
