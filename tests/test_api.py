@@ -67,6 +67,9 @@ def test_run_accepts_a_path_and_saves_the_folder_sim_run_writes(tmp_path):
     assert (folder / "rounds.csv").read_bytes() == (cli / "rounds.csv").read_bytes()
     assert (folder / "frontier.csv").read_bytes() == (cli / "frontier.csv").read_bytes()
     pd.testing.assert_frame_equal(run.frontier, pd.read_csv(cli / "frontier.csv"))
+    pair = cli / "principals_frontier.csv"
+    assert (folder / pair.name).read_bytes() == pair.read_bytes()
+    assert run._data().pair_frontier is not None
     assert run.world.columns.tolist()[0] == "round"
 
 

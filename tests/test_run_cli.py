@@ -29,6 +29,7 @@ def test_run_writes_a_complete_folder(in_tmp, capsys):
         "rounds.csv",
         "summary.json",
         "frontier.csv",
+        "principals_frontier.csv",
         "plots",
     } <= names
     assert {p.name for p in (folder / "plots").iterdir()} == {
@@ -48,7 +49,13 @@ def test_run_writes_a_complete_folder(in_tmp, capsys):
 def test_same_seed_gives_identical_files(in_tmp):
     assert main(["run", str(BASELINE), "--out", "a", "--seed", "5"]) == 0
     assert main(["run", str(BASELINE), "--out", "b", "--seed", "5"]) == 0
-    for name in ("summary.json", "rounds.csv", "frontier.csv", "scenario.yaml"):
+    for name in (
+        "summary.json",
+        "rounds.csv",
+        "frontier.csv",
+        "principals_frontier.csv",
+        "scenario.yaml",
+    ):
         assert (in_tmp / "a" / name).read_bytes() == (in_tmp / "b" / name).read_bytes(), name
 
 
@@ -110,7 +117,10 @@ def test_figures_have_titles_labels_and_legends(in_tmp):
     assert run.scenario.title in ax.get_title()
     assert ax.get_xlabel() == "utility of Russia (0–1)"
     assert ax.get_ylabel() == "utility of Ukraine (0–1)"
-    assert "Pareto frontier (Russia–Ukraine)" in _legend_texts(plane)
+    assert {
+        "Pareto frontier (Russia–Ukraine), whole space",
+        "Pareto frontier (Russia–Ukraine), within every red line",
+    } <= set(_legend_texts(plane))
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)

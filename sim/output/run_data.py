@@ -8,7 +8,15 @@ from pathlib import Path
 import numpy as np
 
 from sim.output.folders import read_json
-from sim.output.run_files import FRONTIER, ROUNDS, SCENARIO, SUMMARY, read_csv
+from sim.output.run_files import (
+    FRONTIER,
+    PAIR_FRONTIER,
+    ROUNDS,
+    SCENARIO,
+    SUMMARY,
+    principal_pair,
+    read_csv,
+)
 from sim.scenario import InputError, Issue, Problem, Scenario, parse_scenario, read_yaml
 
 
@@ -22,6 +30,9 @@ class RunData:
     rounds: list[dict[str, str]]
     summary: dict
     frontier: np.ndarray
+    pair_frontier: tuple[np.ndarray, np.ndarray] | None = None
+    """The principals' frontier over the whole space and within every red line
+    (``principals_frontier.csv``; ``None`` for folders written before it existed)."""
 
     @property
     def party_ids(self) -> list[str]:
@@ -92,10 +103,8 @@ class RunData:
         return out
 
     def principal_pair(self) -> tuple[str, str]:
-        """The two parties of the utility plane: the first two principals (or parties)."""
-        principals = [p.id for p in self.scenario.parties if p.role == "principal"]
-        pair = (principals + [p for p in self.party_ids if p not in principals])[:2]
-        return pair[0], pair[1]
+        """The two parties of the utility plane (:func:`~sim.output.run_files.principal_pair`)."""
+        return principal_pair(self.scenario)
 
 
 def _float(text: str) -> float:
@@ -116,10 +125,23 @@ def load_run(folder: str | Path) -> RunData:
     summary = read_json(folder / SUMMARY)
     frontier_rows = read_csv(folder / FRONTIER) if (folder / FRONTIER).is_file() else []
     frontier = frontier_array(scenario, frontier_rows)
-    return RunData(folder, scenario, read_csv(folder / ROUNDS), summary, frontier)
+    pair = folder / PAIR_FRONTIER
+    pair_frontier = pair_arrays(scenario, read_csv(pair)) if pair.is_file() else None
+    return RunData(folder, scenario, read_csv(folder / ROUNDS), summary, frontier, pair_frontier)
 
 
 def frontier_array(scenario: Scenario, rows: list[dict[str, str]]) -> np.ndarray:
     """The rows of ``frontier.csv`` as an (candidates x negotiating parties) array."""
     ids = [p.id for p in scenario.parties if p.role != "mediator"]
     return np.array([[float(r[p]) for p in ids] for r in rows]).reshape(-1, len(ids))
+
+
+def pair_arrays(scenario: Scenario, rows: list[dict[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``principals_frontier.csv`` as (k, 2) arrays of the principals'
+    utilities: the whole space's frontier, and the frontier within every red line."""
+    a, b = principal_pair(scenario)
+    fronts = []
+    for flag in ("False", "True"):
+        points = [(float(r[a]), float(r[b])) for r in rows if r["within_red_lines"] == flag]
+        fronts.append(np.array(points, dtype=float).reshape(-1, 2))
+    return fronts[0], fronts[1]

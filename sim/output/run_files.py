@@ -24,6 +24,7 @@ MANIFEST = "manifest.json"
 ROUNDS = "rounds.csv"
 SUMMARY = "summary.json"
 FRONTIER = "frontier.csv"
+PAIR_FRONTIER = "principals_frontier.csv"
 
 
 def scenario_yaml(scenario: Scenario) -> str:
@@ -80,6 +81,33 @@ def frontier_rows(party_ids: tuple[str, ...], utilities: np.ndarray) -> list[dic
     return [{pid: float(u) for pid, u in zip(party_ids, row, strict=True)} for row in utilities]
 
 
+def principal_pair(scenario: Scenario) -> tuple[str, str]:
+    """The two parties of the utility plane: the first two principals (then the first
+    other negotiating parties)."""
+    negotiating = [p.id for p in scenario.parties if p.role != "mediator"]
+    principals = [p.id for p in scenario.parties if p.role == "principal"]
+    pair = (principals + [p for p in negotiating if p not in principals])[:2]
+    return pair[0], pair[1]
+
+
+def pair_frontier_rows(game) -> list[dict[str, Any]]:
+    """The two principals' Pareto frontier (:func:`sim.theory.frontier.pair_frontier`),
+    one row per point: both utilities and ``within_red_lines`` (false: the frontier of
+    the whole space, true: of the outcomes within every party's red lines)."""
+    from sim.theory.frontier import pair_frontier
+
+    a, b = principal_pair(game.scenario)
+    whole, within = game.memo(
+        "pair_frontier",
+        lambda: pair_frontier(game.prefs, game.anchor_points(), game.index(a), game.index(b)),
+    )
+    return [
+        {a: float(ua), b: float(ub), "within_red_lines": flag}
+        for flag, front in ((False, whole), (True, within))
+        for ua, ub in front
+    ]
+
+
 def write_run_files(folder: Path, result, scenario_file: str | Path, summary: dict) -> None:
     """Write every data file of a run into ``folder`` (plots are drawn separately)."""
     (folder / SCENARIO).write_text(scenario_yaml(result.game.scenario), encoding="utf-8")
@@ -88,4 +116,6 @@ def write_run_files(folder: Path, result, scenario_file: str | Path, summary: di
     write_csv(
         folder / FRONTIER, frontier_rows(result.game.party_ids, result.game.frontier.utilities)
     )
+    if result.game.n_parties > 1:
+        write_csv(folder / PAIR_FRONTIER, pair_frontier_rows(result.game))
     write_json(folder / SUMMARY, summary)

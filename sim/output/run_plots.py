@@ -410,19 +410,35 @@ def utility_plane_figure(run: RunData) -> plt.Figure:
 
 
 def _plane_frontier(ax, run: RunData, a: str, b: str) -> None:
-    """The frontier outcomes in the (a, b) plane and their Pareto front."""
+    """The frontier outcomes in the (a, b) plane and the two parties' own Pareto frontier:
+    within every red line (solid) and over the whole space (dashed), from
+    ``principals_frontier.csv``; for older folders, the front of the projected outcomes."""
     if not len(run.frontier):
         return
     plane = run.frontier[:, [run.party_ids.index(a), run.party_ids.index(b)]]
     ax.scatter(plane[:, 0], plane[:, 1], s=5, color="0.8", label="frontier outcomes (all parties)")
-    front = pareto_front(plane)
+    pair = f"{run.party_names[a]}–{run.party_names[b]}"
+    if run.pair_frontier is None:
+        front = pareto_front(plane)
+        ax.plot(front[:, 0], front[:, 1], color="0.25", lw=1.5, label=f"Pareto front ({pair})")
+        return
+    whole, within = run.pair_frontier
     ax.plot(
-        front[:, 0],
-        front[:, 1],
-        color="0.25",
-        lw=1.5,
-        label=f"Pareto frontier ({run.party_names[a]}–{run.party_names[b]})",
+        whole[:, 0],
+        whole[:, 1],
+        color="0.45",
+        lw=1.1,
+        ls="--",
+        label=f"Pareto frontier ({pair}), whole space",
     )
+    if len(within):
+        ax.plot(
+            within[:, 0],
+            within[:, 1],
+            color="0.1",
+            lw=1.6,
+            label=f"Pareto frontier ({pair}), within every red line",
+        )
 
 
 PLANE_GROUP = 0.02  # offers closer than this (utility units) share one round label

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import comb
 
 import numpy as np
@@ -301,3 +301,48 @@ def restrict_options(
     acceptable = prefs.acceptable(outcomes, scope)
     keep = efficient(utilities, acceptable)
     return Options(outcomes[keep], utilities[keep], acceptable[keep])
+
+
+def pair_preferences(prefs: Preferences, a: int, b: int) -> Preferences:
+    """Parties ``a`` and ``b`` alone, each holding every party's red lines: the plain
+    red lines intersected, the discrete masks ANDed, every linked red line (so an outcome
+    is acceptable to both exactly when it is acceptable to every party)."""
+    rows = [a, b]
+
+    def both(values: np.ndarray) -> np.ndarray:
+        return np.repeat(values[None, :], 2, axis=0)
+
+    return Preferences(
+        weights=prefs.weights[rows],
+        spatial=prefs.spatial,
+        integer=prefs.integer,
+        lo=prefs.lo,
+        hi=prefs.hi,
+        ideal=prefs.ideal[rows],
+        exponent=prefs.exponent[rows],
+        accept_lo=both(prefs.accept_lo.max(axis=0)),
+        accept_hi=both(prefs.accept_hi.min(axis=0)),
+        tables=tuple(None if t is None else t[rows] for t in prefs.tables),
+        allowed=tuple(None if m is None else both(m.all(axis=0)) for m in prefs.allowed),
+        conditions=tuple(replace(line, party=0) for line in prefs.conditions),
+    )
+
+
+def pair_frontier(
+    prefs: Preferences, anchors: np.ndarray, a: int, b: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Pareto frontier of two parties in their utility plane, as (k, 2) arrays of
+    (u_a, u_b) sorted by u_a: over the whole agreement space, and over the outcomes within
+    every party's red lines. It is :func:`pareto_frontier` of the two parties alone
+    (:func:`pair_preferences`): the exact set on finite domains, else the maximisers of
+    about 600 weighted sums λ u_a + (1 − λ) u_b with the edges filled in, within the
+    grid's error; not the projection of the n-party frontier, whose line between its
+    sampled points is only an approximation of the two parties' frontier."""
+    frontier = pareto_frontier(pair_preferences(prefs, a, b), anchors)
+    u, ok = frontier.utilities, frontier.acceptable.all(axis=1)
+    return _sorted_front(u), _sorted_front(u[ok])
+
+
+def _sorted_front(plane: np.ndarray) -> np.ndarray:
+    front = plane[pareto_mask(plane)] if len(plane) else plane.reshape(0, 2)
+    return front[np.argsort(front[:, 0], kind="stable")]

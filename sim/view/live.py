@@ -17,7 +17,8 @@ from typing import Any
 
 from sim.jobs.run import result_of
 from sim.model.model import NegotiationModel
-from sim.output.run_data import RunData
+from sim.output.run_data import RunData, pair_arrays
+from sim.output.run_files import pair_frontier_rows
 
 
 def live_run(model: NegotiationModel, seed: int) -> RunData:
@@ -27,8 +28,13 @@ def live_run(model: NegotiationModel, seed: int) -> RunData:
     if model.running:
         summary["outcome"] = f"{summary['outcome']} so far"
     game = model.base_game
+    pair = (
+        pair_arrays(game.scenario, as_text(pair_frontier_rows(game)))
+        if game.n_parties > 1
+        else None
+    )
     return RunData(
-        Path(), game.scenario, as_text(result.round_rows()), summary, game.frontier.utilities
+        Path(), game.scenario, as_text(result.round_rows()), summary, game.frontier.utilities, pair
     )
 
 

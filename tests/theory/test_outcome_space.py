@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.theory.bargaining import nash_index
-from sim.theory.frontier import pareto_frontier
+from sim.theory.frontier import pair_frontier, pareto_frontier
 from sim.theory.outcome_space import efficient_product, nondominated
 from sim.theory.preferences import LinkedLine, Preferences
 
@@ -143,3 +143,50 @@ def test_job_offer_frontier_is_the_exact_efficient_set_of_its_grid():
     expected = as_set(x[nondominated(u)]) | as_set(x[ok][efficient_ok])
     assert game.frontier.exact
     assert as_set(game.frontier.outcomes) == expected
+
+
+def test_pair_frontier_is_the_two_parties_frontier_by_brute_force():
+    # three parties on integer issues with a red line of party 0 and a linked condition of
+    # party 1: the frontier of parties 0 and 1 in their plane, over the whole space and
+    # over the outcomes every party accepts, equals brute force over all 125 outcomes
+
+    link = LinkedLine(party=1, id="link", issue=0, zone=(3.0, 4.0), options=(((1, 0.0, 1.0),),))
+    accept_hi = [[np.inf, np.inf, 3], [np.inf] * 3, [np.inf] * 3]
+    prefs = integer_prefs(
+        [[0.5, 0.3, 0.2], [0.2, 0.3, 0.5], [0.3, 0.4, 0.3]],
+        [[4, 4, 4], [0, 0, 0], [2, 4, 0]],
+        values=5,
+        accept_hi=accept_hi,
+        conditions=[link],
+    )
+    whole, within = pair_frontier(prefs, np.empty((0, 3)), 0, 1)
+    x = all_outcomes(prefs)
+    plane = prefs.utilities(x)[:, [0, 1]]
+    ok = prefs.acceptable(x).all(axis=1)
+    for front, points in ((whole, plane), (within, plane[ok])):
+        expected = as_set(points[brute_force_efficient(points)])
+        assert as_set(front) == expected
+        assert np.all(np.diff(front[:, 0]) > 0)  # sorted, one point per utility pair
+    assert as_set(within) != as_set(whole)  # the red lines bind
+
+
+def test_pair_frontier_of_a_continuous_quadratic_split_is_the_closed_form_circle():
+    # two parties, two [0, 1] issues, ideals at the opposite corners, equal weights and
+    # quadratic losses: the frontier is x = (t, t), u_a = 1 − (1 − t)², u_b = 1 − t²
+    prefs = Preferences(
+        weights=np.full((2, 2), 0.5),
+        spatial=np.ones(2, dtype=bool),
+        integer=np.zeros(2, dtype=bool),
+        lo=np.zeros(2),
+        hi=np.ones(2),
+        ideal=np.array([[1.0, 1.0], [0.0, 0.0]]),
+        exponent=np.full((2, 2), 2),
+        accept_lo=np.full((2, 2), -np.inf),
+        accept_hi=np.full((2, 2), np.inf),
+        tables=(None, None),
+        allowed=(None, None),
+    )
+    whole, within = pair_frontier(prefs, np.empty((0, 2)), 0, 1)
+    assert np.array_equal(whole, within) and len(whole) > 90
+    t = 1 - np.sqrt(1 - whole[:, 0])
+    np.testing.assert_allclose(whole[:, 1], 1 - t**2, atol=1e-12)
