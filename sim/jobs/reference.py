@@ -137,8 +137,9 @@ def reference_method(game: Game) -> str:
     """How :func:`reference_points` computes the bargaining solutions of this game."""
     if all_continuous(game.prefs):
         return (
-            "optimised on the continuous space (utilitarian in closed form; the others by"
-            " SLSQP, started from the frontier points)"
+            "optimised on the continuous space (utilitarian in closed form; Nash,"
+            " Kalai-Smorodinsky and egalitarian by Lagrangian duality when every loss is"
+            " quadratic, else by SLSQP started from the frontier points)"
         )
     if game.frontier.exact:
         return "exact: the best outcome of the exact efficient set of the finite domain"

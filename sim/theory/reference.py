@@ -14,14 +14,16 @@ linear loss so that every function is smooth:
 * utilitarian (Harsanyi 1955): max Σ_i u_i(x), in closed form issue by issue
   (:func:`weighted_sum_point`).
 
-With quadratic losses only, the ideal point is found by Lagrangian duality where one party
-binds (:func:`_ideal_by_duality`). The other programs are solved by sequential quadratic
-programming (SciPy's SLSQP, Kraft
-1988) with analytic gradients, started from the best point of the sampled frontier, and the
-best box wins. Tolerance ``FTOL`` = 1e-15 on the objective; on problems with closed forms the
-points agree to better than 1e-9 (``tests/theory/test_reference_points.py``). Where the
-utilitarian maximiser is not unique (flat faces: linear losses) each issue takes the
-midpoint of its interval of maximisers.
+With quadratic losses only, the Nash, egalitarian and Kalai–Smorodinsky points and the
+ideal point are found by Lagrangian duality over party weights λ (:class:`_QuadraticBox`:
+the maximiser of Σ λ_i u_i is a clipped weighted mean), each verified by its KKT conditions
+(:func:`_nash_by_duality`, :func:`_ray_by_duality`, :func:`_ideal_by_duality`). Otherwise,
+or when not verified, the programs are solved by sequential quadratic programming (SciPy's
+SLSQP, Kraft 1988) with analytic gradients, started from the best point of the sampled
+frontier. The best box wins. Tolerance ``FTOL`` = 1e-15 on the objective; on problems with
+closed forms the points agree to better than 1e-9
+(``tests/theory/test_reference_points.py``). Where the utilitarian maximiser is not unique
+(flat faces: linear losses) each issue takes the midpoint of its interval of maximisers.
 """
 
 from __future__ import annotations
@@ -377,7 +379,7 @@ def _ideal_by_active_set(
             break
         va = v[active]
         try:
-            solved = np.linalg.solve(va @ va.T, -g[active])
+            solved = np.linalg.solve(_ridged(va @ va.T), -g[active])
         except np.linalg.LinAlgError:
             break
         step = np.zeros(n)
@@ -412,6 +414,14 @@ DUAL_EXACT = 1e-15
 """Residual at which Newton's method stops; between it and DUAL_TOLERANCE it goes on while
 the residual decreases (the best verified iterate is returned)."""
 DUAL_ITERATIONS = 60
+RIDGE = 1e-12
+
+
+def _ridged(h: np.ndarray) -> np.ndarray:
+    """H + RIDGE (1 + max diag H) I: H = ∂u/∂λ is singular when more parties are active
+    than issues are free; along its null space the dual is linear and the ridged Newton
+    step runs to the boundary μ_k = 0, where the active-set method drops party k."""
+    return h + RIDGE * (1.0 + float(np.max(np.diag(h), initial=0.0))) * np.eye(len(h))
 
 
 @dataclass(frozen=True)
@@ -566,7 +576,7 @@ def _ray_by_duality(
         k = int(active.sum())
         va, sa = v[active], s[active]
         system = np.zeros((k + 1, k + 1))
-        system[:k, :k] = va @ va.T
+        system[:k, :k] = _ridged(va @ va.T)
         system[:k, k] = system[k, :k] = sa
         try:
             solved = np.linalg.solve(system, np.concatenate([-g[active], [0.0]]))
