@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -232,3 +234,132 @@ def test_ideal_point_by_duality_matches_slsqp(red_lines, monkeypatch):
             assert_allclose(fast, slow, atol=1e-9)
             checked += 1
     assert checked
+
+
+def random_quadratic(rng: np.random.Generator, n: int, kind: str) -> Preferences:
+    """n parties, four quadratic issues on [0, 1]; ``kind`` "plain", "red" (red-line box)
+    or "linked" (a linked condition: two boxes)."""
+    m = 4
+    prefs = spatial_prefs(rng.uniform(0.05, 1, (n, m)), rng.uniform(0, 1, (n, m)), 2)
+    accept_lo = np.full((n, m), -np.inf)
+    accept_hi = np.full((n, m), np.inf)
+    conditions = ()
+    if kind == "red":
+        accept_lo[0, 0], accept_hi[1, 1] = rng.uniform(0, 0.5), rng.uniform(0.5, 1)
+    if kind == "linked":
+        zone = (0.0, 0.5)
+        conditions = (LinkedLine(0, "l", 2, zone, (((3, 0.6, 1.0),),)),)
+    fields = {"accept_lo": accept_lo, "accept_hi": accept_hi, "conditions": conditions}
+    return Preferences(**{**prefs.__dict__, **fields})
+
+
+def _nash_value(u: np.ndarray, d: np.ndarray, a: np.ndarray) -> float:
+    return float(a @ np.log(u - d))
+
+
+def _ray_value(u: np.ndarray, d: np.ndarray, s: np.ndarray) -> float:
+    return float(((u - d) / s).min())
+
+
+@pytest.mark.parametrize("kind", ["plain", "red", "linked"])
+@pytest.mark.parametrize("n", [2, 3, 4, 5])
+def test_dual_points_match_slsqp_on_random_quadratic_problems(n, kind):
+    rng = np.random.default_rng(100 * n + len(kind))
+    for _ in range(4):
+        prefs = random_quadratic(rng, n, kind)
+        d = rng.uniform(0.3, 0.7, n)
+        start = ref.acceptable_intervals(prefs)[0].mean(axis=1)
+        powers = rng.uniform(0.2, 1.0, n)
+        a = powers / powers.sum()
+        for pw, weights in ((None, np.full(n, 1 / n)), (powers, a)):
+            fast = ref.nash_point(prefs, d, start, pw)
+            slow = ref.nash_point(prefs, d, start, pw, duality=False)
+            assert (fast is None) == (slow is None)
+            if fast is not None:
+                assert prefs.acceptable(fast.x).all()
+                assert_allclose(fast.u, slow.u, atol=1e-8)
+                assert _nash_value(fast.u, d, weights) >= _nash_value(slow.u, d, weights) - 1e-12
+        fast = ref.egalitarian_point(prefs, d, start)
+        slow = ref.egalitarian_point(prefs, d, start, duality=False)
+        assert (fast is None) == (slow is None)
+        if fast is not None:
+            assert_allclose(fast.u, slow.u, atol=1e-8)
+            ones = np.ones(n)
+            assert _ray_value(fast.u, d, ones) >= _ray_value(slow.u, d, ones) - 1e-12
+        ideal = ref.ideal_point(prefs, d, start)
+        fast = ref.kalai_smorodinsky_point(prefs, d, start)
+        slow = ref.kalai_smorodinsky_point(prefs, d, start, duality=False)
+        assert (fast is None) == (slow is None)
+        if fast is not None:
+            assert_allclose(fast.u, slow.u, atol=1e-8)
+            s = ideal - d
+            assert _ray_value(fast.u, d, s) >= _ray_value(slow.u, d, s) - 1e-12
+
+
+def test_dual_nash_of_a_quadratic_split_by_hand():
+    # u1 = 1 − (1 − x)², u2 = 1 − x², d = 0: maximise a1 log(2x − x²) + a2 log(1 − x²)
+    prefs = spatial_prefs([[1.0], [1.0]], [[1.0], [0.0]], 2)
+    box = ref.acceptable_intervals(prefs)[0]
+    x = ref._nash_by_duality(prefs, box, np.zeros(2), np.full(2, 0.5), np.array([0.3]))
+    # symmetric problem: x = 1/2
+    assert_allclose(x, [0.5], atol=1e-14)
+    # weighted a = (0.3, 0.7), first-order condition: 0.3 (1 − x)/(2x − x²) = 0.7 x/(1 − x²)
+    a = np.array([0.3, 0.7])
+    x = ref._nash_by_duality(prefs, box, np.zeros(2), a, np.array([0.3]))[0]
+    assert_allclose(a[0] * (1 - x) / (2 * x - x * x), a[1] * x / (1 - x * x), atol=1e-13)
+    # egalitarian with d = (0.2, 0.1): 1 − (1 − x)² − 0.2 = 1 − x² − 0.1 → x = 0.55
+    x = ref._ray_by_duality(prefs, box, np.array([0.2, 0.1]), np.ones(2), np.array([0.3]))
+    assert_allclose(x, [0.55], atol=1e-14)
+
+
+def test_dual_ray_point_leaves_a_slack_party_out():
+    # party 3 shares party 1's ideal at half the weight: it is never the worst off
+    prefs = spatial_prefs([[1.0], [1.0], [1.0]], [[1.0], [0.0], [0.9]], 2)
+    box = ref.acceptable_intervals(prefs)[0]
+    d = np.zeros(3)
+    x = ref._ray_by_duality(prefs, box, d, np.ones(3), np.array([0.5]))
+    assert_allclose(x, [0.5], atol=1e-14)
+    assert_allclose(ref.egalitarian_point(prefs, d, np.array([0.5])).x, [0.5], atol=1e-14)
+
+
+def test_dual_falls_back_to_slsqp(monkeypatch):
+    calls = []
+    solve = ref._solve
+    monkeypatch.setattr(ref, "_solve", lambda *args: calls.append(1) or solve(*args))
+    # quadratic: no SLSQP
+    prefs = spatial_prefs([[1.0, 1.0], [1.0, 2.0]], [[1.0, 0.2], [0.0, 0.9]], 2)
+    d = np.array([0.2, 0.1])
+    ref.nash_point(prefs, d, np.full(2, 0.5))
+    ref.egalitarian_point(prefs, d, np.full(2, 0.5))
+    ref.kalai_smorodinsky_point(prefs, d, np.full(2, 0.5))
+    assert not calls
+    # a linear loss: SLSQP
+    exponent = prefs.exponent.copy()
+    exponent[0, 1] = 1
+    mixed = dataclasses.replace(prefs, exponent=exponent)
+    fallback = ref.nash_point(mixed, d, np.full(2, 0.5))
+    assert calls
+    assert (
+        ref._nash_by_duality(
+            mixed, ref.acceptable_intervals(mixed)[0], d, np.full(2, 0.5), np.full(2, 0.5)
+        )
+        is None
+    )
+    assert mixed.acceptable(fallback.x).all()
+    # an issue nobody weighs: x(λ) is not unique, SLSQP
+    weights = prefs.weights.copy()
+    weights[:, 1] = 0.0
+    unweighed = dataclasses.replace(prefs, weights=weights)
+    box = ref.acceptable_intervals(unweighed)[0]
+    assert ref._ray_by_duality(unweighed, box, d, np.ones(2), np.full(2, 0.5)) is None
+
+
+def test_dual_points_are_deterministic():
+    rng = np.random.default_rng(5)
+    prefs = random_quadratic(rng, 4, "red")
+    d = rng.uniform(0.3, 0.6, 4)
+    start = ref.acceptable_intervals(prefs)[0].mean(axis=1)
+    first = ref.kalai_smorodinsky_point(prefs, d, start).x.copy()
+    ref.nash_point(prefs, d + 0.05, start)
+    ref.egalitarian_point(prefs, d - 0.05, start)
+    assert np.array_equal(ref.kalai_smorodinsky_point(prefs, d, start).x, first)
