@@ -24,11 +24,9 @@ the utility space of all negotiating parties.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from sim.game import Game
 from sim.theory import bargaining
@@ -125,24 +123,8 @@ def optimised(
         "utilitarian": lambda _: utilitarian(game),
         "egalitarian": lambda x: theory.egalitarian_point(prefs, d, x),
     }
-    # one BLAS thread: SLSQP's linear algebra then gives the same bits in every process
-    # (a sweep's workers run with one thread, a single run with all; the points would
-    # otherwise differ in the 10th digit). The limit applies to the BLAS libraries loaded
-    # when the controller is made (:func:`blas_controller`).
-    with blas_controller().limit(limits=1, user_api="blas"):
-        found = {k: solvers[k](x) for k, x in starts.items()}
+    found = {k: solvers[k](x) for k, x in starts.items()}
     return {k: s.x for k, s in found.items() if s is not None}
-
-
-@functools.cache
-def blas_controller() -> ThreadpoolController:
-    """The process's BLAS libraries, found once (finding them reads the process's memory
-    map: about 1 ms, as much as the reference points themselves). SciPy is imported first
-    so that its BLAS is among them (without it the first game of a process was solved with
-    all threads: tests/test_game_cache.py)."""
-    import scipy.optimize  # noqa: F401  (loads SciPy's BLAS)
-
-    return ThreadpoolController()
 
 
 def utilitarian(game: Game) -> theory.Solution | None:

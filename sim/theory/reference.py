@@ -28,6 +28,7 @@ closed forms the points agree to better than 1e-9
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -149,20 +150,39 @@ def _solve(
     extra_bounds: list[tuple[float, float]],
     extra_start: np.ndarray,
 ) -> np.ndarray | None:
-    """Minimise ``objective`` over (z, extra variables); None when SLSQP fails."""
+    """Minimise ``objective`` over (z, extra variables); None when SLSQP fails. SLSQP runs
+    with one BLAS thread (:func:`blas_controller`)."""
     from scipy.optimize import minimize
 
     cons = [program.epigraph(extra), *constraints] if len(program.lin) else constraints
-    result = minimize(
-        lambda v: objective(v)[0],
-        np.concatenate([program.start(start), extra_start]),
-        jac=lambda v: objective(v)[1],
-        bounds=program.bounds() + extra_bounds,
-        constraints=cons,
-        method="SLSQP",
-        options={"ftol": FTOL, "maxiter": MAX_ITER},
-    )
+    with blas_controller().limit(limits=1, user_api="blas"):
+        result = minimize(
+            lambda v: objective(v)[0],
+            np.concatenate([program.start(start), extra_start]),
+            jac=lambda v: objective(v)[1],
+            bounds=program.bounds() + extra_bounds,
+            constraints=cons,
+            method="SLSQP",
+            options={"ftol": FTOL, "maxiter": MAX_ITER},
+        )
     return result.x if result.success or result.status == 8 else None
+
+
+@functools.cache
+def blas_controller():
+    """The process's BLAS libraries (a ``threadpoolctl.ThreadpoolController``), found once
+    (finding them reads the process's memory map, about 1 ms). With one BLAS thread SLSQP's
+    linear algebra gives the same bits in every process: a sweep's workers run with one
+    thread, a single run with all, and the points would otherwise differ in the 10th
+    digit. The limit applies to the libraries loaded when the controller is made, so SciPy
+    is imported first (without it the first game of a process was solved with all threads:
+    tests/test_game_cache.py). Only SLSQP is limited: the closed forms and the dual
+    methods use no BLAS call whose result depends on the thread count, and a run that
+    needs no SLSQP never imports SciPy's optimiser (about 0.4 s)."""
+    import scipy.optimize  # noqa: F401  (loads SciPy's BLAS)
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def nash_point(
