@@ -63,6 +63,9 @@ class CompareInput:
     rows: list[dict[str, Any]]
     references: dict[str, dict | None]
     frontier: np.ndarray
+    pair_frontier: tuple[np.ndarray, np.ndarray] | None = None
+    """The first two principals' own frontier, whole space and within every red line
+    (:func:`sim.theory.frontier.pair_frontier`; ``None`` for older run folders)."""
     run: RunData | None = None
     sweep: SweepData | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
@@ -181,6 +184,7 @@ def load_run_input(folder: Path, label: str, index: int) -> CompareInput:
         rows=[run_row(run)],
         references={k: refs.get(k) for k in REFERENCE_KEYS},
         frontier=run.frontier,
+        pair_frontier=run.pair_frontier,
         run=run,
         manifest=_manifest(folder),
     )
@@ -239,6 +243,18 @@ def load_sweep_input(folder: Path, label: str, index: int) -> CompareInput:
         rows=sweep_rows(sweep.data, list(game.issue_ids), list(game.party_ids)),
         references={k: refs.get(k) for k in REFERENCE_KEYS},
         frontier=np.asarray(game.frontier.utilities, dtype=float),
+        pair_frontier=_pair_frontier(game),
         sweep=sweep,
         manifest=_manifest(folder),
     )
+
+
+def _pair_frontier(game) -> tuple[np.ndarray, np.ndarray] | None:
+    """The principals' own frontier of a sweep's base game (as a run folder holds it)."""
+    from sim.output.run_data import pair_arrays
+    from sim.output.run_files import pair_frontier_rows
+
+    if game.n_parties < 2:
+        return None
+    rows = [{k: str(v) for k, v in row.items()} for row in pair_frontier_rows(game)]
+    return pair_arrays(game.scenario, rows)

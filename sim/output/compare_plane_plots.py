@@ -20,15 +20,17 @@ from matplotlib.lines import Line2D
 
 from sim.compare.inputs import CompareInput
 from sim.output.compare_style import concentric, finish, input_handles, input_style, marker_key
+from sim.output.run_files import principal_pair
 from sim.output.style import pareto_front
 
 
 def _frontier_line(ax, inp: CompareInput, pair: tuple[str, str]) -> None:
-    """The input's Pareto frontier of the pair, in its colour and line style."""
+    """The input's Pareto frontier of the pair over the whole space, in its colour and line
+    style: the pair's own frontier when the pair is the input's principals
+    (``principals_frontier.csv``), else the front of its frontier outcomes' projection."""
     if not len(inp.frontier):
         return
-    cols = [inp.parties.index(p) for p in pair]
-    front = pareto_front(inp.frontier[:, cols])
+    front = _pair_front(inp, pair)
     style = input_style(inp.index)
     ax.plot(
         front[:, 0],
@@ -39,6 +41,15 @@ def _frontier_line(ax, inp: CompareInput, pair: tuple[str, str]) -> None:
         alpha=0.75,
         zorder=2,
     )
+
+
+def _pair_front(inp: CompareInput, pair: tuple[str, str]) -> np.ndarray:
+    own = principal_pair(inp.scenario)
+    if inp.pair_frontier is not None and set(pair) == set(own):
+        whole = inp.pair_frontier[0] if pair == own else inp.pair_frontier[0][:, ::-1]
+        return whole[np.argsort(whole[:, 0], kind="stable")]
+    cols = [inp.parties.index(p) for p in pair]
+    return pareto_front(inp.frontier[:, cols])
 
 
 def _outcomes(ax, inp: CompareInput, rank: int, pair: tuple[str, str]) -> None:
