@@ -9,6 +9,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from sim.theory import bargaining
+from sim.theory import duality as dual
 from sim.theory import reference as ref
 from sim.theory.preferences import LinkedLine, Preferences
 
@@ -226,7 +227,7 @@ def test_ideal_point_by_duality_matches_slsqp(red_lines, monkeypatch):
         start = ref.acceptable_intervals(prefs)[0].mean(axis=1)
         fast = ref.ideal_point(prefs, d, start)
         with monkeypatch.context() as patch:
-            patch.setattr(ref, "_ideal_by_duality", lambda *args: None)
+            patch.setattr(dual, "ideal_by_duality", lambda *args: None)
             slow = ref.ideal_point(prefs, d, start)
         # duality never misses a point SLSQP finds (and sometimes finds one it misses)
         assert slow is None or fast is not None
@@ -300,15 +301,15 @@ def test_dual_nash_of_a_quadratic_split_by_hand():
     # u1 = 1 − (1 − x)², u2 = 1 − x², d = 0: maximise a1 log(2x − x²) + a2 log(1 − x²)
     prefs = spatial_prefs([[1.0], [1.0]], [[1.0], [0.0]], 2)
     box = ref.acceptable_intervals(prefs)[0]
-    x = ref._nash_by_duality(prefs, box, np.zeros(2), np.full(2, 0.5), np.array([0.3]))
+    x = dual.nash_by_duality(prefs, box, np.zeros(2), np.full(2, 0.5), np.array([0.3]))
     # symmetric problem: x = 1/2
     assert_allclose(x, [0.5], atol=1e-14)
     # weighted a = (0.3, 0.7), first-order condition: 0.3 (1 − x)/(2x − x²) = 0.7 x/(1 − x²)
     a = np.array([0.3, 0.7])
-    x = ref._nash_by_duality(prefs, box, np.zeros(2), a, np.array([0.3]))[0]
+    x = dual.nash_by_duality(prefs, box, np.zeros(2), a, np.array([0.3]))[0]
     assert_allclose(a[0] * (1 - x) / (2 * x - x * x), a[1] * x / (1 - x * x), atol=1e-13)
     # egalitarian with d = (0.2, 0.1): 1 − (1 − x)² − 0.2 = 1 − x² − 0.1 → x = 0.55
-    x = ref._ray_by_duality(prefs, box, np.array([0.2, 0.1]), np.ones(2), np.array([0.3]))
+    x = dual.ray_by_duality(prefs, box, np.array([0.2, 0.1]), np.ones(2), np.array([0.3]))
     assert_allclose(x, [0.55], atol=1e-14)
 
 
@@ -317,7 +318,7 @@ def test_dual_ray_point_leaves_a_slack_party_out():
     prefs = spatial_prefs([[1.0], [1.0], [1.0]], [[1.0], [0.0], [0.9]], 2)
     box = ref.acceptable_intervals(prefs)[0]
     d = np.zeros(3)
-    x = ref._ray_by_duality(prefs, box, d, np.ones(3), np.array([0.5]))
+    x = dual.ray_by_duality(prefs, box, d, np.ones(3), np.array([0.5]))
     assert_allclose(x, [0.5], atol=1e-14)
     assert_allclose(ref.egalitarian_point(prefs, d, np.array([0.5])).x, [0.5], atol=1e-14)
 
@@ -340,7 +341,7 @@ def test_dual_falls_back_to_slsqp(monkeypatch):
     fallback = ref.nash_point(mixed, d, np.full(2, 0.5))
     assert calls
     assert (
-        ref._nash_by_duality(
+        dual.nash_by_duality(
             mixed, ref.acceptable_intervals(mixed)[0], d, np.full(2, 0.5), np.full(2, 0.5)
         )
         is None
@@ -351,7 +352,7 @@ def test_dual_falls_back_to_slsqp(monkeypatch):
     weights[:, 1] = 0.0
     unweighed = dataclasses.replace(prefs, weights=weights)
     box = ref.acceptable_intervals(unweighed)[0]
-    assert ref._ray_by_duality(unweighed, box, d, np.ones(2), np.full(2, 0.5)) is None
+    assert dual.ray_by_duality(unweighed, box, d, np.ones(2), np.full(2, 0.5)) is None
 
 
 def test_dual_points_are_deterministic():
