@@ -437,7 +437,6 @@ def _add_compare(sub) -> None:
 
 def _add_discover(sub) -> None:
     """The ``sim discover`` command."""
-    from sim.discover.boxes import MASS_MIN, MIN_DENSITY, PASTE_ALPHA, PEEL_ALPHA
     from sim.discover.expression import SHORT_NAMES
 
     disc = _command(
@@ -473,6 +472,16 @@ def _add_discover(sub) -> None:
         metavar="DIR",
         help="output folder (must not exist; default SWEEP_DIR/discover, replaced)",
     )
+    _add_discover_tuning(disc)
+    disc.add_argument("--no-plots", action="store_true", help="skip the figures")
+    disc.set_defaults(func=_cmd_discover)
+
+
+def _add_discover_tuning(disc) -> None:
+    """The options of ``sim discover``'s methods: PRIM's box choice and peeling, CART's
+    depth, and the seed of CART and the extra trees."""
+    from sim.discover.boxes import MASS_MIN, MIN_DENSITY, PASTE_ALPHA, PEEL_ALPHA
+
     disc.add_argument(
         "--min-density",
         metavar="D",
@@ -515,8 +524,6 @@ def _add_discover(sub) -> None:
         default=0,
         help="seed of CART and the extra trees (default 0)",
     )
-    disc.add_argument("--no-plots", action="store_true", help="skip the figures")
-    disc.set_defaults(func=_cmd_discover)
 
 
 def _add_report(sub) -> None:
