@@ -87,8 +87,10 @@ class NegotiationModel(Model):
         self.negotiation = Negotiation(game, self.max_rounds)
         self.world = World.start(game)
         # the run's battlefield noise, three standard normals per round, drawn at once (the
-        # same numbers, in the same order, as three draws at the start of every round)
-        self.noise = self.rng.standard_normal((self.max_rounds, 3)).tolist()
+        # same numbers, in the same order, as three draws at the start of every round);
+        # without a war nothing draws from the model's generator
+        war = self.world.spec is not None
+        self.noise = self.rng.standard_normal((self.max_rounds, 3)).tolist() if war else None
         self.run_seed = seed
         self.pressure = [0.0] * game.n_parties
         self.truce_start: int | None = None
@@ -135,7 +137,8 @@ class NegotiationModel(Model):
         labels = self._apply_events(self.round + 1)
         if world.truce:
             labels += self._compliance()
-        world.advance(neg.game, self.noise[self.round])
+        if self.noise is not None:
+            world.advance(neg.game, self.noise[self.round])
         if world.spec is not None:
             neg.move_status_quo(world.spec.issue, world.territory)
             for issue, value in world.linked_status_quo(self.base_game):
