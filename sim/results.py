@@ -29,8 +29,8 @@ import pandas as pd
 
 from sim.jobs.run import RunResult, write_run_folder
 from sim.output.folders import read_json, tidy_numbers
-from sim.output.run_data import RunData, frontier_array, pair_arrays
-from sim.output.run_files import csv_text, frontier_rows, pair_frontier_rows
+from sim.output.run_data import RunData, frontier_array
+from sim.output.run_files import csv_text, frontier_rows, pair_frontier_of
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -52,7 +52,7 @@ class Run:
     rounds: pd.DataFrame
     world: pd.DataFrame
     frontier: pd.DataFrame
-    _texts: tuple[str, str, str] = field(default=("", "", ""))
+    _texts: tuple[str, str] = field(default=("", ""))
 
     @classmethod
     def of(cls, result: RunResult, source: str | Path | None = None) -> Run:
@@ -61,7 +61,6 @@ class Run:
         frontier_text = csv_text(
             frontier_rows(result.game.party_ids, result.game.frontier.utilities)
         )
-        pair_text = csv_text(pair_frontier_rows(result.game)) if result.game.n_parties > 1 else ""
         rounds = _frame(rounds_text)
         summary = json.loads(json.dumps(tidy_numbers(result.summary()), ensure_ascii=False))
         return cls(
@@ -71,7 +70,7 @@ class Run:
             rounds=rounds,
             world=rounds[["round", *result.world_columns()]],
             frontier=_frame(frontier_text),
-            _texts=(rounds_text, frontier_text, pair_text),
+            _texts=(rounds_text, frontier_text),
         )
 
     @property
@@ -114,8 +113,7 @@ class Run:
         scenario = self.result.game.scenario
         rounds = list(csv.DictReader(io.StringIO(self._texts[0])))
         frontier = frontier_array(scenario, list(csv.DictReader(io.StringIO(self._texts[1]))))
-        pair_rows = list(csv.DictReader(io.StringIO(self._texts[2])))
-        pair = pair_arrays(scenario, pair_rows) if pair_rows else None
+        pair = pair_frontier_of(self.result.game)
         return RunData(None, scenario, rounds, self.summary, frontier, pair)
 
     def __repr__(self) -> str:

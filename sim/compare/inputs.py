@@ -28,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 
 from sim.output.run_data import RunData, load_run
+from sim.output.run_files import pair_frontier_of
 from sim.scenario import InputError, Issue, Problem, Scenario
 
 RUN_FILES = ("scenario.yaml", "rounds.csv", "summary.json")
@@ -243,18 +244,7 @@ def load_sweep_input(folder: Path, label: str, index: int) -> CompareInput:
         rows=sweep_rows(sweep.data, list(game.issue_ids), list(game.party_ids)),
         references={k: refs.get(k) for k in REFERENCE_KEYS},
         frontier=np.asarray(game.frontier.utilities, dtype=float),
-        pair_frontier=_pair_frontier(game),
+        pair_frontier=pair_frontier_of(game),
         sweep=sweep,
         manifest=_manifest(folder),
     )
-
-
-def _pair_frontier(game) -> tuple[np.ndarray, np.ndarray] | None:
-    """The principals' own frontier of a sweep's base game (as a run folder holds it)."""
-    from sim.output.run_data import pair_arrays
-    from sim.output.run_files import pair_frontier_rows
-
-    if game.n_parties < 2:
-        return None
-    rows = [{k: str(v) for k, v in row.items()} for row in pair_frontier_rows(game)]
-    return pair_arrays(game.scenario, rows)

@@ -90,17 +90,26 @@ def principal_pair(scenario: Scenario) -> tuple[str, str]:
     return pair[0], pair[1]
 
 
-def pair_frontier_rows(game) -> list[dict[str, Any]]:
-    """The two principals' Pareto frontier (:func:`sim.theory.frontier.pair_frontier`),
-    one row per point: both utilities and ``within_red_lines`` (false: the frontier of
-    the whole space, true: of the outcomes within every party's red lines)."""
+def pair_frontier_of(game) -> tuple[np.ndarray, np.ndarray] | None:
+    """The two principals' Pareto frontier (:func:`sim.theory.frontier.pair_frontier`):
+    over the whole space and within every party's red lines (``None`` with one party)."""
     from sim.theory.frontier import pair_frontier
 
+    if game.n_parties < 2:
+        return None
     a, b = principal_pair(game.scenario)
-    whole, within = game.memo(
+    return game.memo(
         "pair_frontier",
         lambda: pair_frontier(game.prefs, game.anchor_points(), game.index(a), game.index(b)),
     )
+
+
+def pair_frontier_rows(game) -> list[dict[str, Any]]:
+    """:func:`pair_frontier_of` one row per point: both utilities and
+    ``within_red_lines`` (false: the frontier of the whole space, true: of the outcomes
+    within every party's red lines)."""
+    a, b = principal_pair(game.scenario)
+    whole, within = pair_frontier_of(game)
     return [
         {a: float(ua), b: float(ub), "within_red_lines": flag}
         for flag, front in ((False, whole), (True, within))

@@ -17,8 +17,8 @@ from typing import Any
 
 from sim.jobs.run import result_of
 from sim.model.model import NegotiationModel
-from sim.output.run_data import RunData, pair_arrays
-from sim.output.run_files import pair_frontier_rows
+from sim.output.run_data import RunData
+from sim.output.run_files import pair_frontier_of
 
 
 def live_run(model: NegotiationModel, seed: int) -> RunData:
@@ -28,14 +28,9 @@ def live_run(model: NegotiationModel, seed: int) -> RunData:
     if model.running:
         summary["outcome"] = f"{summary['outcome']} so far"
     game = model.base_game
-    pair = (
-        pair_arrays(game.scenario, as_text(pair_frontier_rows(game)))
-        if game.n_parties > 1
-        else None
-    )
-    return RunData(
-        Path(), game.scenario, as_text(result.round_rows()), summary, game.frontier.utilities, pair
-    )
+    rounds = as_text(result.round_rows())
+    frontier = game.frontier.utilities
+    return RunData(Path(), game.scenario, rounds, summary, frontier, pair_frontier_of(game))
 
 
 def as_text(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
