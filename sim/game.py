@@ -113,6 +113,8 @@ class Game:
                 lambda: all_options(self.prefs, settled, scope),
             )
         fixed = ~np.isnan(settled)
+        if scope is None and not fixed.any():
+            return self.cached("options", (settled.tobytes(), b""), self._whole_frontier)
         rows = self.cached(
             "distinct_rows", fixed.tobytes(), lambda: distinct_rows(self.frontier.outcomes, fixed)
         )
@@ -121,6 +123,17 @@ class Game:
             (settled.tobytes(), _bytes(scope)),
             lambda: restrict_options(self.prefs, self.frontier.outcomes, settled, scope, rows),
         )
+
+    def _whole_frontier(self) -> Options:
+        """The options with nothing settled and every red line binding: the frontier
+        itself, read-only (it is closed under :func:`~sim.theory.frontier.efficient`: a
+        row efficient among all candidates, or among the acceptable ones, stays so among
+        any subset holding it, so :func:`restrict_options` would return every row)."""
+        f = self.frontier
+        arrays = [a.view() for a in (f.outcomes, f.utilities, f.acceptable)]
+        for a in arrays:
+            a.flags.writeable = False
+        return Options(*arrays)
 
     def memo(self, key: str, build: Callable[[], Any]) -> Any:
         """A value derived from this game, built once (war spec, strategies, references)."""

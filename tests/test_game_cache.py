@@ -168,3 +168,18 @@ def test_reference_points_are_shared_only_by_games_with_the_same_disagreement_po
     assert moved["nash"]["utilities"] != reference_points(a)["nash"]["utilities"]
     cold(monkeypatch)
     assert reference_points(game("base", base, ((COST, 0.18),))) == moved
+
+
+@pytest.mark.parametrize("scenario", [BASELINE, BASELINE.parent / "textbook_job_offer.yaml"])
+def test_options_with_nothing_settled_are_the_frontier_restrict_options_gives(scenario):
+    # the shortcut of Game.options (the frontier itself, read-only) equals the full
+    # computation: same rows, same order, same bits
+    from sim.theory.frontier import restrict_options
+
+    game = load_game(scenario)
+    nothing = np.full(game.n_issues, np.nan)
+    fast = game.options(nothing)
+    full = restrict_options(game.prefs, game.frontier.outcomes, nothing)
+    for name in ("outcomes", "utilities", "acceptable"):
+        a, b = getattr(fast, name), getattr(full, name)
+        assert np.array_equal(a, b) and not a.flags.writeable
