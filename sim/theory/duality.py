@@ -13,7 +13,9 @@ inputs only (no state between calls).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -102,24 +104,15 @@ def _ideal_by_active_set(
     lam = np.eye(n)[i]
     active = np.zeros(n, dtype=bool)
 
-    def dual(lam: np.ndarray) -> tuple[float, tuple] | None:
-        found = quad.point(lam)
-        return None if found is None else (float(lam @ (found[1] - d)), found)
-
-    best, best_residual = None, np.inf
-    current = dual(lam)
+    best = _BestIterate()
+    current = quad.dual(lam, d)
     for _ in range(DUAL_ITERATIONS):
         if current is None:
             break
         value, (x, u, v) = current
         g = np.where(others, u - d, 0.0)
-        residual = float(np.max(np.maximum(-g, lam * np.abs(g) * others)))
-        if residual <= DUAL_TOLERANCE:
-            if residual >= best_residual:
-                break  # no progress left in floating point
-            best, best_residual = x, residual
-            if residual <= DUAL_EXACT:
-                break
+        if best.stop_after(x, float(np.max(np.maximum(-g, lam * np.abs(g) * others)))):
+            break
         wrong = np.where(active | ~others, np.inf, g)
         if (not active.any() or np.max(np.abs(g[active])) <= DUAL_TOLERANCE) and wrong.min() < 0:
             active[int(np.argmin(wrong))] = True  # stationary on the face: one enters
@@ -132,27 +125,20 @@ def _ideal_by_active_set(
             break
         step = np.zeros(n)
         step[active] = solved
-        blocking, t = -1, 1.0
-        shrinking = np.flatnonzero(step < 0)
-        if shrinking.size:
-            ratios = -lam[shrinking] / step[shrinking]
-            if ratios.min() <= 1.0:
-                blocking, t = int(shrinking[np.argmin(ratios)]), float(ratios.min())
-        slope = float(g @ step)
-        for attempt in range(40):
-            trial_lam = np.maximum(lam + t * step, 0.0)
-            if attempt == 0 and blocking >= 0:
-                trial_lam[blocking] = 0.0  # the step stops where μ_blocking reaches 0
-            trial = dual(trial_lam)
-            if trial is not None and trial[0] <= value + 1e-4 * t * slope + 1e-15 * abs(value):
-                break
-            t *= 0.5
-        else:
+        blocking, t = _step_to_boundary(lam, step)
+        found = _armijo(
+            partial(_trial, lam, step, blocking),
+            partial(quad.dual, d=d),
+            value,
+            float(g @ step),
+            t,
+        )
+        if found is None:
             break
+        lam, current, attempt = found
         if attempt == 0 and blocking >= 0:
             active[blocking] = False
-        lam, current = trial_lam, trial
-    return best
+    return best.x
 
 
 DUAL_TOLERANCE = 1e-13
@@ -216,6 +202,12 @@ class QuadraticBox:
         free = (x > self.box[:, 0]) & (x < self.box[:, 1])
         return x, u, qdev[:, free] * np.sqrt(2.0 / den[free])
 
+    def dual(self, lam: np.ndarray, d: np.ndarray) -> tuple[float, tuple] | None:
+        """(Σ_i λ_i (u_i(x(λ)) − d_i), :meth:`point`): the dual function of the programs
+        whose constraints are u ≥ d (None where x(λ) is ill-defined)."""
+        found = self.point(lam)
+        return None if found is None else (float(lam @ (found[1] - d)), found)
+
 
 def nash_by_duality(
     prefs: Preferences, box: np.ndarray, d: np.ndarray, a: np.ndarray, start: np.ndarray
@@ -238,24 +230,18 @@ def nash_by_duality(
     lam = a / np.maximum(u0 - d, 1e-3)
 
     def dual(lam: np.ndarray) -> tuple[float, tuple] | None:
-        found = quad.point(lam)
-        if found is None:
-            return None
-        return float(lam @ (found[1] - d) - a @ np.log(lam)), found
+        found = quad.dual(lam, d)
+        return None if found is None else (found[0] - a @ np.log(lam), found[1])
 
-    best, best_residual = None, np.inf
+    best = _BestIterate()
     current = dual(lam)
     for _ in range(DUAL_ITERATIONS):
         if current is None:
             break
         value, (x, u, v) = current
         residual = float(np.max(np.abs(lam * (u - d) - a))) if np.all(u > d) else np.inf
-        if residual <= DUAL_TOLERANCE:
-            if residual >= best_residual:
-                break  # no progress left in floating point
-            best, best_residual = x, residual
-            if residual <= DUAL_EXACT:
-                break
+        if best.stop_after(x, residual):
+            break
         grad = u - d - a / lam
         try:
             step = -np.linalg.solve(v @ v.T + np.diag(a / lam**2), grad)
@@ -264,16 +250,11 @@ def nash_by_duality(
         t = 1.0
         if np.any(step < 0):
             t = min(1.0, 0.99 * float(np.min(-lam[step < 0] / step[step < 0])))
-        slope = float(grad @ step)
-        for _ in range(40):
-            trial = dual(lam + t * step)
-            if trial is not None and trial[0] <= value + 1e-4 * t * slope + 1e-15 * abs(value):
-                break
-            t *= 0.5
-        else:
+        found = _armijo(partial(_along, lam, step), dual, value, float(grad @ step), t)
+        if found is None:
             break
-        lam, current = lam + t * step, trial
-    return best
+        lam, current, _ = found
+    return best.x
 
 
 def ray_by_duality(
@@ -303,24 +284,16 @@ def ray_by_duality(
     mu /= mu @ s
     active = np.ones(n, dtype=bool)
 
-    def dual(mu: np.ndarray) -> tuple[float, tuple] | None:
-        found = quad.point(mu)
-        return None if found is None else (float(mu @ (found[1] - d)), found)
-
-    best, best_residual = None, np.inf
-    current = dual(mu)
+    best = _BestIterate()
+    current = quad.dual(mu, d)
     for _ in range(DUAL_ITERATIONS):
         if current is None:
             break
         value, (x, u, v) = current
         g = u - d
         residual = float(np.max(mu * (g - np.min(g / s) * s)))
-        if residual <= DUAL_TOLERANCE and abs(mu @ s - 1) < 1e-12:
-            if residual >= best_residual:
-                break  # no progress left in floating point
-            best, best_residual = x, residual
-            if residual <= DUAL_EXACT:
-                break
+        if best.stop_after(x, residual if abs(mu @ s - 1) < 1e-12 else np.inf):
+            break
         k = int(active.sum())
         va, sa = v[active], s[active]
         system = np.zeros((k + 1, k + 1))
@@ -337,25 +310,91 @@ def ray_by_duality(
             # stationary on the face: the most violated inactive party enters
             active[int(np.argmin(wrong))] = True
             continue
-        blocking, t = -1, 1.0
-        shrinking = np.flatnonzero(step < 0)
-        if shrinking.size:
-            ratios = -mu[shrinking] / step[shrinking]
-            if ratios.min() <= 1.0:
-                blocking, t = int(shrinking[np.argmin(ratios)]), float(ratios.min())
-        slope = float(g @ step)
-        for attempt in range(40):
-            trial_mu = np.maximum(mu + t * step, 0.0)
-            if attempt == 0 and blocking >= 0:
-                trial_mu[blocking] = 0.0  # the step stops where μ_blocking reaches 0
-            trial_mu /= trial_mu @ s
-            trial = dual(trial_mu)
-            if trial is not None and trial[0] <= value + 1e-4 * t * slope + 1e-15 * abs(value):
-                break
-            t *= 0.5
-        else:
+        blocking, t = _step_to_boundary(mu, step)
+        found = _armijo(
+            partial(_on_face, mu, step, blocking, s),
+            partial(quad.dual, d=d),
+            value,
+            float(g @ step),
+            t,
+        )
+        if found is None:
             break
+        mu, current, attempt = found
         if attempt == 0 and blocking >= 0:
             active[blocking] = False
-        mu, current = trial_mu, trial
-    return best
+    return best.x
+
+
+class _BestIterate:
+    """The best verified iterate of a Newton method: an iterate whose KKT residual is at
+    most :data:`DUAL_TOLERANCE` is kept when it is smaller than the last one kept; the
+    method stops when it is not (no progress left in floating point) or once the residual
+    reaches :data:`DUAL_EXACT`."""
+
+    def __init__(self) -> None:
+        self.x: np.ndarray | None = None
+        self.residual = np.inf
+
+    def stop_after(self, x: np.ndarray, residual: float) -> bool:
+        """Keep ``x`` if it is verified and better; whether the method should stop."""
+        if residual > DUAL_TOLERANCE:
+            return False
+        if residual >= self.residual:
+            return True
+        self.x, self.residual = x, residual
+        return residual <= DUAL_EXACT
+
+
+def _step_to_boundary(lam: np.ndarray, step: np.ndarray) -> tuple[int, float]:
+    """(blocking party, step length): the first weight the full step would drive below 0
+    and the length at which it reaches 0, or (−1, 1) when the full step keeps every weight
+    non-negative (the ratio test of active-set methods, Nocedal & Wright 2006, §16.5)."""
+    shrinking = np.flatnonzero(step < 0)
+    if shrinking.size:
+        ratios = -lam[shrinking] / step[shrinking]
+        if ratios.min() <= 1.0:
+            return int(shrinking[np.argmin(ratios)]), float(ratios.min())
+    return -1, 1.0
+
+
+def _along(lam: np.ndarray, step: np.ndarray, t: float, attempt: int) -> np.ndarray:
+    """λ + t·step (``attempt`` unused: the signature :func:`_armijo` calls)."""
+    return lam + t * step
+
+
+def _trial(lam: np.ndarray, step: np.ndarray, blocking: int, t: float, attempt: int) -> np.ndarray:
+    """λ + t·step kept non-negative; on the first attempt the blocking party's weight is
+    set to 0 exactly (the step stops where it reaches 0)."""
+    trial = np.maximum(lam + t * step, 0.0)
+    if attempt == 0 and blocking >= 0:
+        trial[blocking] = 0.0
+    return trial
+
+
+def _on_face(
+    mu: np.ndarray, step: np.ndarray, blocking: int, s: np.ndarray, t: float, attempt: int
+) -> np.ndarray:
+    """:func:`_trial` scaled back onto the face s·μ = 1."""
+    trial = _trial(mu, step, blocking, t, attempt)
+    return trial / (trial @ s)
+
+
+def _armijo(
+    trial_at: Callable[[float, int], np.ndarray],
+    dual: Callable[[np.ndarray], tuple[float, tuple] | None],
+    value: float,
+    slope: float,
+    t: float,
+) -> tuple[np.ndarray, tuple, int] | None:
+    """Backtracking line search (Armijo; Nocedal & Wright 2006, §3.1) on a dual function:
+    halve the step length t until the dual at ``trial_at(t, attempt)`` is defined and at
+    most ``value + 1e-4·t·slope`` (plus 1e-15 of |value| for rounding); at most 40 halvings.
+    Returns (point, its dual, attempt), or None when no step is accepted."""
+    for attempt in range(40):
+        point = trial_at(t, attempt)
+        trial = dual(point)
+        if trial is not None and trial[0] <= value + 1e-4 * t * slope + 1e-15 * abs(value):
+            return point, trial, attempt
+        t *= 0.5
+    return None
