@@ -105,18 +105,22 @@ def test_nondominated_equals_brute_force_and_keeps_ties(n):
     assert np.array_equal(nondominated(u), brute_force_efficient(u))
 
 
-def test_frontier_with_red_lines_and_a_linked_condition_equals_brute_force():
-    # three parties, three integer issues 0..4; party 0 accepts issue 2 ≤ 3, and party 1
-    # accepts issue 0 in [3, 4] only if issue 1 ≤ 1
+def linked_prefs() -> Preferences:
+    """Three parties, three integer issues 0..4; party 0 accepts issue 2 ≤ 3, and party 1
+    accepts issue 0 in [3, 4] only if issue 1 ≤ 1."""
     link = LinkedLine(party=1, id="link", issue=0, zone=(3.0, 4.0), options=(((1, 0.0, 1.0),),))
     accept_hi = [[np.inf, np.inf, 3], [np.inf] * 3, [np.inf] * 3]
-    prefs = integer_prefs(
+    return integer_prefs(
         [[0.5, 0.3, 0.2], [0.2, 0.3, 0.5], [0.3, 0.4, 0.3]],
         [[4, 4, 4], [0, 0, 0], [2, 4, 0]],
         values=5,
         accept_hi=accept_hi,
         conditions=[link],
     )
+
+
+def test_frontier_with_red_lines_and_a_linked_condition_equals_brute_force():
+    prefs = linked_prefs()
     frontier = pareto_frontier(prefs, np.empty((0, 3)))
     assert frontier.exact
     x = all_outcomes(prefs)
@@ -149,16 +153,7 @@ def test_pair_frontier_is_the_two_parties_frontier_by_brute_force():
     # three parties on integer issues with a red line of party 0 and a linked condition of
     # party 1: the frontier of parties 0 and 1 in their plane, over the whole space and
     # over the outcomes every party accepts, equals brute force over all 125 outcomes
-
-    link = LinkedLine(party=1, id="link", issue=0, zone=(3.0, 4.0), options=(((1, 0.0, 1.0),),))
-    accept_hi = [[np.inf, np.inf, 3], [np.inf] * 3, [np.inf] * 3]
-    prefs = integer_prefs(
-        [[0.5, 0.3, 0.2], [0.2, 0.3, 0.5], [0.3, 0.4, 0.3]],
-        [[4, 4, 4], [0, 0, 0], [2, 4, 0]],
-        values=5,
-        accept_hi=accept_hi,
-        conditions=[link],
-    )
+    prefs = linked_prefs()
     whole, within = pair_frontier(prefs, np.empty((0, 3)), 0, 1)
     x = all_outcomes(prefs)
     plane = prefs.utilities(x)[:, [0, 1]]
