@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 import sim
 from sim.output.folders import write_json
 from sim.scenario import Scenario
+from sim.scenario.yaml_io import dump_yaml
 
 SCENARIO = "scenario.yaml"
 MANIFEST = "manifest.json"
@@ -30,7 +30,7 @@ PAIR_FRONTIER = "principals_frontier.csv"
 def scenario_yaml(scenario: Scenario) -> str:
     """The resolved scenario as YAML (defaults filled in, unset optional fields left out)."""
     data = scenario.model_dump(mode="json", exclude_none=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return dump_yaml(data, sort_keys=False, allow_unicode=True, width=100)
 
 
 def sha256_file(path: str | Path) -> str:
