@@ -12,13 +12,10 @@ imported by ``game``/``jobs`` and knows nothing of the engine.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("ceasefire-sim")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+source"
+__version__ = "0.1.0"
+"""The package's version; ``pyproject.toml`` reads it from here."""
 
 if TYPE_CHECKING:
     from sim.api import compare_folders, load, run, run_sweep

@@ -5,11 +5,12 @@ import subprocess
 import sys
 
 PROBE = """
-import importlib.metadata, json, sys
+import inspect, json, sys
+stack, outer = inspect.stack, inspect.getouterframes
 import sim.jobs.run
 heavy = ("pandas", "mesa.datacollection", "mesa.batchrunner")
 loaded = sorted(m for m in heavy if m in sys.modules)
-import mesa
+import importlib.metadata, mesa.model
 from mesa import batch_run
 print(json.dumps({
     "loaded_by_a_run": loaded,
@@ -18,6 +19,8 @@ print(json.dumps({
     "batch_run": batch_run.__module__,
     "version": mesa.__version__ == importlib.metadata.version("mesa"),
     "pandas_after": "pandas" in sys.modules,
+    "inspect_restored": (inspect.stack, inspect.getouterframes) == (stack, outer),
+    "mesa_logger": mesa.model._mesa_logger.name,
 }))
 """
 
@@ -32,6 +35,8 @@ def test_a_run_imports_only_mesas_core_and_the_whole_package_loads_on_first_use(
         "batch_run": "mesa.batchrunner",
         "version": True,
         "pandas_after": True,
+        "inspect_restored": True,
+        "mesa_logger": "MESA.mesa.model",
     }
 
 
@@ -42,3 +47,11 @@ def test_a_missing_name_of_the_completed_package_is_an_attribute_error():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "no attribute 'no_such_name'" in out.stdout
+
+
+def test_the_package_version_is_the_installed_one():
+    import importlib.metadata
+
+    import sim
+
+    assert sim.__version__ == importlib.metadata.version("ceasefire-sim")

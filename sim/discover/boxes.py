@@ -24,11 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.discover.defaults import MASS_MIN, MIN_DENSITY, PASTE_ALPHA, PEEL_ALPHA
 from sim.scenario import InputError, Problem
-
-PEEL_ALPHA, PASTE_ALPHA, MASS_MIN, MIN_DENSITY = 0.05, 0.05, 0.05, 0.8
-"""Defaults: the EMA Workbench's peel and paste alphas and minimum mass; the density
-threshold is the EMA Workbench's default ``threshold`` for a box of interest."""
 
 
 @dataclass(frozen=True)

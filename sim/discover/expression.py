@@ -32,16 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.discover.defaults import SHORT_NAMES
 from sim.scenario import InputError, Problem
-
-SHORT_NAMES: dict[str, str] = {
-    "agreement": "the run ended in a full agreement (outcome == 'agreement')",
-    "partial": "the run ended in a partial agreement only (outcome == 'partial')",
-    "none": "the run ended without agreement (outcome == 'none')",
-    "general_ceasefire": "a general ceasefire was agreed at some round (ceasefire_round set)",
-    "exchange": "at least one exchange was agreed (exchanges > 0)",
-}
-"""Short names for common run outcomes (README, "Scenario discovery")."""
 
 _NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.\w+)*")
 _STRING = re.compile(r"'[^'\\]*'|\"[^\"\\]*\"")

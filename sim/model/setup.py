@@ -18,7 +18,6 @@ from pathlib import Path
 from sim.game import Game, compile_game
 from sim.scenario import Scenario, parse_scenario
 from sim.scenario.record import raw_inputs
-from sim.sweep.design import scenario_for
 
 CACHE_SIZE = 64
 _GAMES: OrderedDict[tuple, Game] = OrderedDict()
@@ -38,6 +37,8 @@ def game_of(scenario: Game | Scenario | str | Path, params: Mapping[str, float])
     if key in _GAMES:
         _GAMES.move_to_end(key)
         return _GAMES[key]
+    from sim.sweep.design import scenario_for  # the sweep machinery only for file paths
+
     data = scenario_for(raw_inputs(path), items)
     label = f"{path} with {dict(items)}" if items else str(path)
     game = compile_game(parse_scenario(data, label))

@@ -21,7 +21,7 @@ _TAIL_U = NormalDist().cdf(-NORMAL_TAIL_SD)
 class Strict(BaseModel):
     """Base: unknown keys are errors, objects are frozen after validation."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Range(Strict):

@@ -98,7 +98,7 @@ class RoundContext:
 class Params(BaseModel):
     """Base of strategy parameter models: unknown parameters are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Strategy:
