@@ -72,7 +72,13 @@ def run_figure(run: RunData, name: str) -> plt.Figure:
     return FIGURES[name](run)
 
 
-DRAWING_COST = {"offers": 1.9, "utilities": 0.9, "utility_plane": 0.6, "war": 0.9, "beliefs": 0.8}
+DRAWING_COST = {
+    "offers": 1.3,
+    "utilities": 0.41,
+    "utility_plane": 0.24,
+    "war": 0.34,
+    "beliefs": 0.40,
+}
 """Seconds to draw and save each figure of the baseline, one after the other on one core
 (measured; only their ratios matter: :func:`split_figures`)."""
 
