@@ -265,21 +265,50 @@ def random_scenario(seed: int) -> dict:
     return data
 
 
+def _same_runs(fast, slow) -> None:
+    """The planned run (its lean step, shared bids and quiet-round world records) left
+    everything as the turn-by-turn run did."""
+    _same_records(fast.records, slow.records)
+    for x, y in zip(fast.records, slow.records, strict=True):
+        assert np.array_equal(x.reservation, y.reservation)
+        assert (x.settled, x.exchanged) == (y.settled, y.exchanged)
+    assert fast.world == slow.world
+    assert (fast.ceasefires, fast.breaks) == (slow.ceasefires, slow.breaks)
+    a, b = fast.negotiation, slow.negotiation
+    assert (a.agreement_round, a.rounds_without_progress) == (
+        b.agreement_round,
+        b.rounds_without_progress,
+    )
+    assert np.array_equal(a.settled, b.settled, equal_nan=True)
+    assert [(h.round, h.proposer) for h in a.history] == [(h.round, h.proposer) for h in b.history]
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_fast_path_equals_turn_by_turn(seed, monkeypatch):
     data = random_scenario(seed)
     if seed % 2:
         data["protocol"]["turns_per_step"] = "every_party"
         data["parties"][seed % 3]["strategy"]["params"] = {"snap": 0.01}
-    fast = run_game(game_of(data)).records
+    assert model_module.NegotiationModel(game_of(data), collect=False).plan is not None
+    fast = run_game(game_of(data))
     monkeypatch.setattr(model_module, "FAST_PATH", False)
-    _same_records(fast, run_game(game_of(data)).records)
+    _same_runs(fast, run_game(game_of(data)))
 
 
 def test_fast_path_equals_turn_by_turn_on_the_benchmark(monkeypatch):
-    fast = run_game(load_game(SCENARIO)).records
+    fast = run_game(load_game(SCENARIO))
     monkeypatch.setattr(model_module, "FAST_PATH", False)
-    _same_records(fast, run_game(load_game(SCENARIO)).records)
+    _same_runs(fast, run_game(load_game(SCENARIO)))
+
+
+def test_planned_turns_hold_the_bids_of_the_negotiations_own_offer_set():
+    game = load_game(SCENARIO)
+    model = model_module.NegotiationModel(game, collect=False)
+    assert model.plan is not None
+    for turn in model.plan:
+        own = model.negotiation.offers.bid(turn.option)
+        for mine, theirs in zip(turn.bid, own, strict=True):
+            assert (mine is None and theirs is None) or np.array_equal(mine, theirs)
 
 
 def our_steps(game) -> list[dict]:

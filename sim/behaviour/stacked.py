@@ -99,8 +99,8 @@ def _responses(table: Table, n: int) -> list[str]:
 
 class Turn(NamedTuple):
     """One planned turn: the acting party and its threshold, the standing offer after the
-    turn (its proposer and row of the offer set), the responses to it so far, and
-    whether it is agreed."""
+    turn (its proposer, row of the offer set and that row as a :class:`Bid`), the
+    responses to it so far, and whether it is agreed."""
 
     actor: int
     threshold: float
@@ -109,6 +109,7 @@ class Turn(NamedTuple):
     option: int
     responses: tuple[str, ...]
     agreed: bool
+    bid: Bid | None = None
 
 
 def plannable(scenario, strategies: list[Strategy]) -> bool:
@@ -192,7 +193,9 @@ def plan_turns(
         offers.acceptable[planned].tolist(),
         offers.needs_consent[planned].tolist(),
     )
-    return _walk(actors, thresholds, planned.tolist(), rows, recorded)
+    turns = _walk(actors, thresholds, planned.tolist(), rows, recorded)
+    bids = {option: offers.bid(option) for option in {t.option for t in turns}}
+    return [t._replace(bid=bids[t.option]) for t in turns]
 
 
 class Rows(NamedTuple):
@@ -254,7 +257,7 @@ def replay_turn(
     negotiation: Negotiation, parties: list[Negotiator], turn: Turn, round_index: int
 ) -> RoundRecord:
     """Record a planned turn exactly as :func:`play_turn` records it."""
-    bid = negotiation.offers.bid(turn.option)
+    bid = negotiation.offers.bid(turn.option) if turn.bid is None else turn.bid
     if turn.proposer == turn.actor:
         negotiation.history.append(Offer(round_index, turn.actor, bid.outcome, bid.utilities))
     return negotiation.resolve_turn(

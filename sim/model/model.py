@@ -100,6 +100,7 @@ class NegotiationModel(Model):
         self.timeline = game.memo("timeline", lambda: timeline(game.scenario))
         self.shifts: tuple[int, ...] = ()
         self.world_records: list[WorldRecord] = []
+        self._quiet: WorldRecord | None = None  # see _snapshot
         self.parties = [
             PartyAgent(self, i, pid, self._strategy(pid)) for i, pid in enumerate(game.party_ids)
         ]
@@ -133,6 +134,9 @@ class NegotiationModel(Model):
 
     def step(self) -> None:
         """Play one round (see the module docstring)."""
+        if self.plan is not None:
+            self._replay_step()
+            return
         neg, world = self.negotiation, self.world
         labels = self._apply_events(self.round + 1)
         if world.truce:
@@ -145,14 +149,12 @@ class NegotiationModel(Model):
                 neg.move_status_quo(issue, value)
         labels += self._pressure()
         neg.reservation = world.reservation(neg.game, neg.status_quo)
-        self.world_records.append(snapshot(world, tuple(labels)))
+        self.world_records.append(self._snapshot(labels))
         if neg.agreement_round is not None:
             neg.record_truce(self.round)
         else:
-            before = neg.status_quo.copy()
-            if self.plan is not None:
-                replay_turn(neg, self.parties, self.plan[self.round], self.round)
-            elif self.table is not None:
+            before = neg.status_quo.copy() if world.spec is not None else neg.status_quo
+            if self.table is not None:
                 play_turn(neg, self.parties, self._proposer(), self.round, self.table)
             else:
                 play_round(neg, self.parties, self._proposer(), self.round)
@@ -161,6 +163,33 @@ class NegotiationModel(Model):
         self.running = not neg.done
         if self.datacollector is not None:
             self.datacollector.collect(self)
+
+    def _replay_step(self) -> None:
+        """:meth:`step` for a planned run: a plan exists only without a war, events or
+        patience (:func:`~sim.behaviour.stacked.plannable`), so a round has no events,
+        fighting, ceasefire or withdrawal, and replays its planned turn."""
+        neg = self.negotiation
+        neg.reservation = self.world.reservation(neg.game, neg.status_quo)
+        self.world_records.append(self._snapshot([]))
+        if neg.agreement_round is not None:
+            neg.record_truce(self.round)
+        else:
+            replay_turn(neg, self.parties, self.plan[self.round], self.round)
+        self.round += 1
+        self.running = not neg.done
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+
+    def _snapshot(self, labels: list[str]) -> WorldRecord:
+        """The round's :class:`WorldRecord`. Without a war the world changes only in a
+        round with events (every event, withdrawal or break has a label), so a quiet
+        round shares the record of the last quiet round (records are immutable)."""
+        if self.world.spec is not None or labels:
+            self._quiet = None
+            return snapshot(self.world, tuple(labels))
+        if self._quiet is None:
+            self._quiet = snapshot(self.world, ())
+        return self._quiet
 
     def _start_truce(self, before: np.ndarray) -> None:
         """A ceasefire agreed this round: the front stops (and is set by agreed terms)."""
