@@ -26,6 +26,7 @@ from sim.behaviour.offers import (
     moved_status_quo,
 )
 from sim.behaviour.strategies.base import IssueSpace
+from sim.identity_cache import IdentityCache
 from sim.scenario.schema import Issue, Party, Scenario
 from sim.theory.frontier import (
     Frontier,
@@ -168,7 +169,7 @@ class Game:
         discounts or the war)."""
         return _digest(
             [
-                *_preference_parts(self.prefs),
+                np.frombuffer(preferences_digest(self.prefs), dtype=np.uint8),
                 self.anchor_points(),
                 self.status_quo,
                 self.consent,
@@ -293,6 +294,8 @@ _FRONTIERS: OrderedDict[bytes, Frontier] = OrderedDict()
 FRONTIER_CACHE_SIZE = 32
 SHARED_TABLES = frozenset(
     {
+        "separable_grid",
+        "separable_offers",
         "distinct_rows",
         "options",
         "consent",
@@ -324,6 +327,8 @@ def clear_shared_caches() -> None:
     """Forget every shared frontier and lookup table (a cold start, e.g. in tests)."""
     _FRONTIERS.clear()
     _TABLES.clear()
+    PREFERENCES.clear()
+    DIGESTS.clear()
 
 
 def _digest(parts: list) -> bytes:
@@ -334,6 +339,17 @@ def _digest(parts: list) -> bytes:
         h.update(f"{a.dtype.str}{a.shape}".encode())
         h.update(a.tobytes())
     return h.digest()
+
+
+DIGESTS = IdentityCache(64)
+"""The digests of :func:`preferences_digest`, by the identity of the preferences."""
+
+
+def preferences_digest(prefs: Preferences) -> bytes:
+    """SHA-256 of the arrays (and linked lines, as text) that define ``prefs``; computed
+    once per ``Preferences`` object (points of a sweep share theirs,
+    :func:`compiled_preferences`)."""
+    return DIGESTS.get((prefs,), None, lambda: _digest(_preference_parts(prefs)))
 
 
 def _preference_parts(prefs: Preferences) -> list:
@@ -357,7 +373,7 @@ def _preference_parts(prefs: Preferences) -> list:
 
 def shared_frontier(prefs: Preferences, anchors: np.ndarray) -> Frontier:
     """``pareto_frontier`` memoised on the preference arrays (least recently used, 32)."""
-    key = _digest([*_preference_parts(prefs), anchors])
+    key = _digest([np.frombuffer(preferences_digest(prefs), dtype=np.uint8), anchors])
     if key in _FRONTIERS:
         _FRONTIERS.move_to_end(key)
     else:
@@ -371,8 +387,7 @@ def compile_game(scenario: Scenario) -> Game:
     """Turn a validated scenario into a :class:`Game`."""
     issues = scenario.issues
     negotiators = [p for p in scenario.parties if p.role != "mediator"]
-    weights, notes = normalised_weights(scenario, negotiators)
-    prefs = _preferences(issues, negotiators, weights)
+    prefs, notes = compiled_preferences(scenario, negotiators)
     ids = [p.id for p in negotiators]
     consent = np.zeros((len(issues), len(negotiators)), dtype=bool)
     for j, issue in enumerate(issues):
@@ -400,6 +415,32 @@ def compile_game(scenario: Scenario) -> Game:
         mediators=tuple(p.id for p in scenario.parties if p.role == "mediator"),
         notes=tuple(notes),
     )
+
+
+PREFERENCES = IdentityCache(64)
+"""Compiled preferences by the identity of the models they are read from."""
+
+
+def compiled_preferences(
+    scenario: Scenario, negotiators: list[Party]
+) -> tuple[Preferences, list[str]]:
+    """The negotiators' :class:`Preferences` and the notes on their saliences. They read
+    only the issues, the negotiators' ids, positions and conditions, so scenarios that
+    share these objects (the points of a sweep that move a fighting cost, a strategy
+    parameter or the war, :func:`sim.jobs.sweep_worker.point_scenario`) share one
+    ``Preferences`` object, and with it everything cached on it (its digest, its
+    acceptable boxes)."""
+
+    def build() -> tuple[Preferences, list[str]]:
+        weights, notes = normalised_weights(scenario, negotiators)
+        return _preferences(scenario.issues, negotiators, weights), notes
+
+    inputs = (
+        *scenario.issues,
+        *(p.conditions for p in negotiators),
+        *(p.positions.get(i.id) for p in negotiators for i in scenario.issues),
+    )
+    return PREFERENCES.get(inputs, tuple(p.id for p in negotiators), build)
 
 
 def normalised_weights(scenario: Scenario, parties: list[Party]) -> tuple[np.ndarray, list[str]]:

@@ -8,6 +8,7 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 
+import sim.behaviour.events
 import sim.game
 import sim.jobs.sweep_worker
 from sim.jobs.load import load_game
@@ -67,8 +68,9 @@ def point_facts(base, params, seeds=(0, 7)):
 
 
 def cold(monkeypatch):
-    """Forget every compiled game, frontier and shared table."""
+    """Forget every compiled game, frontier, shared table and shifted position."""
     sim.game.clear_shared_caches()
+    sim.behaviour.events.SHIFTED.clear()
     monkeypatch.setattr(sim.jobs.sweep_worker, "_GAMES", OrderedDict())
 
 
@@ -124,6 +126,7 @@ POINT_PATHS = [
     (("war.support.0.level", 0.4), ("war.horizon", 30)),
     (("events.bomber_strike.delta", -0.05),),
     (("issues.territory.status_quo", 0.2), (SALIENCE, 1.7)),
+    (("parties.russia.positions.territory.ideal", 0.3), (COST, 0.02)),
 ]
 
 
@@ -137,9 +140,10 @@ def test_a_point_validated_in_part_equals_a_full_validation(params):
     assert part.model_dump() == whole.model_dump()
 
 
-def test_a_bad_point_is_reported_as_by_a_full_validation():
+@pytest.mark.parametrize("params", [((COST, -1.0),), ((SALIENCE, -0.5),)], ids=["cost", "salience"])
+def test_a_bad_point_is_reported_as_by_a_full_validation(params):
+    # fighting costs and saliences are non-negative
     base = read_yaml(BASELINE)
-    params = ((COST, -1.0),)  # fighting costs are non-negative
     data = scenario_for(base, params)
     with pytest.raises(InputError) as whole:
         parse_scenario(data, "p", dating=False)

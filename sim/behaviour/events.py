@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from sim.game import Game, compile_game
+from sim.identity_cache import IdentityCache
 from sim.scenario.schema import Event, Position, Scenario
 
 PREFERENCE_EVENTS = ("position_shift", "consultation")
@@ -49,7 +50,39 @@ def shifted_scenario(scenario: Scenario, indices: tuple[int, ...]) -> Scenario:
     models); the rest of the scenario is shared with ``scenario`` (``model_copy``). No
     validator above ``Position`` reads positions, so this is the scenario a full
     re-validation would give (tests/test_events_shift.py), at a fraction of its cost
-    (a sweep builds these variants for every point)."""
+    (a sweep builds these variants for every point); scenarios that share their events
+    and positions (the points of a sweep that vary neither) share the new positions
+    (:func:`_shifted_positions`)."""
+    new = _shifted_positions(scenario, indices)
+    parties = [
+        p.model_copy(update={"positions": p.positions | new[p.id]}) if p.id in new else p
+        for p in scenario.parties
+    ]
+    return scenario.model_copy(update={"parties": parties})
+
+
+SHIFTED = IdentityCache(64)
+"""The validated positions of :func:`_shifted_positions`, by the identity of their inputs."""
+
+
+def _shifted_positions(scenario: Scenario, indices: tuple[int, ...]) -> dict[str, dict]:
+    """The validated positions the events ``indices`` change (party -> issue -> position).
+    They depend only on the events, the parties' ids and positions and the issues'
+    kinds, so they are remembered by the identity of those inputs (:data:`SHIFTED`)."""
+
+    def build() -> dict[str, dict[str, Position]]:
+        return {
+            pid: {iid: Position.model_validate(data) for iid, data in changed.items()}
+            for pid, changed in _dumped_shifts(scenario, indices).items()
+        }
+
+    inputs = (*(scenario.events[k] for k in indices), *(p.positions for p in scenario.parties))
+    names = (indices, tuple(p.id for p in scenario.parties), tuple(i.kind for i in scenario.issues))
+    return SHIFTED.get(inputs, names, build)
+
+
+def _dumped_shifts(scenario: Scenario, indices: tuple[int, ...]) -> dict[str, dict[str, dict]]:
+    """The positions the events ``indices`` change, as dumped mappings."""
     positions: dict[str, dict[str, dict]] = {}  # party -> issue -> dumped position
 
     def position(pid: str, iid: str) -> dict:
@@ -69,20 +102,7 @@ def shifted_scenario(scenario: Scenario, indices: tuple[int, ...]) -> Scenario:
                     pos[name] = {"value": value, **_provenance(ev, f"{name} set by: {ev.label}")}
         else:
             _consult(scenario, position, ev)
-    return _with_positions(scenario, positions)
-
-
-def _with_positions(scenario: Scenario, changed: dict[str, dict[str, dict]]) -> Scenario:
-    """``scenario`` with the dumped positions ``changed`` (party -> issue -> mapping)
-    validated and put in place of the old ones."""
-    parties = []
-    for party in scenario.parties:
-        if party.id not in changed:
-            parties.append(party)
-            continue
-        new = {iid: Position.model_validate(data) for iid, data in changed[party.id].items()}
-        parties.append(party.model_copy(update={"positions": party.positions | new}))
-    return scenario.model_copy(update={"parties": parties})
+    return positions
 
 
 def _consult(scenario: Scenario, position, ev: Event) -> None:

@@ -38,7 +38,7 @@ def separable_offer(
     )
 
     def build() -> float | None:
-        grid = game.memo(f"separable_grid.{j}", lambda: _issue_grid(game, j))
+        grid = game.cached("separable_grid", j, lambda: _issue_grid(game, j))
         gains = game.prefs.issue_values(j, grid) - game.prefs.issue_values(j, status_quo[[j]])
         better = (gains[must] > GAIN_TOLERANCE).all(axis=0)
         outcomes = np.repeat(status_quo[None, :], len(grid), axis=0)

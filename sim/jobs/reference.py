@@ -85,7 +85,7 @@ def _reference_points(game: Game) -> dict[str, Any]:
         "kalai_smorodinsky": bargaining.kalai_smorodinsky_index(utilities, d)
         if len(utilities)
         else None,
-        "utilitarian": bargaining.utilitarian_index(utilities) if len(utilities) else None,
+        "utilitarian": utilitarian_index(game) if len(utilities) else None,
         "egalitarian": bargaining.egalitarian_index(utilities, d) if len(utilities) else None,
     }
     powers = _all_values(game, "bargaining_power")
@@ -125,6 +125,14 @@ def optimised(
     }
     found = {k: solvers[k](x) for k, x in starts.items()}
     return {k: s.x for k, s in found.items() if s is not None}
+
+
+def utilitarian_index(game: Game) -> int:
+    """The feasible frontier row with the largest sum of utilities; it does not depend on
+    the disagreement point, so games that share their offer tables share it."""
+    return game.cached(
+        "utilitarian", b"index", lambda: bargaining.utilitarian_index(feasible(game)[1])
+    )
 
 
 def utilitarian(game: Game) -> theory.Solution | None:

@@ -19,7 +19,7 @@ from typing import Any, get_args
 
 import numpy as np
 import pyarrow as pa
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from sim.game import Game
 from sim.jobs.load import check_scenario
@@ -67,28 +67,23 @@ def point_scenario(
 ) -> Scenario:
     """The validated scenario of a sweep point: ``data`` (the base's raw mapping with the
     point's values, :func:`~sim.sweep.design.scenario_for`) validated only where it
-    differs from the base — each party, issue or event a path enters, or the top-level
-    block (``protocol``, ``war``) — and the rest taken from the validated ``base``; then
-    the cross-field checks of the whole scenario (without the provenance checks the base
+    differs from the base, and the rest taken from the validated ``base``
+    (:func:`_revalidated`: the smallest model around each path whose parents check
+    nothing of their own, e.g. the provenance mapping of ``parties.russia.fighting_cost``
+    or the strategy of ``parties.russia.strategy.params.aspiration``); then the
+    cross-field checks of the whole scenario (without the provenance checks the base
     passed, see :func:`~sim.scenario.loader.parse_scenario`). No validator of
     ``Scenario`` itself reads a number (they check ids and roles), so the result is the
     scenario a full validation gives (tests/test_game_cache.py); anything else (a
     top-level number, a validation error, whose message should name the whole file's
     fields) goes through the full :func:`~sim.scenario.loader.parse_scenario`."""
     name = f"sweep point {dict(params)}"
-    updates: dict[str, Any] = {}
+    scenario = base
     try:
-        for top, index in _touched(data, params):
-            annotation = Scenario.model_fields[top].annotation
-            if index is None:
-                updates[top] = _adapter(annotation).validate_python(data[top])
-                continue
-            items = list(updates.get(top, getattr(base, top)))
-            items[index] = _adapter(get_args(annotation)[0]).validate_python(data[top][index])
-            updates[top] = items
+        for path, _ in params:
+            scenario = _with_block(scenario, data, split_path(path))
     except (ValidationError, _NotABlockError):
         return parse_scenario(data, name, dating=False)
-    scenario = base.model_copy(update=updates)
     problems = cross_check(scenario, dating=False)
     if problems:
         raise InputError(name, problems)
@@ -103,20 +98,61 @@ _LISTS = ("parties", "issues", "events")
 _BLOCKS = ("protocol", "war")
 
 
-def _touched(data: dict[str, Any], params) -> list[tuple[str, int | None]]:
-    """(top-level key, list index or None) of every block the points' paths enter."""
-    out = []
-    for path, _ in params:
-        segments = split_path(path)
-        top = segments[0]
-        if top in _LISTS and len(segments) > 2:
-            _, index = resolve_path(data, ".".join(segments[:2]))
-            out.append((top, index))
-        elif top in _BLOCKS and len(segments) > 1:
-            out.append((top, None))
-        else:
-            raise _NotABlockError(path)
-    return list(dict.fromkeys(out))
+def _with_block(scenario: Scenario, data: dict[str, Any], segments: list[str]) -> Scenario:
+    """``scenario`` with the party, issue or event, or the top-level block (``protocol``,
+    ``war``), that the path ``segments`` enters re-validated from ``data``."""
+    top = segments[0]
+    annotation = Scenario.model_fields[top].annotation
+    if top in _LISTS and len(segments) > 2:
+        _, index = resolve_path(data, ".".join(segments[:2]))
+        items = list(getattr(scenario, top))
+        element = get_args(annotation)[0]
+        items[index] = _revalidated(items[index], data[top][index], segments[2:], element)
+        return scenario.model_copy(update={top: items})
+    if top in _BLOCKS and len(segments) > 1:
+        block = _revalidated(getattr(scenario, top), data[top], segments[1:], annotation)
+        return scenario.model_copy(update={top: block})
+    raise _NotABlockError(".".join(segments))
+
+
+def _revalidated(model: Any, raw: Any, rest: list[str], annotation: Any) -> Any:
+    """``model`` (validated as ``annotation``) with the value at the path ``rest`` below it
+    re-validated from its raw mapping ``raw``. While ``model`` has no validator of its
+    own and the path goes on into a sub-model that its field holds as is (``X`` or
+    ``X | None``, or a mapping of ``X``), only that sub-model is validated and ``model``
+    is copied around it; otherwise ``model`` is validated whole. A model skipped this way
+    checks nothing that the new value could break, so the result is what validating
+    ``raw`` as ``annotation`` gives."""
+    if rest and isinstance(model, BaseModel) and not _own_validators(type(model)):
+        field = type(model).model_fields.get(rest[0])
+        child = getattr(model, rest[0], None)
+        if field is not None and not field.metadata:
+            if isinstance(child, BaseModel) and _holds(field.annotation, type(child)):
+                new = _revalidated(child, raw[rest[0]], rest[1:], type(child))
+                return model.model_copy(update={rest[0]: new})
+            key = rest[1] if len(rest) > 1 else None
+            item = child.get(key) if isinstance(child, dict) else None
+            if isinstance(item, BaseModel) and field.annotation == dict[str, type(item)]:
+                new = _revalidated(item, raw[rest[0]][key], rest[2:], type(item))
+                return model.model_copy(update={rest[0]: child | {key: new}})
+    return _adapter(annotation).validate_python(raw)
+
+
+def _own_validators(cls: type[BaseModel]) -> bool:
+    """Whether a model class (or a base of it) declares a field or model validator."""
+    found = cls.__pydantic_decorators__
+    return bool(
+        found.validators
+        or found.field_validators
+        or found.root_validators
+        or found.model_validators
+    )
+
+
+def _holds(annotation: Any, cls: type) -> bool:
+    """Whether a field annotated ``annotation`` validates a mapping as ``cls`` alone:
+    ``cls`` or ``cls | None``."""
+    return annotation is cls or set(get_args(annotation)) == {cls, type(None)}
 
 
 @lru_cache(maxsize=16)

@@ -73,6 +73,8 @@ def _near_max(rows: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def _efficient_lowest(u: np.ndarray, rows: np.ndarray) -> int:
     """Lowest index among the Pareto-efficient rows of ``u[rows]`` (duplicates: the first)."""
+    if len(rows) == 1:  # a single row is efficient among itself
+        return int(rows[0])
     return int(rows[pareto_mask(u[rows])][0])
 
 

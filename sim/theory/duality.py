@@ -14,11 +14,12 @@ inputs only (no state between calls).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 
+from sim.identity_cache import IdentityCache
 from sim.theory.preferences import Preferences
 
 
@@ -155,7 +156,9 @@ def _ridged(h: np.ndarray) -> np.ndarray:
     """H + RIDGE (1 + max diag H) I: H = ∂u/∂λ is singular when more parties are active
     than issues are free; along its null space the dual is linear and the ridged Newton
     step runs to the boundary μ_k = 0, where the active-set method drops party k."""
-    return h + RIDGE * (1.0 + float(np.max(np.diag(h), initial=0.0))) * np.eye(len(h))
+    out = h.copy()
+    out.flat[:: len(h) + 1] += RIDGE * (1.0 + float(h.diagonal().max(initial=0.0)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -174,11 +177,26 @@ class QuadraticBox:
     q: np.ndarray
     ideal: np.ndarray
     box: np.ndarray
+    q_ideal: np.ndarray = field(init=False, repr=False)
+    bounds: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Precompute q_ij a_ij and the box's bounds (x(λ) is evaluated every iteration)."""
+        object.__setattr__(self, "q_ideal", self.q * self.ideal)
+        object.__setattr__(self, "bounds", (self.box[:, 0].copy(), self.box[:, 1].copy()))
 
     @classmethod
     def of(cls, prefs: Preferences, box: np.ndarray) -> QuadraticBox | None:
         """The quadratic model of ``prefs`` on ``box``; None when a weighted loss is linear
-        or an issue has no weight (then x(λ) is not unique)."""
+        or an issue has no weight (then x(λ) is not unique). Remembered per preferences
+        and box (:data:`QUADRATIC_BOXES`: the reference points solve several programs on
+        each box, and the points of a sweep share their preferences)."""
+        if box.flags.writeable:  # a box that may change: not remembered
+            return cls._build(prefs, box)
+        return QUADRATIC_BOXES.get((prefs, box), None, lambda: cls._build(prefs, box))
+
+    @classmethod
+    def _build(cls, prefs: Preferences, box: np.ndarray) -> QuadraticBox | None:
         positive = prefs.weights > 0
         if np.any(prefs.exponent[positive] != 2) or not np.all(positive.any(axis=0)):
             return None
@@ -194,12 +212,14 @@ class QuadraticBox:
         """(x(λ), u(x(λ)), V) with ``H = V Vᵀ = ∂u/∂λ`` (class docstring); None when some
         D_j = 0 (x(λ) ill-defined)."""
         den = lam @ self.q
-        if not np.all(den > 0):
+        if not den.min() > 0:  # also None on NaN
             return None
-        x = np.clip((lam @ (self.q * self.ideal)) / den, self.box[:, 0], self.box[:, 1])
-        qdev = self.q * (x[None, :] - self.ideal)
-        u = 1.0 - (qdev * (x[None, :] - self.ideal)).sum(axis=1)
-        free = (x > self.box[:, 0]) & (x < self.box[:, 1])
+        lo, hi = self.bounds
+        x = np.minimum(np.maximum((lam @ self.q_ideal) / den, lo), hi)  # np.clip's bits
+        dev = x - self.ideal
+        qdev = self.q * dev
+        u = 1.0 - (qdev * dev).sum(axis=1)
+        free = (x > lo) & (x < hi)
         return x, u, qdev[:, free] * np.sqrt(2.0 / den[free])
 
     def dual(self, lam: np.ndarray, d: np.ndarray) -> tuple[float, tuple] | None:
@@ -207,6 +227,10 @@ class QuadraticBox:
         whose constraints are u ≥ d (None where x(λ) is ill-defined)."""
         found = self.point(lam)
         return None if found is None else (float(lam @ (found[1] - d)), found)
+
+
+QUADRATIC_BOXES = IdentityCache(64)
+""":meth:`QuadraticBox.of` by the identity of the preferences and the box."""
 
 
 def nash_by_duality(

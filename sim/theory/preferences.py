@@ -37,9 +37,9 @@ Clause = tuple[int, float, float]
 """(issue, lo, hi): the issue's value must lie in [lo, hi]."""
 
 LINK_TOLERANCE = 1e-9
+"""Clause and zone bounds are compared with this slack (grid values are floats)."""
 SMALL = 8
 """Up to this many outcomes a plain sum beats ``einsum``'s set-up (one-row evaluations)."""
-"""Clause and zone bounds are compared with this slack (grid values are floats)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,26 @@ class Preferences:
             self.exponent[None, :, s] == 1,
             self.weights[:, s],
         )
+
+    @cached_property
+    def acceptable_boxes(self) -> tuple[np.ndarray, ...]:
+        """Boxes (read-only ``(m, 2)`` arrays of [lo, hi] per issue) whose union is the
+        region where every plain and linked red line holds; empty when no outcome respects
+        them all. The open side of a zone's complement is closed ``2 · LINK_TOLERANCE``
+        away from the zone. Computed once (the reference points solve on every box)."""
+        lo = np.maximum(self.lo, self.accept_lo.max(axis=0))
+        hi = np.minimum(self.hi, self.accept_hi.min(axis=0))
+        boxes = [np.column_stack([lo, hi])] if np.all(lo <= hi) else []
+        gap = 2 * LINK_TOLERANCE
+        for line in self.conditions:
+            a, b = line.zone
+            choices = [[(line.issue, -np.inf, a - gap)], [(line.issue, b + gap, np.inf)]]
+            choices += [list(option) for option in line.options]
+            boxes = [_clip(box, clauses) for box in boxes for clauses in choices]
+            boxes = [box for box in boxes if np.all(box[:, 0] <= box[:, 1])]
+        for box in boxes:
+            box.flags.writeable = False
+        return tuple(boxes)
 
     @property
     def n_parties(self) -> int:
@@ -197,6 +217,15 @@ class Preferences:
             if c.party == party and (scope is None or scope[c.issue]) and c.broken(x)[0]
         ]
         return issues, links
+
+
+def _clip(box: np.ndarray, clauses: list[Clause]) -> np.ndarray:
+    """A copy of ``box`` narrowed to every clause's interval."""
+    out = box.copy()
+    for k, lo, hi in clauses:
+        out[k, 0] = max(out[k, 0], lo)
+        out[k, 1] = min(out[k, 1], hi)
+    return out
 
 
 def red_line_bounds(ideal: float, red_line: float | None) -> tuple[float, float]:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.theory import duality as dual
-from sim.theory.preferences import LINK_TOLERANCE, Preferences
+from sim.theory.preferences import Preferences
 
 FTOL = 1e-15
 Frontier = tuple[np.ndarray, np.ndarray]
@@ -55,29 +55,10 @@ def all_continuous(prefs: Preferences) -> bool:
     return bool(np.all(prefs.spatial & ~prefs.integer))
 
 
-def acceptable_intervals(prefs: Preferences) -> list[np.ndarray]:
-    """Boxes (``(m, 2)`` arrays of [lo, hi] per issue) whose union is the region where every
-    plain and linked red line holds; empty when no outcome respects them all. The open side
-    of a zone's complement is closed ``2 · LINK_TOLERANCE`` away from the zone."""
-    lo = np.maximum(prefs.lo, prefs.accept_lo.max(axis=0))
-    hi = np.minimum(prefs.hi, prefs.accept_hi.min(axis=0))
-    boxes = [np.column_stack([lo, hi])] if np.all(lo <= hi) else []
-    gap = 2 * LINK_TOLERANCE
-    for line in prefs.conditions:
-        a, b = line.zone
-        choices = [[(line.issue, -np.inf, a - gap)], [(line.issue, b + gap, np.inf)]]
-        choices += [list(option) for option in line.options]
-        boxes = [_clip(box, clauses) for box in boxes for clauses in choices]
-        boxes = [box for box in boxes if np.all(box[:, 0] <= box[:, 1])]
-    return boxes
-
-
-def _clip(box: np.ndarray, clauses: list[tuple[int, float, float]]) -> np.ndarray:
-    out = box.copy()
-    for k, lo, hi in clauses:
-        out[k, 0] = max(out[k, 0], lo)
-        out[k, 1] = min(out[k, 1], hi)
-    return out
+def acceptable_intervals(prefs: Preferences) -> tuple[np.ndarray, ...]:
+    """The boxes whose union is the region where every red line holds
+    (:attr:`~sim.theory.preferences.Preferences.acceptable_boxes`)."""
+    return prefs.acceptable_boxes
 
 
 class _Program:
