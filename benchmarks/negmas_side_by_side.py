@@ -12,11 +12,12 @@ times, one after the other, one whole negotiation in each of:
 * ``negmas``: the mechanism and its negotiators built from the compiled scenario
   (``negmas_reference.negmas_mechanism``) and run (NegMAS sorts the outcomes when the
   negotiators first offer);
-* ``sim fast path``: from a freshly compiled game (no cache), every outcome enumerated
-  and ranked, and the turns planned (:func:`sim.behaviour.stacked.plan_game`), which is
-  what ``sim run`` follows for this protocol;
-* ``sim run``: ``run_game`` on a freshly compiled game: the same plus the Mesa model,
-  its per-step records and world snapshots;
+* ``sim fast path``: from a freshly compiled game, every shared cache emptied first
+  (:func:`sim.game.clear_shared_caches`): every outcome enumerated and ranked, and the
+  turns planned (:func:`sim.behaviour.stacked.plan_game`), which is what ``sim run``
+  follows for this protocol;
+* ``sim run``: ``run_game`` on a freshly compiled game, shared caches emptied: the same
+  plus the Mesa model, its per-step records and world snapshots;
 * ``sim plan (warm)``: the turns planned again on an already compiled game whose offer
   set (the outcomes ranked by each party) is cached: the negotiation alone;
 * ``sim run (warm)``: ``run_game`` on an already compiled game, as in a sweep's
@@ -46,7 +47,7 @@ from negmas_reference import SCENARIO, negmas_mechanism, trace  # noqa: E402
 
 from sim.behaviour.stacked import plan_game  # noqa: E402
 from sim.behaviour.strategies import make_strategy  # noqa: E402
-from sim.game import compile_game  # noqa: E402
+from sim.game import clear_shared_caches, compile_game  # noqa: E402
 from sim.jobs.load import load_game  # noqa: E402
 from sim.jobs.run import run_game  # noqa: E402
 
@@ -57,6 +58,7 @@ def negmas_once(game) -> None:
 
 
 def fast_once(scenario) -> None:
+    clear_shared_caches()
     game = compile_game(scenario)
     plan_once(game, strategies_of(game))
 
@@ -74,6 +76,7 @@ def plan_once(game, strategies) -> None:
 
 
 def run_once(scenario) -> None:
+    clear_shared_caches()
     run_game(compile_game(scenario))
 
 

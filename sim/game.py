@@ -26,7 +26,7 @@ from sim.behaviour.offers import (
     moved_status_quo,
 )
 from sim.behaviour.strategies.base import IssueSpace
-from sim.identity_cache import IdentityCache
+from sim.identity_cache import IdentityCache, clear_identity_caches
 from sim.scenario.schema import Issue, Party, Scenario
 from sim.theory.frontier import (
     Frontier,
@@ -324,11 +324,11 @@ def shared_tables(key: bytes) -> dict[str, dict]:
 
 
 def clear_shared_caches() -> None:
-    """Forget every shared frontier and lookup table (a cold start, e.g. in tests)."""
+    """Forget every shared frontier and lookup table, and everything remembered by the
+    identity of its inputs (:mod:`sim.identity_cache`): a cold start, e.g. in tests."""
     _FRONTIERS.clear()
     _TABLES.clear()
-    PREFERENCES.clear()
-    DIGESTS.clear()
+    clear_identity_caches()
 
 
 def _digest(parts: list) -> bytes:

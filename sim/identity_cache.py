@@ -24,6 +24,7 @@ class IdentityCache:
     def __init__(self, size: int) -> None:
         self.size = size
         self._entries: OrderedDict[tuple, tuple[tuple, Any]] = OrderedDict()
+        _ALL.append(self)
 
     def get(self, inputs: tuple, extra: Hashable, build: Callable[[], Any]) -> Any:
         key = (tuple(map(id, inputs)), extra)
@@ -39,3 +40,12 @@ class IdentityCache:
 
     def clear(self) -> None:
         self._entries.clear()
+
+
+_ALL: list[IdentityCache] = []
+
+
+def clear_identity_caches() -> None:
+    """Empty every :class:`IdentityCache` of the process (a cold start)."""
+    for cache in _ALL:
+        cache.clear()

@@ -8,7 +8,6 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 
-import sim.behaviour.events
 import sim.game
 import sim.jobs.sweep_worker
 from sim.jobs.load import load_game
@@ -70,7 +69,6 @@ def point_facts(base, params, seeds=(0, 7)):
 def cold(monkeypatch):
     """Forget every compiled game, frontier, shared table and shifted position."""
     sim.game.clear_shared_caches()
-    sim.behaviour.events.SHIFTED.clear()
     monkeypatch.setattr(sim.jobs.sweep_worker, "_GAMES", OrderedDict())
 
 

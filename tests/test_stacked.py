@@ -15,6 +15,7 @@ from numpy.testing import assert_allclose
 import sim.model.model as model_module
 from sim.behaviour.all_outcomes import all_options, cartesian
 from sim.behaviour.offers import choose_offer, lowest_own_utility, lowest_own_utility_many
+from sim.behaviour.stacked import plan_game
 from sim.behaviour.strategies.base import relative_time
 from sim.jobs.load import check_scenario, load_game
 from sim.jobs.run import run_game
@@ -271,7 +272,8 @@ def _same_runs(fast, slow) -> None:
     _same_records(fast.records, slow.records)
     for x, y in zip(fast.records, slow.records, strict=True):
         assert np.array_equal(x.reservation, y.reservation)
-        assert (x.settled, x.exchanged) == (y.settled, y.exchanged)
+        assert (x.settled, x.exchanged, x.blocked) == (y.settled, y.exchanged, y.blocked)
+        assert np.array_equal(x.side, y.side, equal_nan=True)
     assert fast.world == slow.world
     assert (fast.ceasefires, fast.breaks) == (slow.ceasefires, slow.breaks)
     a, b = fast.negotiation, slow.negotiation
@@ -281,6 +283,8 @@ def _same_runs(fast, slow) -> None:
     )
     assert np.array_equal(a.settled, b.settled, equal_nan=True)
     assert [(h.round, h.proposer) for h in a.history] == [(h.round, h.proposer) for h in b.history]
+    for x, y in zip(a.history, b.history, strict=True):
+        assert np.array_equal(x.outcome, y.outcome) and np.array_equal(x.utilities, y.utilities)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -304,8 +308,11 @@ def test_fast_path_equals_turn_by_turn_on_the_benchmark(monkeypatch):
 def test_planned_turns_hold_the_bids_of_the_negotiations_own_offer_set():
     game = load_game(SCENARIO)
     model = model_module.NegotiationModel(game, collect=False)
-    assert model.plan is not None
-    for turn in model.plan:
+    turns = plan_game(game, [p.strategy for p in model.parties], model.max_rounds)
+    assert model.plan is not None and len(turns) == len(model.plan)
+    for turn, (_, record) in zip(turns, model.plan, strict=True):
+        assert np.array_equal(record.outcome, turn.bid.outcome)
+        assert np.array_equal(record.thresholds, turn.thresholds, equal_nan=True)
         own = model.negotiation.offers.bid(turn.option)
         for mine, theirs in zip(turn.bid, own, strict=True):
             assert (mine is None and theirs is None) or np.array_equal(mine, theirs)

@@ -320,12 +320,23 @@ class Negotiation:
             tuple(exchanged),
             side,
         )
-        self.records.append(record)
-        progress = settled or exchanged
-        self.rounds_without_progress = 0 if progress else self.rounds_without_progress + 1
-        if settled and self.agreement_round is None:
-            self.offers = self._offer_set()
+        self._append(record)
         return record
+
+    def replay(self, record: RoundRecord) -> None:
+        """Append a planned turn's record (:func:`~sim.behaviour.stacked.replay_records`),
+        settling every open issue when it is an agreement."""
+        if record.agreement:
+            self._settle_all(record.outcome, record.round - 1)
+        self._append(record)
+
+    def _append(self, record: RoundRecord) -> None:
+        """Append ``record`` and track progress."""
+        self.records.append(record)
+        progress = record.settled or record.exchanged
+        self.rounds_without_progress = 0 if progress else self.rounds_without_progress + 1
+        if record.settled and self.agreement_round is None:
+            self.offers = self._offer_set()
 
     def record_truce(self, round_index: int) -> RoundRecord:
         """A round after a full agreement: nothing is offered, the ceasefire is watched."""

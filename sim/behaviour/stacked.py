@@ -253,13 +253,47 @@ def _labels(proposer: int, accepted: list[bool]) -> tuple[str, ...]:
     )
 
 
-def replay_turn(
-    negotiation: Negotiation, parties: list[Negotiator], turn: Turn, round_index: int
-) -> RoundRecord:
-    """Record a planned turn exactly as :func:`play_turn` records it."""
-    bid = negotiation.offers.bid(turn.option) if turn.bid is None else turn.bid
-    if turn.proposer == turn.actor:
-        negotiation.history.append(Offer(round_index, turn.actor, bid.outcome, bid.utilities))
-    return negotiation.resolve_turn(
-        round_index, parties[turn.proposer], bid, turn.responses, turn.thresholds, turn.agreed
-    )
+class Replay(NamedTuple):
+    """A planned turn as a run records it: the offer it adds to the history (``None``
+    when the actor accepts) and its :class:`RoundRecord` (immutable, shared by every run
+    of the game)."""
+
+    offer: Offer | None
+    record: RoundRecord
+
+
+def replay_records(game: Game, turns: list[Turn]) -> list[Replay]:
+    """Every planned turn's offer and record exactly as :func:`play_turn` makes them in a
+    run that follows the plan (``tests/test_stacked.py`` compares them): nothing moves
+    the status quo, so every record holds the reservation values at the start
+    (:meth:`~sim.game.Game.reservation`), and an agreed turn settles every issue."""
+    n, m = game.n_parties, game.n_issues
+    reservation = game.reservation(game.status_quo)
+    side = np.full(m, math.nan)
+    for array in (reservation, side):
+        array.flags.writeable = False
+    ids = game.party_ids
+    blocked = (SILENT,) * n
+    out = []
+    for k, turn in enumerate(turns):
+        bid = turn.bid
+        made = turn.proposer == turn.actor
+        offer = Offer(k, turn.actor, bid.outcome, bid.utilities) if made else None
+        settled = tuple(range(m)) if turn.agreed else ()
+        record = RoundRecord(
+            k + 1,
+            turn.proposer,
+            ids[turn.proposer],
+            bid.outcome,
+            bid.utilities,
+            turn.thresholds,
+            reservation,
+            turn.responses,
+            settled,
+            turn.agreed,
+            blocked,
+            (),
+            side,
+        )
+        out.append(Replay(offer, record))
+    return out

@@ -30,11 +30,11 @@ from sim.behaviour.negotiation import Negotiation, RoundRecord
 from sim.behaviour.rounds import play_round
 from sim.behaviour.stacked import (
     STACKED,
+    Replay,
     Table,
-    Turn,
     plan_game,
     play_turn,
-    replay_turn,
+    replay_records,
 )
 from sim.behaviour.strategies import Strategy, make_strategy
 from sim.behaviour.world import World, WorldRecord, snapshot
@@ -125,12 +125,18 @@ class NegotiationModel(Model):
 
         return game.memo(f"strategy.{party_id}", build)
 
-    def _plan(self) -> list[Turn] | None:
-        """The planned turns of a stacked negotiation of time-dependent parties (shared
-        by every run of the game), or ``None`` (see :func:`~sim.behaviour.stacked.plannable`)."""
+    def _plan(self) -> list[Replay] | None:
+        """The planned turns of a stacked negotiation of time-dependent parties, as the
+        run records them (shared by every run of the game), or ``None`` (see
+        :func:`~sim.behaviour.stacked.plannable`)."""
         game, rounds = self.base_game, self.max_rounds
         strategies = [p.strategy for p in self.parties]
-        return game.memo(f"stacked_plan.{rounds}", lambda: plan_game(game, strategies, rounds))
+
+        def build() -> list[Replay] | None:
+            turns = plan_game(game, strategies, rounds)
+            return None if turns is None else replay_records(game, turns)
+
+        return game.memo(f"stacked_plan.{rounds}", build)
 
     def step(self) -> None:
         """Play one round (see the module docstring)."""
@@ -167,14 +173,18 @@ class NegotiationModel(Model):
     def _replay_step(self) -> None:
         """:meth:`step` for a planned run: a plan exists only without a war, events or
         patience (:func:`~sim.behaviour.stacked.plannable`), so a round has no events,
-        fighting, ceasefire or withdrawal, and replays its planned turn."""
+        fighting, ceasefire or withdrawal (and every round the same reservation values),
+        and replays its planned turn."""
         neg = self.negotiation
-        neg.reservation = self.world.reservation(neg.game, neg.status_quo)
+        offer, record = self.plan[self.round]
+        neg.reservation = record.reservation
         self.world_records.append(self._snapshot([]))
         if neg.agreement_round is not None:
             neg.record_truce(self.round)
         else:
-            replay_turn(neg, self.parties, self.plan[self.round], self.round)
+            if offer is not None:
+                neg.history.append(offer)
+            neg.replay(record)
         self.round += 1
         self.running = not neg.done
         if self.datacollector is not None:
