@@ -4,7 +4,9 @@ The solutions are first taken on the feasible part of the Pareto frontier
 (:mod:`sim.theory.frontier`: frontier outcomes within every party's red lines; the exact
 efficient set on finite domains). When every issue is continuous they are then computed
 exactly, by optimisation over the region where every red line holds, started from those
-frontier points (:mod:`sim.theory.reference`); ``sim solve`` says which (``method``). The
+frontier points (:mod:`sim.theory.reference`); on a mixed domain, by the same optimisation
+for each combination of the finite issues' values (:mod:`sim.theory.mixed_reference`);
+``sim solve`` says which (``method``). The
 disagreement point d is the parties' reservation utilities before the first round.
 
 * ``nash``: max Π (u_i − d_i) (Nash 1950); ``weighted_nash``: max Π (u_i − d_i)^{β_i} with
@@ -30,6 +32,7 @@ import numpy as np
 
 from sim.game import Game
 from sim.theory import bargaining
+from sim.theory import mixed_reference as mixed
 from sim.theory import reference as theory
 from sim.theory.forecast import forecast
 from sim.theory.pareto import dominating_row
@@ -92,7 +95,12 @@ def _reference_points(game: Game) -> dict[str, Any]:
     if powers is not None and len(utilities):
         indices["weighted_nash"] = bargaining.nash_index(utilities, d, powers)
     starts = {k: outcomes[i] for k, i in indices.items() if i is not None}
-    exact = optimised(game, d, starts, powers) if all_continuous(game.prefs) else {}
+    exact = {}
+    if all_continuous(game.prefs):
+        exact = optimised(game, d, starts, powers)
+    elif mixed.applies(game.prefs):
+        found = mixed.mixed_points(game.prefs, d, powers)
+        exact = {k: s.x for k, s in found.items() if s is not None and k in indices}
     points = {
         k: None if i is None else _point(game, exact.get(k, outcomes[i]))
         for k, i in indices.items()
@@ -156,6 +164,13 @@ def reference_method(game: Game) -> str:
             "optimised on the continuous space (utilitarian in closed form; Nash,"
             " Kalai-Smorodinsky and egalitarian by Lagrangian duality when every loss is"
             " quadratic, else by SLSQP started from the frontier points)"
+        )
+    if mixed.applies(game.prefs):
+        return (
+            "optimised on the mixed space: for each combination of the discrete and integer"
+            " issues' acceptable values, the continuous issues optimised as on a continuous"
+            " domain (disagreement point shifted by the fixed issues' utilities); the best"
+            " combination wins"
         )
     if game.frontier.exact:
         return "exact: the best outcome of the exact efficient set of the finite domain"

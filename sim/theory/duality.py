@@ -267,8 +267,12 @@ def nash_by_duality(
         if best.stop_after(x, residual):
             break
         grad = u - d - a / lam
+        with np.errstate(over="ignore"):  # λ → ∞: no rational point (checked below)
+            curvature = a / lam**2
+        if not np.all(np.isfinite(curvature)):
+            break
         try:
-            step = -np.linalg.solve(v @ v.T + np.diag(a / lam**2), grad)
+            step = -np.linalg.solve(v @ v.T + np.diag(curvature), grad)
         except np.linalg.LinAlgError:
             break
         t = 1.0

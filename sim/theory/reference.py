@@ -211,8 +211,8 @@ def egalitarian_point(
     prefs: Preferences, d: np.ndarray, start: np.ndarray, duality: bool = True
 ) -> Solution | None:
     """Max min (u_i − d_i) over the acceptable region (u ≥ d); None if none is rational.
-    ``duality`` as in :func:`_ray_point`."""
-    return _ray_point(prefs, d, np.ones(prefs.n_parties), start, duality)
+    ``duality`` as in :func:`ray_point`."""
+    return ray_point(prefs, d, np.ones(prefs.n_parties), start, duality)
 
 
 def kalai_smorodinsky_point(
@@ -224,13 +224,13 @@ def kalai_smorodinsky_point(
 ) -> Solution | None:
     """The largest τ with u ≥ d + τ (A − d) over the acceptable region (module docstring);
     ``frontier`` gives the ideal point's starts (:func:`ideal_point`). ``duality`` as in
-    :func:`_ray_point` (for the ray problem; the ideal point always tries
+    :func:`ray_point` (for the ray problem; the ideal point always tries
     :func:`dual.ideal_by_duality`)."""
     ideal = ideal_point(prefs, d, start, frontier)
     if ideal is None:
         return None
     scale = np.where(ideal - d > 1e-12, ideal - d, 0.0)
-    return _ray_point(prefs, d, scale, start, duality)
+    return ray_point(prefs, d, scale, start, duality)
 
 
 def ideal_point(
@@ -299,7 +299,7 @@ def _own_best(prefs: Preferences, i: int, d: np.ndarray) -> float | None:
     return None
 
 
-def _ray_point(
+def ray_point(
     prefs: Preferences, d: np.ndarray, scale: np.ndarray, start: np.ndarray, duality: bool = True
 ) -> Solution | None:
     """max τ s.t. u(x) − d ≥ τ · scale on the acceptable region, the best box winning; on
