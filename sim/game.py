@@ -164,13 +164,12 @@ class Game:
     @cached_property
     def offer_key(self) -> bytes:
         """A digest of everything the frontier, its options and the offer sets depend on:
-        the preference arrays, the anchor points, the status quo, the consent rules and
-        who is a principal, and the offer policy (not fighting costs, reservations,
-        discounts or the war)."""
+        the preference arrays, the status quo (with them, the anchor points), the consent
+        rules and who is a principal, and the offer policy (not fighting costs,
+        reservations, discounts or the war)."""
         return _digest(
             [
                 np.frombuffer(preferences_digest(self.prefs), dtype=np.uint8),
-                self.anchor_points(),
                 self.status_quo,
                 self.consent,
                 self.principals,
@@ -246,7 +245,10 @@ class Game:
 
     def anchor_points(self) -> np.ndarray:
         """Values every grid must contain exactly: ideals, red lines, the bounds of linked
-        red lines and the status quo."""
+        red lines and the status quo (read-only, built once per game)."""
+        return self.memo("anchor_points", self._anchor_points)
+
+    def _anchor_points(self) -> np.ndarray:
         p = self.prefs
         rows = [
             p.ideal,
@@ -260,7 +262,9 @@ class Game:
                 row = np.full((2, self.n_issues), np.nan)
                 row[:, k] = lo, hi
                 rows.append(row)
-        return np.concatenate(rows, axis=0)
+        anchors = np.concatenate(rows, axis=0)
+        anchors.flags.writeable = False
+        return anchors
 
     @cached_property
     def space(self) -> IssueSpace:
@@ -296,6 +300,8 @@ SHARED_TABLES = frozenset(
     {
         "separable_grid",
         "separable_offers",
+        "prefs_without",
+        "other_issues",
         "distinct_rows",
         "options",
         "consent",

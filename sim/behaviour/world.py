@@ -307,12 +307,17 @@ def _assessment(game: Game, world: World) -> tuple[float, tuple[float, ...], tup
 
 
 def _other_issues(game: Game, issue: int, status_quo: np.ndarray) -> tuple[float, ...]:
-    """Σ_{j ≠ territory} w_ij v_ij(sq_j) for every party i (cached per game and status quo
-    of the other issues: the same few settlements recur across rounds and runs, which share
-    the immutable value)."""
-    prefs = game.memo("prefs_without_territory", lambda: _without_issue(game.prefs, issue))
-    key = status_quo[:issue].tobytes() + status_quo[issue + 1 :].tobytes()
-    return game.cached("other_issues", key, lambda: tuple(prefs.utilities(status_quo)[0].tolist()))
+    """Σ_{j ≠ territory} w_ij v_ij(sq_j) for every party i (cached per status quo of the
+    other issues: the same few settlements recur across rounds and runs, which share the
+    immutable value; it depends on the preferences only, so games that share their offer
+    tables share it, :data:`sim.game.SHARED_TABLES`)."""
+    key = (issue, status_quo[:issue].tobytes() + status_quo[issue + 1 :].tobytes())
+
+    def build() -> tuple[float, ...]:
+        prefs = game.cached("prefs_without", issue, lambda: _without_issue(game.prefs, issue))
+        return tuple(prefs.utilities(status_quo)[0].tolist())
+
+    return game.cached("other_issues", key, build)
 
 
 def _without_issue(prefs: Preferences, issue: int) -> Preferences:

@@ -112,10 +112,10 @@ def _ideal_by_active_set(
             break
         value, (x, u, v) = current
         g = np.where(others, u - d, 0.0)
-        if best.stop_after(x, float(np.max(np.maximum(-g, lam * np.abs(g) * others)))):
+        if best.stop_after(x, float(np.maximum(-g, lam * abs(g)).max())):
             break
         wrong = np.where(active | ~others, np.inf, g)
-        if (not active.any() or np.max(np.abs(g[active])) <= DUAL_TOLERANCE) and wrong.min() < 0:
+        if (not active.any() or abs(g[active]).max() <= DUAL_TOLERANCE) and wrong.min() < 0:
             active[int(np.argmin(wrong))] = True  # stationary on the face: one enters
         if not active.any():
             break
@@ -319,7 +319,7 @@ def ray_by_duality(
             break
         value, (x, u, v) = current
         g = u - d
-        residual = float(np.max(mu * (g - np.min(g / s) * s)))
+        residual = float((mu * (g - (g / s).min() * s)).max())
         if best.stop_after(x, residual if abs(mu @ s - 1) < 1e-12 else np.inf):
             break
         k = int(active.sum())
@@ -334,7 +334,7 @@ def ray_by_duality(
         step = np.zeros(n)
         step[active], tau = solved[:k], -solved[k]
         wrong = np.where(active, np.inf, g - tau * s)
-        if np.max(np.abs(system[:k, :k] @ solved[:k])) <= DUAL_TOLERANCE and wrong.min() < 0:
+        if abs(system[:k, :k] @ solved[:k]).max() <= DUAL_TOLERANCE and wrong.min() < 0:
             # stationary on the face: the most violated inactive party enters
             active[int(np.argmin(wrong))] = True
             continue
@@ -378,12 +378,12 @@ def _step_to_boundary(lam: np.ndarray, step: np.ndarray) -> tuple[int, float]:
     """(blocking party, step length): the first weight the full step would drive below 0
     and the length at which it reaches 0, or (−1, 1) when the full step keeps every weight
     non-negative (the ratio test of active-set methods, Nocedal & Wright 2006, §16.5)."""
-    shrinking = np.flatnonzero(step < 0)
-    if shrinking.size:
-        ratios = -lam[shrinking] / step[shrinking]
-        if ratios.min() <= 1.0:
-            return int(shrinking[np.argmin(ratios)]), float(ratios.min())
-    return -1, 1.0
+    shrinking = step < 0
+    if not shrinking.any():
+        return -1, 1.0
+    ratios = np.divide(-lam, step, out=np.full(len(step), np.inf), where=shrinking)
+    k = int(ratios.argmin())
+    return (k, float(ratios[k])) if ratios[k] <= 1.0 else (-1, 1.0)
 
 
 def _along(lam: np.ndarray, step: np.ndarray, t: float, attempt: int) -> np.ndarray:
