@@ -150,6 +150,10 @@ DUAL_EXACT = 1e-15
 the residual decreases (the best verified iterate is returned)."""
 DUAL_ITERATIONS = 60
 RIDGE = 1e-12
+RAY_START_SLACK = 0.1
+"""The ray methods start with the parties whose ratio (u_i − d_i)/s_i at the start lies
+within this share of the ratios' spread of the smallest (the likely binding ones) active;
+the others enter if the KKT conditions call for them."""
 
 
 def _ridged(h: np.ndarray) -> np.ndarray:
@@ -299,7 +303,8 @@ def ray_by_duality(
     (:class:`QuadraticBox`). Solved by an active-set Newton method (Nocedal & Wright 2006,
     §16.5): Newton steps on the parties with μ_i > 0 (equality-constrained, multiplier τ),
     backtracking on φ, a party leaving when its μ_i reaches 0 and entering when
-    u_i − d_i < τ s_i. Accepted when the KKT conditions hold: x = x(μ) (stationarity),
+    u_i − d_i < τ s_i, started on the parties likely to bind (:data:`RAY_START_SLACK`).
+    Accepted when the KKT conditions hold: x = x(μ) (stationarity),
     μ ≥ 0, s·μ = 1, τ̂ = min_i (u_i − d_i)/s_i (primal feasibility) and
     μ_i (u_i − d_i − τ̂ s_i) ≤ DUAL_TOLERANCE (complementary slackness; their sum is the
     duality gap φ(μ) − τ̂)."""
@@ -308,9 +313,10 @@ def ray_by_duality(
         return None
     n = len(s)
     u0 = quad.utilities(np.clip(start, box[:, 0], box[:, 1]))
-    mu = 1.0 / np.maximum(u0 - d, 1e-3)
+    ratio = (u0 - d) / s
+    active = ratio <= ratio.min() + RAY_START_SLACK * (ratio.max() - ratio.min())
+    mu = np.where(active, 1.0 / np.maximum(u0 - d, 1e-3), 0.0)
     mu /= mu @ s
-    active = np.ones(n, dtype=bool)
 
     best = _BestIterate()
     current = quad.dual(mu, d)
