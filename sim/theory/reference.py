@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.identity_cache import IdentityCache
 from sim.theory import duality as dual
 from sim.theory.preferences import Preferences
 
@@ -66,14 +67,27 @@ class _Program:
     gradients (the smooth reformulation of the module docstring)."""
 
     def __init__(self, prefs: Preferences, box: np.ndarray) -> None:
+        self.prefs = prefs
         self.n, self.m = prefs.n_parties, prefs.n_issues
         self.span = prefs.hi - prefs.lo
         self.ideal, self.weights = prefs.ideal, prefs.weights
-        self.quad = (prefs.exponent == 2) & (prefs.weights > 0)
-        self.lin = np.argwhere((prefs.exponent == 1) & (prefs.weights > 0))  # (L, 2): i, j
         self.box = box
-        self.quad_weights = np.where(self.quad, self.weights, 0.0)
-        self.lin_weights = self.weights[self.lin[:, 0], self.lin[:, 1]]
+
+    @functools.cached_property
+    def lin(self) -> np.ndarray:
+        """(L, 2): party and issue of every weighted linear loss (built when SLSQP needs it:
+        the dual methods read only the box)."""
+        p = self.prefs
+        return np.argwhere((p.exponent == 1) & (p.weights > 0))
+
+    @functools.cached_property
+    def quad_weights(self) -> np.ndarray:
+        quad = (self.prefs.exponent == 2) & (self.weights > 0)
+        return np.where(quad, self.weights, 0.0)
+
+    @functools.cached_property
+    def lin_weights(self) -> np.ndarray:
+        return self.weights[self.lin[:, 0], self.lin[:, 1]]
 
     @property
     def size(self) -> int:
@@ -180,6 +194,9 @@ def nash_point(
     a = a / a.sum()
 
     def build(program: _Program) -> np.ndarray | None:
+        exact = dual.nash_by_duality(prefs, program.box, d, a, start) if duality else None
+        if exact is not None:
+            return exact
         size, n = program.size, program.n
 
         def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
@@ -197,9 +214,6 @@ def nash_point(
             out[:, size:] = -np.eye(n)
             return out
 
-        exact = dual.nash_by_duality(prefs, program.box, d, a, start) if duality else None
-        if exact is not None:
-            return exact
         gains = np.maximum(program.utilities(program.start(start)) - d, 1e-6)
         cons = [{"type": "ineq", "fun": fun, "jac": jac}]
         return _solve(program, start, n, objective, cons, [(1e-300, np.inf)] * n, gains)
@@ -250,6 +264,9 @@ def ideal_point(
         def build(
             program: _Program, i: int = i, start_i: np.ndarray = start_i
         ) -> np.ndarray | None:
+            exact = dual.ideal_by_duality(prefs, program.box, d, i)
+            if exact is not None:
+                return exact
             size = program.size
 
             def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
@@ -262,9 +279,6 @@ def ideal_point(
                     "jac": lambda v: program.jacobian(v[:size]),
                 }
             ]
-            exact = dual.ideal_by_duality(prefs, program.box, d, i)
-            if exact is not None:
-                return exact
             return _solve(program, start_i, 0, objective, cons, [], np.empty(0))
 
         found = _best(prefs, build, lambda u, i=i: float(u[i]), d)
@@ -289,14 +303,28 @@ def _best_start(frontier: Frontier | None, d: np.ndarray, i: int, start: np.ndar
 def _own_best(prefs: Preferences, i: int, d: np.ndarray) -> float | None:
     """max u_i when party i's ideal, clipped to some acceptable box, is rational for all
     (then it is A_i without solving: u_i is maximised issue by issue); else None."""
-    found = [
-        prefs.utilities(np.clip(prefs.ideal[i], box[:, 0], box[:, 1]))[0]
-        for box in acceptable_intervals(prefs)
-    ]
+    found = [table[i] for table in own_ideal_utilities(prefs)]
     own = [u[i] for u in found]
     if own and np.all(found[int(np.argmax(own))] >= d):
         return float(max(own))
     return None
+
+
+OWN_IDEALS = IdentityCache(64)
+"""The tables of :func:`own_ideal_utilities`, by the identity of the preferences."""
+
+
+def own_ideal_utilities(prefs: Preferences) -> list[np.ndarray]:
+    """Per acceptable box, the (n, n) utilities of every party (columns) at each party's
+    ideal clipped to the box (rows); they do not depend on d."""
+
+    def build() -> list[np.ndarray]:
+        return [
+            prefs.utilities(np.clip(prefs.ideal, box[:, 0], box[:, 1]))
+            for box in acceptable_intervals(prefs)
+        ]
+
+    return OWN_IDEALS.get((prefs,), None, build)
 
 
 def ray_point(
@@ -307,10 +335,10 @@ def ray_point(
     (:func:`dual.ray_by_duality`), else (or with ``duality=False``) by SLSQP."""
 
     def build(program: _Program) -> np.ndarray | None:
-        size = program.size
         exact = dual.ray_by_duality(prefs, program.box, d, scale, start) if duality else None
         if exact is not None:
             return exact
+        size = program.size
 
         def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
             grad = np.zeros(len(v))
