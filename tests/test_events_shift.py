@@ -3,9 +3,13 @@ validation would."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
 
-from sim.behaviour.events import shifted_scenario
+from sim.behaviour.events import shifted_game, shifted_scenario
+from sim.game import Game, compile_game, preferences_digest
 from sim.jobs.load import load_game
 from sim.scenario.schema import Scenario
 from tests.conftest import ROOT
@@ -46,3 +50,28 @@ def test_shifted_scenario_is_what_a_full_validation_gives(scenario, indices):
         if before.id not in changed:
             assert after is before  # untouched parties are shared, not rebuilt
     assert shifted.events is scenario.events
+
+
+@pytest.mark.parametrize(("scenario", "indices"), list(cases()))
+def test_shifted_game_equals_a_compile_of_the_shifted_scenario(scenario, indices):
+    base = compile_game(scenario)
+    made = shifted_game(base, indices)
+    compiled = compile_game(shifted_scenario(scenario, indices))
+    for f in dataclasses.fields(Game):
+        if f.name in ("variants", "derived"):
+            continue
+        mine, theirs = getattr(made, f.name), getattr(compiled, f.name)
+        if f.name == "prefs":
+            assert preferences_digest(mine) == preferences_digest(theirs)
+        else:
+            assert _same(mine, theirs), f.name
+    assert made.offer_key == compiled.offer_key
+    assert made.derived == {} and made.variants == {}
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b

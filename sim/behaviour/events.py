@@ -18,11 +18,12 @@ frontier recomputed) once per distinct set of applied shifts, and cached.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from sim.game import Game, compile_game
+from sim.game import Game, compiled_preferences
 from sim.identity_cache import IdentityCache
 from sim.scenario.schema import Event, Position, Scenario
 
@@ -121,7 +122,16 @@ def _consult(scenario: Scenario, position, ev: Event) -> None:
 
 
 def shifted_game(base: Game, indices: tuple[int, ...]) -> Game:
-    """The base game with preference events applied (compiled once, cached on ``base``)."""
+    """The base game with preference events applied (made once, cached on ``base``). The
+    events change positions only, and of a compiled game only the preferences and the
+    notes on saliences read positions (:func:`~sim.game.compiled_preferences`), so the
+    variant is ``base`` with those two replaced (equal to compiling the shifted scenario,
+    tests/test_events_shift.py)."""
     if indices not in base.variants:
-        base.variants[indices] = compile_game(shifted_scenario(base.scenario, indices))
+        scenario = shifted_scenario(base.scenario, indices)
+        negotiators = [scenario.party(pid) for pid in base.party_ids]
+        prefs, notes = compiled_preferences(scenario, negotiators)
+        base.variants[indices] = replace(
+            base, scenario=scenario, prefs=prefs, notes=tuple(notes), variants={}, derived={}
+        )
     return base.variants[indices]

@@ -175,8 +175,9 @@ class QuadraticBox:
     the box is, issue by issue, ``x_j(λ) = clip(Σ_i λ_i q_ij a_ij / D_j, lo_j, hi_j)``, and
     on unclipped issues ``∂x_j/∂λ_k = q_kj (a_kj − x_j) / D_j`` (zero on clipped ones). So
     ``∂u_i/∂λ_k = Σ_j 2 q_ij q_kj (x_j − a_ij)(x_j − a_kj) / D_j`` over the unclipped
-    issues: ``H = V Vᵀ`` with ``V_ij = q_ij (x_j − a_ij) √(2 / D_j)``, symmetric positive
-    semi-definite, the Hessian of the convex dual function φ(λ) = max_x Σ_i λ_i u_i(x)."""
+    issues: ``H = V Vᵀ`` with ``V_ij = q_ij (x_j − a_ij) √(2 / D_j)`` (0 on clipped issues),
+    symmetric positive semi-definite, the Hessian of the convex dual function
+    φ(λ) = max_x Σ_i λ_i u_i(x)."""
 
     q: np.ndarray
     ideal: np.ndarray
@@ -224,7 +225,7 @@ class QuadraticBox:
         qdev = self.q * dev
         u = 1.0 - (qdev * dev).sum(axis=1)
         free = (x > lo) & (x < hi)
-        return x, u, qdev[:, free] * np.sqrt(2.0 / den[free])
+        return x, u, qdev * (np.sqrt(2.0 / den) * free)  # clipped issues: zero columns
 
     def dual(self, lam: np.ndarray, d: np.ndarray) -> tuple[float, tuple] | None:
         """(Σ_i λ_i (u_i(x(λ)) − d_i), :meth:`point`): the dual function of the programs
