@@ -126,19 +126,10 @@ def _ideal_by_active_set(
             break
         step = np.zeros(n)
         step[active] = solved
-        blocking, t = _step_to_boundary(lam, step)
-        found = _armijo(
-            partial(_trial, lam, step, blocking),
-            partial(quad.dual, d=d),
-            value,
-            float(g @ step),
-            t,
-        )
+        found = _active_set_step(quad, d, lam, step, float(g @ step), value, active, _trial)
         if found is None:
             break
-        lam, current, attempt = found
-        if attempt == 0 and blocking >= 0:
-            active[blocking] = False
+        lam, current = found
     return best.x
 
 
@@ -345,19 +336,11 @@ def ray_by_duality(
             # stationary on the face: the most violated inactive party enters
             active[int(np.argmin(wrong))] = True
             continue
-        blocking, t = _step_to_boundary(mu, step)
-        found = _armijo(
-            partial(_on_face, mu, step, blocking, s),
-            partial(quad.dual, d=d),
-            value,
-            float(g @ step),
-            t,
-        )
+        trial = partial(_on_face, s)
+        found = _active_set_step(quad, d, mu, step, float(g @ step), value, active, trial)
         if found is None:
             break
-        mu, current, attempt = found
-        if attempt == 0 and blocking >= 0:
-            active[blocking] = False
+        mu, current = found
     return best.x
 
 
@@ -379,6 +362,31 @@ class _BestIterate:
             return True
         self.x, self.residual = x, residual
         return residual <= DUAL_EXACT
+
+
+def _active_set_step(
+    quad: QuadraticBox,
+    d: np.ndarray,
+    lam: np.ndarray,
+    step: np.ndarray,
+    slope: float,
+    value: float,
+    active: np.ndarray,
+    trial: Callable[..., np.ndarray],
+) -> tuple[np.ndarray, tuple] | None:
+    """The line search of the active-set methods: from the weights ``lam`` along ``step``,
+    stopped where a weight reaches 0 (:func:`_step_to_boundary`), backtracking on the dual
+    (:func:`_armijo`; ``trial(lam, step, blocking, t, attempt)`` makes each trial point).
+    When the first attempt is taken the blocking party leaves ``active`` (updated in
+    place). Returns the new weights and their dual, or None when no step is accepted."""
+    blocking, t = _step_to_boundary(lam, step)
+    found = _armijo(partial(trial, lam, step, blocking), partial(quad.dual, d=d), value, slope, t)
+    if found is None:
+        return None
+    new, current, attempt = found
+    if attempt == 0 and blocking >= 0:
+        active[blocking] = False
+    return new, current
 
 
 def _step_to_boundary(lam: np.ndarray, step: np.ndarray) -> tuple[int, float]:
@@ -408,7 +416,7 @@ def _trial(lam: np.ndarray, step: np.ndarray, blocking: int, t: float, attempt: 
 
 
 def _on_face(
-    mu: np.ndarray, step: np.ndarray, blocking: int, s: np.ndarray, t: float, attempt: int
+    s: np.ndarray, mu: np.ndarray, step: np.ndarray, blocking: int, t: float, attempt: int
 ) -> np.ndarray:
     """:func:`_trial` scaled back onto the face s·μ = 1."""
     trial = _trial(mu, step, blocking, t, attempt)
