@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.game import Game
+from sim.game import FRONTIER_RESOLUTION, Game
 from sim.theory import bargaining
 from sim.theory import mixed_reference as mixed
 from sim.theory import reference as theory
@@ -171,6 +171,13 @@ def reference_method(game: Game) -> str:
             " issues' acceptable values, the continuous issues optimised as on a continuous"
             " domain (disagreement point shifted by the fixed issues' utilities); the best"
             " combination wins"
+        )
+    if game.frontier.exact and mixed.continuous_issues(game.prefs).any():
+        return (
+            "on the grid: the best outcome of the exact efficient set of the domain with its"
+            f" continuous issues on a grid of {FRONTIER_RESOLUTION + 1} values (more than"
+            f" {mixed.MIXED_LIMIT:,} combinations of the finite issues' values for the mixed"
+            " optimisation)"
         )
     if game.frontier.exact:
         return "exact: the best outcome of the exact efficient set of the finite domain"

@@ -32,7 +32,6 @@ larger domain keeps the best outcome of its frontier set (``applies`` is False).
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable
 from typing import NamedTuple
@@ -41,9 +40,10 @@ import numpy as np
 
 from sim.identity_cache import IdentityCache
 from sim.theory import reference as ref
+from sim.theory.frontier import simplex_lattice
 from sim.theory.preferences import LINK_TOLERANCE, LinkedLine, Preferences
 
-MIXED_LIMIT = 4096
+MIXED_LIMIT = 50_000
 """Most combinations of the finite issues' values that are enumerated."""
 TIE = 1e-15
 
@@ -76,29 +76,22 @@ def finite_values(prefs: Preferences) -> list[np.ndarray]:
     return out
 
 
-def sub_problem(prefs: Preferences, combo: np.ndarray) -> tuple[Preferences, np.ndarray] | None:
-    """The continuous program of the finite issues fixed at ``combo`` (module docstring):
-    its preferences and the utility offsets K(c); ``None`` when a linked red line cannot
-    hold with these values."""
+def continuous_program(prefs: Preferences, conditions: tuple[LinkedLine, ...]) -> Preferences:
+    """The continuous program of the finite issues fixed at some values (module
+    docstring): the continuous issues, the slack issue, and ``conditions``, the linked red
+    lines those values leave (:func:`reduced_conditions`). Only the conditions depend on
+    the values, so combinations that leave the same ones share the program."""
     cont = continuous_issues(prefs)
-    finite = np.flatnonzero(~cont)
-    fixed = dict(zip(finite.tolist(), combo.tolist(), strict=True))
-    conditions = reduced_conditions(prefs, fixed, np.flatnonzero(cont))
-    if conditions is None:
-        return None
-    offsets = np.zeros(prefs.n_parties)
-    for j, value in fixed.items():
-        offsets += prefs.weights[:, j] * (prefs.issue_values(j, np.array([value]))[:, 0] - 1.0)
     # the slack issue: every party's ideal, held there by every red line, weighted by the
     # finite issues' saliences (module docstring)
-    slack = prefs.weights[:, finite].sum(axis=1)
+    slack = prefs.weights[:, ~cont].sum(axis=1)
     n = prefs.n_parties
 
     def column(values: np.ndarray, extra: float | np.ndarray) -> np.ndarray:
         return np.column_stack([values[:, cont], np.broadcast_to(extra, (n,))])
 
     c = int(cont.sum()) + 1
-    sub = Preferences(
+    return Preferences(
         weights=column(prefs.weights, slack),
         spatial=np.ones(c, dtype=bool),
         integer=np.zeros(c, dtype=bool),
@@ -112,7 +105,17 @@ def sub_problem(prefs: Preferences, combo: np.ndarray) -> tuple[Preferences, np.
         allowed=(None,) * c,
         conditions=conditions,
     )
-    return sub, offsets
+
+
+def offsets_of(prefs: Preferences, combos: np.ndarray) -> np.ndarray:
+    """K(c) = Σ_{j∈F} w_ij (v_ij(c_j) − 1) for every combination row of ``combos``
+    (columns: the finite issues in issue order): shape (len(combos), n)."""
+    out = np.zeros((len(combos), prefs.n_parties))
+    for col, j in enumerate(np.flatnonzero(~continuous_issues(prefs))):
+        values, where = np.unique(combos[:, col], return_inverse=True)
+        table = prefs.weights[:, j, None] * (prefs.issue_values(j, values) - 1.0)
+        out += table[:, where].T
+    return out
 
 
 def reduced_conditions(
@@ -175,30 +178,56 @@ class Part(NamedTuple):
     upper: np.ndarray
 
 
-PARTS = IdentityCache(16)
+PARTS = IdentityCache(4)
 """The combinations of :func:`parts_of`, by the identity of the preferences (the points
 of a sweep that change no preference share them)."""
 
 
 def parts_of(prefs: Preferences) -> list[Part]:
-    """Every combination of acceptable finite values whose linked red lines can hold
-    (:func:`sub_problem`), in enumeration order."""
+    """Every combination of acceptable finite values whose linked red lines can hold, in
+    enumeration order (the last finite issue changing fastest), with its offsets
+    (:func:`offsets_of`) and its continuous program (:func:`continuous_program`, shared by
+    the combinations that leave the same linked red lines)."""
     return PARTS.get((prefs,), None, lambda: _parts(prefs))
 
 
 def _parts(prefs: Preferences) -> list[Part]:
+    cont = continuous_issues(prefs)
+    finite, continuous = np.flatnonzero(~cont), np.flatnonzero(cont)
+    values = finite_values(prefs)
+    grids = np.meshgrid(*values, indexing="ij")  # last issue fastest: enumeration order
+    combos = np.column_stack([g.ravel() for g in grids])
+    offsets = offsets_of(prefs, combos)
+    programs: dict[tuple, tuple[Preferences, np.ndarray, np.ndarray] | None] = {}
     out = []
-    for combo in itertools.product(*finite_values(prefs)):
-        found = sub_problem(prefs, np.array(combo))
-        if found is None:
+    for combo, offset in zip(combos, offsets, strict=True):
+        conditions: tuple | None = ()
+        if prefs.conditions:
+            fixed = dict(zip(finite.tolist(), combo.tolist(), strict=True))
+            conditions = reduced_conditions(prefs, fixed, continuous)
+        if conditions is None:
             continue
-        sub, offsets = found
-        boxes = sub.acceptable_boxes
-        if not boxes:
+        if conditions not in programs:
+            programs[conditions] = _program(prefs, conditions)
+        if programs[conditions] is None:
             continue
-        best = np.max([np.diag(sub.utilities(np.clip(sub.ideal, *box.T))) for box in boxes], 0)
-        out.append(Part(np.array(combo), sub, offsets, boxes[0].mean(axis=1), offsets + best))
+        sub, start, best = programs[conditions]
+        out.append(Part(combo, sub, offset, start, offset + best))
     return out
+
+
+def _program(
+    prefs: Preferences, conditions: tuple[LinkedLine, ...]
+) -> tuple[Preferences, np.ndarray, np.ndarray] | None:
+    """A continuous program, a start (the middle of its first acceptable box) and each
+    party's best utility on it (its ideal clipped to the best box); None without an
+    acceptable box."""
+    sub = continuous_program(prefs, conditions)
+    boxes = sub.acceptable_boxes
+    if not boxes:
+        return None
+    best = np.max([np.diag(sub.utilities(np.clip(sub.ideal, *box.T))) for box in boxes], 0)
+    return sub, boxes[0].mean(axis=1), best
 
 
 def mixed_points(
@@ -208,69 +237,112 @@ def mixed_points(
     utilitarian points of a mixed domain over the region where every red line holds, as
     solutions in the whole domain (module docstring); ``None`` where undefined."""
     parts = parts_of(prefs)
+    if not parts:
+        return dict.fromkeys(_NAMES + (("weighted_nash",) if powers is not None else ()))
     cont = continuous_issues(prefs)
     n = prefs.n_parties
-    equal, ones = np.full(n, 1.0 / n), np.ones(n)
+    bounds = Bounds(parts, d)
+
+    def best(solve: Callable, score: Score, tight: np.ndarray, dd: np.ndarray | None = d):
+        return _best_of(prefs, parts, cont, dd, solve, score, tight)
+
     out = {
-        "nash": _best_of(
-            prefs,
-            parts,
-            cont,
-            d,
-            lambda s, dd, x: ref.nash_point(s, dd, x),
-            _nash,
-            lambda p: _log_gain(weighted_best(p, equal) - equal @ d),
+        "nash": best(
+            lambda s, dd, x: ref.nash_point(s, dd, x), _nash, bounds.nash(np.full(n, 1 / n))
         ),
-        "egalitarian": _best_of(
-            prefs,
-            parts,
-            cont,
-            d,
-            lambda s, dd, x: ref.egalitarian_point(s, dd, x),
-            _least_gain,
-            lambda p: (weighted_best(p, ones) - d.sum()) / n,
+        "egalitarian": best(
+            lambda s, dd, x: ref.egalitarian_point(s, dd, x), _least_gain, bounds.ray(np.ones(n))
         ),
-        "utilitarian": _best_of(
-            prefs,
-            parts,
-            cont,
-            None,
-            lambda s, dd, x: ref.utilitarian_point(s),
-            _sum,
-            lambda p: weighted_best(p, ones),  # the combination's own value
+        "utilitarian": best(
+            lambda s, dd, x: ref.utilitarian_point(s), _sum, bounds.maxima[:, -1], None
         ),
-        "kalai_smorodinsky": _kalai_smorodinsky(prefs, parts, cont, d),
+        "kalai_smorodinsky": _kalai_smorodinsky(prefs, parts, cont, d, bounds),
     }
     if powers is not None:
         a = np.asarray(powers, dtype=float) / np.sum(powers)
-        out["weighted_nash"] = _best_of(
-            prefs,
-            parts,
-            cont,
-            d,
-            lambda s, dd, x: ref.nash_point(s, dd, x, a),
-            _nash_by(a),
-            lambda p: _log_gain(weighted_best(p, a) - a @ d),
+        out["weighted_nash"] = best(
+            lambda s, dd, x: ref.nash_point(s, dd, x, a), _nash_by(a), bounds.nash(a)
         )
     return out
 
 
-def weighted_best(part: Part, lam: np.ndarray) -> float:
-    """max Σ_i λ_i u_i over the combination's acceptable region (λ ≥ 0), in closed form
-    (:func:`~sim.theory.reference.weighted_sum_point` on each box)."""
-    best = max(
-        float(lam @ part.sub.utilities(ref.weighted_sum_point(part.sub, box, lam))[0])
-        for box in part.sub.acceptable_boxes
-    )
-    return best + float(lam @ part.offsets)
+_NAMES = ("nash", "egalitarian", "utilitarian", "kalai_smorodinsky")
+LATTICE_POINTS = 200
+"""At most this many weight vectors λ (a simplex lattice, plus the unit weights) give the
+bounds of :class:`Bounds`."""
+CONTINUOUS_MAXIMA = IdentityCache(64)
+"""The continuous maxima of :class:`Bounds`, by the identity of the program."""
 
 
-def _log_gain(gain: float) -> float:
-    return float(np.log(gain)) if gain > 0 else -np.inf
+class Bounds:
+    """Upper bounds of each program's value on every combination, from weighted sums of
+    utilities (weak duality). For the weight vectors λ ≥ 0 of Λ (rows: a simplex lattice,
+    then all ones), ``maxima[c, λ]`` = max Σ_i λ_i u_i over combination c's acceptable
+    region: λ·K(c) plus the maximum on its continuous program, in closed form
+    (:func:`~sim.theory.reference.weighted_sum_point` on each box; remembered per program,
+    :data:`CONTINUOUS_MAXIMA`). With g = u − d:
+
+    * Σ λ_i g_i ≤ maxima − λ·d, so no outcome is rational where that is negative;
+    * ray programs: min_{s_i>0} g_i/s_i ≤ Σ λ_i g_i / Σ λ_i s_i (λ_i = 0 where s_i = 0);
+    * Nash (Σ a = 1): Σ a_i log g_i ≤ log Σ λ_i g_i − Σ a_i log(λ_i/a_i), λ > 0 (Jensen);
+    * ideal point: max u_i s.t. u ≥ d ≤ (maxima − Σ_{k≠i} λ_k d_k)/λ_i, λ_i > 0;
+
+    each the least over Λ (−inf where no outcome is rational)."""
+
+    def __init__(self, parts: list[Part], d: np.ndarray) -> None:
+        n = parts[0].sub.n_parties
+        self.weights = np.vstack([simplex_lattice(n, LATTICE_POINTS), np.ones(n)])
+        programs: dict[int, int] = {}
+        rows = []
+        for part in parts:
+            if id(part.sub) not in programs:
+                programs[id(part.sub)] = len(rows)
+                rows.append(self._continuous(part.sub))
+        which = np.array([programs[id(p.sub)] for p in parts])
+        offsets = np.array([p.offsets for p in parts])
+        self.maxima = np.array(rows)[which] + offsets @ self.weights.T
+        self.gain = self.maxima - self.weights @ d  # bound of Σ λ_i (u_i − d_i)
+        self.rational = (self.gain >= -1e-12).all(axis=1)
+        self.d = d
+
+    def _continuous(self, sub: Preferences) -> np.ndarray:
+        def build() -> np.ndarray:
+            return np.array(
+                [
+                    max(
+                        float(lam @ sub.utilities(ref.weighted_sum_point(sub, box, lam))[0])
+                        for box in sub.acceptable_boxes
+                    )
+                    for lam in self.weights
+                ]
+            )
+
+        return CONTINUOUS_MAXIMA.get((sub,), self.weights.tobytes(), build)
+
+    def ray(self, scale: np.ndarray) -> np.ndarray:
+        """Bounds of min_{i: s_i > 0} (u_i − d_i)/s_i."""
+        usable = (self.weights[:, scale <= 0] == 0).all(axis=1) & (self.weights @ scale > 0)
+        ratio = self.gain[:, usable] / (self.weights[usable] @ scale)
+        return np.where(self.rational, ratio.min(axis=1), -np.inf)
+
+    def nash(self, a: np.ndarray) -> np.ndarray:
+        """Bounds of Σ a_i log(u_i − d_i) (Σ a = 1)."""
+        inside = (self.weights > 0).all(axis=1)
+        gain = self.gain[:, inside]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.log(np.where(gain > 0, gain, 0.0)) - np.log(self.weights[inside] / a) @ a
+        return np.where(self.rational & (gain > 0).all(axis=1), value.min(axis=1), -np.inf)
+
+    def ideal(self, i: int) -> np.ndarray:
+        """Bounds of max u_i s.t. u ≥ d."""
+        w = self.weights[self.weights[:, i] > 0]
+        others = w @ self.d - w[:, i] * self.d[i]
+        value = (self.maxima[:, self.weights[:, i] > 0] - others) / w[:, i]
+        return np.where(self.rational, value.min(axis=1), -np.inf)
 
 
 Solver = Callable[[Preferences, np.ndarray, np.ndarray], ref.Solution | None]
-Score = Callable[[np.ndarray, np.ndarray | None], float]
+Score = Callable[[np.ndarray, np.ndarray | None], np.ndarray]
 
 
 def _best_of(
@@ -280,27 +352,25 @@ def _best_of(
     d: np.ndarray | None,
     solve: Solver,
     score: Score,
-    tight: Callable[[Part], float] | None = None,
+    tight: np.ndarray | None = None,
 ) -> ref.Solution | None:
     """The best whole-domain solution by ``score`` (rational ones only when ``d`` is
     given) of the combinations' continuous programs (disagreement point d − K), by branch
     and bound: every score is non-decreasing in each utility, so ``score(upper)`` bounds a
-    combination's; combinations are taken in decreasing order of that bound until it
-    falls below the best found, and one is solved only if ``tight`` (a second bound, from
-    a weighted sum of utilities: Σ a log g ≤ log Σ a g and min g ≤ the mean of g) does
-    not fall below it either. Ties within :data:`TIE` go to the first combination in
-    enumeration order."""
+    combination's, and so does ``tight`` (:class:`Bounds`); combinations are solved in
+    decreasing order of the smaller bound until it falls below the best found. Ties
+    within :data:`TIE` go to the first combination in enumeration order."""
+    if not parts:
+        return None
     best: ref.Solution | None = None
     best_score, best_index = -np.inf, len(parts)
-    bounds = [score(p.upper, d) for p in parts]
-    for k in sorted(range(len(parts)), key=lambda k: -bounds[k]):
-        if bounds[k] < best_score - TIE:
+    bounds = score(np.array([p.upper for p in parts]), d)
+    if tight is not None:
+        bounds = np.minimum(bounds, tight)
+    for k in np.argsort(-bounds, kind="stable").tolist():
+        if bounds[k] < best_score - TIE or bounds[k] == -np.inf:
             break
         part = parts[k]
-        if d is not None and np.any(part.upper < d - 1e-12):
-            continue  # no rational outcome with these values
-        if tight is not None and tight(part) < best_score - TIE:
-            continue
         found = solve(part.sub, None if d is None else d - part.offsets, part.start)
         if found is None:
             continue
@@ -309,58 +379,62 @@ def _best_of(
         u = prefs.utilities(x)[0]
         if d is not None and np.any(u < d - 1e-12):
             continue
-        value = score(u, d)
+        value = float(score(u, d))
         if value > best_score + TIE or (value >= best_score - TIE and k < best_index):
             best, best_score, best_index = ref.Solution(x, u), value, k
     return best
 
 
-def _nash(u: np.ndarray, d: np.ndarray | None) -> float:
-    return _nash_by(np.full(len(u), 1.0 / len(u)))(u, d)
+def _nash(u: np.ndarray, d: np.ndarray | None) -> np.ndarray:
+    return _nash_by(np.full(u.shape[-1], 1.0 / u.shape[-1]))(u, d)
 
 
 def _nash_by(a: np.ndarray) -> Score:
-    def score(u: np.ndarray, d: np.ndarray | None) -> float:
-        return float(a @ np.log(np.maximum(u - d, 1e-300)))
+    """Σ a_i log(u_i − d_i) of each utility row (the scores take rows or one row)."""
+
+    def score(u: np.ndarray, d: np.ndarray | None) -> np.ndarray:
+        return np.log(np.maximum(u - d, 1e-300)) @ a
 
     return score
 
 
-def _least_gain(u: np.ndarray, d: np.ndarray | None) -> float:
-    return float(np.min(u - d))
+def _least_gain(u: np.ndarray, d: np.ndarray | None) -> np.ndarray:
+    return np.min(u - d, axis=-1)
 
 
-def _sum(u: np.ndarray, d: np.ndarray | None) -> float:
-    return float(u.sum())
+def _sum(u: np.ndarray, d: np.ndarray | None) -> np.ndarray:
+    return np.sum(u, axis=-1)
 
 
 def _kalai_smorodinsky(
-    prefs: Preferences, parts: list[Part], cont: np.ndarray, d: np.ndarray
+    prefs: Preferences, parts: list[Part], cont: np.ndarray, d: np.ndarray, bounds: Bounds
 ) -> ref.Solution | None:
     """The ideal point over every combination, then the best ray point (module
-    docstring). A combination enters the ideal point only if it can raise some party's
-    entry (``upper`` above it) and may have a rational outcome (``upper`` ≥ d)."""
+    docstring). A_i by branch and bound too: combinations in decreasing order of their
+    bound (the smaller of party i's best utility and :meth:`Bounds.ideal`), until it falls
+    below the A_i found."""
     ideal = np.full(prefs.n_parties, -np.inf)
-    for part in sorted(parts, key=lambda p: -float(p.upper.sum())):
-        if np.any(part.upper < d - 1e-12) or np.all(part.upper <= ideal):
-            continue
-        found = ref.ideal_point(part.sub, d - part.offsets, part.start)
-        if found is not None:
-            ideal = np.maximum(ideal, found + part.offsets)
+    uppers = np.array([p.upper for p in parts])
+    for i in range(prefs.n_parties):
+        bound = np.minimum(uppers[:, i], bounds.ideal(i))
+        for k in np.argsort(-bound, kind="stable").tolist():
+            if bound[k] <= ideal[i]:
+                break
+            part = parts[k]
+            found = ref.party_ideal(part.sub, d - part.offsets, i, part.start)
+            if found is not None:
+                ideal[i] = max(ideal[i], found + part.offsets[i])
     if not np.all(np.isfinite(ideal)):
         return None
     scale = np.where(ideal - d > 1e-12, ideal - d, 0.0)
+    gaining = scale > 0
 
-    def score(u: np.ndarray, dd: np.ndarray | None) -> float:
-        gains = (u - d)[scale > 0] / scale[scale > 0]
-        return float(gains.min()) if gains.size else 0.0
-
-    gaining = (scale > 0).astype(float)
-
-    def tight(part: Part) -> float:  # min_S g_i/s_i ≤ Σ_S g_i / Σ_S s_i
-        return (weighted_best(part, gaining) - gaining @ d) / scale.sum()
+    def score(u: np.ndarray, dd: np.ndarray | None) -> np.ndarray:
+        gains = (u - d)[..., gaining] / scale[gaining]
+        return gains.min(axis=-1) if gaining.any() else np.zeros(u.shape[:-1])
 
     def solve(sub: Preferences, dd: np.ndarray, x: np.ndarray) -> ref.Solution | None:
         return ref.ray_point(sub, dd, scale, x)
 
-    return _best_of(prefs, parts, cont, d, solve, score, tight if scale.sum() > 0 else None)
+    tight = bounds.ray(scale) if gaining.any() else None
+    return _best_of(prefs, parts, cont, d, solve, score, tight)

@@ -250,42 +250,54 @@ def kalai_smorodinsky_point(
 def ideal_point(
     prefs: Preferences, d: np.ndarray, start: np.ndarray, frontier: Frontier | None = None
 ) -> np.ndarray | None:
-    """A_i = max u_i(x) over the acceptable region subject to u(x) ≥ d. Each party's
-    program starts from the outcome of ``frontier`` (outcomes, utilities) best for it
-    among the rational ones (:func:`_best_start`), else from ``start``."""
+    """A_i = max u_i(x) over the acceptable region subject to u(x) ≥ d, for every party
+    (:func:`party_ideal`); None when no outcome is rational."""
     best = []
     for i in range(prefs.n_parties):
-        own = _own_best(prefs, i, d)
-        if own is not None:
-            best.append(own)
-            continue
-        start_i = _best_start(frontier, d, i, start)
-
-        def build(
-            program: _Program, i: int = i, start_i: np.ndarray = start_i
-        ) -> np.ndarray | None:
-            exact = dual.ideal_by_duality(prefs, program.box, d, i)
-            if exact is not None:
-                return exact
-            size = program.size
-
-            def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
-                return -float(program.utilities(v)[i]), -program.jacobian(v)[i]
-
-            cons = [
-                {
-                    "type": "ineq",
-                    "fun": lambda v: program.utilities(v[:size]) - d,
-                    "jac": lambda v: program.jacobian(v[:size]),
-                }
-            ]
-            return _solve(program, start_i, 0, objective, cons, [], np.empty(0))
-
-        found = _best(prefs, build, lambda u, i=i: float(u[i]), d)
+        found = party_ideal(prefs, d, i, start, frontier)
         if found is None:
             return None
-        best.append(found.u[i])
+        best.append(found)
     return np.array(best)
+
+
+def party_ideal(
+    prefs: Preferences,
+    d: np.ndarray,
+    i: int,
+    start: np.ndarray,
+    frontier: Frontier | None = None,
+) -> float | None:
+    """A_i = max u_i(x) over the acceptable region subject to u(x) ≥ d; None when no
+    outcome is rational. Party i's ideal when it is rational (:func:`_own_best`), else by
+    Lagrangian duality or SLSQP, started from the outcome of ``frontier`` (outcomes,
+    utilities) best for it among the rational ones (:func:`_best_start`), else from
+    ``start``."""
+    own = _own_best(prefs, i, d)
+    if own is not None:
+        return own
+    start_i = _best_start(frontier, d, i, start)
+
+    def build(program: _Program) -> np.ndarray | None:
+        exact = dual.ideal_by_duality(prefs, program.box, d, i)
+        if exact is not None:
+            return exact
+        size = program.size
+
+        def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
+            return -float(program.utilities(v)[i]), -program.jacobian(v)[i]
+
+        cons = [
+            {
+                "type": "ineq",
+                "fun": lambda v: program.utilities(v[:size]) - d,
+                "jac": lambda v: program.jacobian(v[:size]),
+            }
+        ]
+        return _solve(program, start_i, 0, objective, cons, [], np.empty(0))
+
+    found = _best(prefs, build, lambda u: float(u[i]), d)
+    return None if found is None else float(found.u[i])
 
 
 def _best_start(frontier: Frontier | None, d: np.ndarray, i: int, start: np.ndarray) -> np.ndarray:

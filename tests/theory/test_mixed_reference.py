@@ -165,8 +165,9 @@ def test_a_broken_linked_red_line_excludes_its_combination():
     assert mixed.reduced_conditions(prefs_strict, {0: 1.0, 1: 2.0}, np.array([2])) == ()
 
 
-def test_the_job_offer_scenario_uses_the_mixed_optimisation():
-    game = load_game(ROOT / "scenarios" / "textbook_job_offer.yaml")
+@pytest.mark.parametrize("name", ["textbook_job_offer.yaml", "domains/lease.yaml"])
+def test_the_shipped_mixed_domains_use_the_mixed_optimisation(name):
+    game = load_game(ROOT / "scenarios" / name)
     assert mixed.applies(game.prefs)
     assert reference_method(game).startswith("optimised on the mixed space")
     points = reference_points(game)
