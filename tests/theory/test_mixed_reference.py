@@ -5,13 +5,18 @@ every combination of the finite issues and a fine grid of the continuous ones.""
 from __future__ import annotations
 
 import itertools
+import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+import yaml
 from numpy.testing import assert_allclose
 
-from sim.jobs.load import load_game
+from sim.jobs.load import check_scenario, load_game
 from sim.jobs.reference import reference_method, reference_points
+from sim.scenario import parse_scenario
 from sim.theory import mixed_reference as mixed
 from sim.theory import reference as ref
 from sim.theory.preferences import LinkedLine, Preferences
@@ -64,28 +69,34 @@ def test_a_symmetric_mixed_problem_has_the_closed_form_point():
 
 def brute_force(prefs: Preferences, d: np.ndarray, size: int = 401) -> dict[str, float]:
     """The best score of every point over all combinations × a grid of the continuous
-    issues (every red line holding), and the ideal point over the same set."""
+    issues (every red line holding), and the ideal point over the same set; one
+    combination at a time (two passes: the ideal point first)."""
     cont = mixed.continuous_issues(prefs)
     grid = np.linspace(0.0, 1.0, size)
     mesh = np.array(list(itertools.product(grid, repeat=int(cont.sum()))))
-    rows = []
-    for combo in itertools.product(*mixed.finite_values(prefs)):
-        x = np.empty((len(mesh), prefs.n_issues))
-        x[:, ~cont], x[:, cont] = combo, mesh
-        x = x[prefs.acceptable(x).all(axis=1)]
-        rows.append(prefs.utilities(x))
-    u = np.concatenate(rows)
-    rational = u[(u >= d).all(axis=1)]
-    ideal = rational.max(axis=0)
-    gains = rational - d
-    with np.errstate(divide="ignore"):
-        nash = np.log(np.maximum(gains, 0)).mean(axis=1).max()
-    return {
-        "nash": float(nash),
-        "egalitarian": float(gains.min(axis=1).max()),
-        "utilitarian": float(u.sum(axis=1).max()),
-        "kalai_smorodinsky": float((gains / (ideal - d)).min(axis=1).max()),
-    }
+
+    def rows():
+        for combo in itertools.product(*mixed.finite_values(prefs)):
+            x = np.empty((len(mesh), prefs.n_issues))
+            x[:, ~cont], x[:, cont] = combo, mesh
+            u = prefs.utilities(x[prefs.acceptable(x).all(axis=1)])
+            yield u, u[(u >= d).all(axis=1)]
+
+    ideal = np.max([r.max(axis=0) for _, r in rows() if len(r)], axis=0)
+    best = dict.fromkeys(("nash", "egalitarian", "utilitarian", "kalai_smorodinsky"), -np.inf)
+    for u, rational in rows():
+        gains = rational - d
+        with np.errstate(divide="ignore"):
+            values = {
+                "utilitarian": u.sum(axis=1),
+                "nash": np.log(np.maximum(gains, 0)).mean(axis=1),
+                "egalitarian": gains.min(axis=1),
+                "kalai_smorodinsky": (gains / (ideal - d)).min(axis=1),
+            }
+        for name, v in values.items():
+            if len(v):
+                best[name] = max(best[name], float(v.max()))
+    return best
 
 
 def score(name: str, u: np.ndarray, d: np.ndarray, ideal: np.ndarray) -> float:
@@ -193,3 +204,98 @@ def test_branch_and_bound_finds_the_point_of_an_exhaustive_search(seed):
         each = [mixed._best_of(prefs, [p], cont, d, solve, score) for p in parts]
         scores = [-np.inf if s is None else score(s.u, d) for s in each]
         assert_allclose(pruned.x, each[int(np.argmax(scores))].x, atol=1e-12)
+
+
+def three_party_scenario() -> dict:
+    """Three parties; a discrete issue, an integer one and two continuous quadratic ones;
+    party c accepts z = 2 only if the first continuous issue is at most 0.4."""
+    a = {"assumption": "test"}
+    rng = np.random.default_rng(7)
+
+    def party(pid: str, k: int) -> dict:
+        scores = rng.uniform(0, 1, 3).round(3)
+        positions = {
+            "x": {
+                "salience": {"value": 1.0} | a,
+                "values": {v: {"value": float(s)} | a for v, s in zip("abc", scores, strict=True)},
+            },
+            "z": {
+                "salience": {"value": 0.5} | a,
+                "ideal": {"value": k} | a,
+                "loss": "linear",
+            },
+        }
+        for issue in ("p", "q"):
+            positions[issue] = {
+                "salience": {"value": float(rng.uniform(0.5, 1.5))} | a,
+                "ideal": {"value": round(float(rng.uniform(0, 1)), 3)} | a,
+            }
+        out = {
+            "id": pid,
+            "name": pid.upper(),
+            "role": "principal",
+            "strategy": {"name": "linear"},
+            "reservation": {"value": 0.3} | a,
+            "positions": positions,
+        }
+        if pid == "c":
+            out["conditions"] = [
+                {
+                    "id": "high_z_needs_low_p",
+                    "label": "z = 2 only with p at most 0.4",
+                    "when": {"issue": "z", "at_least": 2},
+                    "any_of": [
+                        {
+                            "id": "low_p",
+                            "label": "p at most 0.4",
+                            "all_of": [{"issue": "p", "at_most": 0.4}],
+                        }
+                        | a
+                    ],
+                }
+                | a
+            ]
+        return out
+
+    return {
+        "title": "three-party mixed domain",
+        "date": "2025-01-01",
+        "issues": [
+            {"id": "x", "label": "X", "kind": "discrete", "values": ["a", "b", "c"]}
+            | {"status_quo": {"value": "a"} | a},
+            {"id": "z", "label": "Z", "kind": "integer", "range": [0, 2]}
+            | {"status_quo": {"value": 0} | a},
+            {"id": "p", "label": "P", "kind": "continuous", "status_quo": {"value": 0.0} | a},
+            {"id": "q", "label": "Q", "kind": "continuous", "status_quo": {"value": 0.0} | a},
+        ],
+        "parties": [party(pid, k) for k, pid in enumerate("abc")],
+        "protocol": {"kind": "alternating", "max_rounds": 6, "proposer_order": ["a", "b", "c"]},
+    }
+
+
+def test_a_three_party_mixed_scenario_gets_optimised_points_end_to_end(tmp_path):
+    data = three_party_scenario()
+    game = check_scenario(parse_scenario(data, "three"), "three")
+    assert game.prefs.conditions and reference_method(game).startswith("optimised on the mixed")
+    points = reference_points(game)
+    d = game.reservation(game.status_quo)
+    brute = brute_force(game.prefs, d, size=401)
+    for name in ("nash", "egalitarian", "utilitarian"):
+        u = np.array(list(points[name]["utilities"].values()))
+        found = score(name, u, d, None)
+        assert brute[name] - 1e-12 <= found <= brute[name] + 1e-4, name
+    path = tmp_path / "three.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "sim", "solve", str(path), "--out", str(tmp_path / "solved")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "optimised on the mixed space" in out.stdout
+    saved = json.loads((tmp_path / "solved" / "reference.json").read_text())
+    assert_allclose(
+        list(saved["points"]["nash"]["utilities"].values()),
+        list(points["nash"]["utilities"].values()),
+        atol=1e-9,  # written with 12 digits
+    )
