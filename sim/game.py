@@ -302,6 +302,7 @@ SHARED_TABLES = frozenset(
         "separable_offers",
         "prefs_without",
         "other_issues",
+        "feasible",
         "distinct_rows",
         "options",
         "consent",

@@ -43,14 +43,17 @@ TOLERANCE = 1e-9
 
 
 def feasible(game: Game) -> tuple[np.ndarray, np.ndarray]:
-    """(outcomes, utilities) of the frontier outcomes within every red line (memoised)."""
+    """(outcomes, utilities) of the frontier outcomes within every red line (read-only;
+    shared by the games that share the frontier, :data:`sim.game.SHARED_TABLES`)."""
 
     def build() -> tuple[np.ndarray, np.ndarray]:
         f = game.frontier
         ok = f.acceptable.all(axis=1)
-        return f.outcomes[ok], f.utilities[ok]
+        outcomes, utilities = f.outcomes[ok], f.utilities[ok]
+        outcomes.flags.writeable = utilities.flags.writeable = False
+        return outcomes, utilities
 
-    return game.memo("feasible", build)
+    return game.cached("feasible", b"", build)
 
 
 def reference_points(game: Game) -> dict[str, Any]:
