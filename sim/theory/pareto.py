@@ -51,10 +51,9 @@ def _dominated_distinct(u: np.ndarray, chunk: int = 4096) -> np.ndarray:
     less itself. Potential dominators are taken ``chunk`` at a time (memory m·chunk/8
     bytes)."""
     m, n = u.shape
-    order = np.argsort(-u, axis=0, kind="stable")
-    ends = np.column_stack(  # last position of each row's prefix (ties included)
-        [np.searchsorted(-u[order[:, c], c], -u[:, c], side="right") - 1 for c in range(n)]
-    )
+    order = np.argsort(-u, axis=0)  # the order within ties does not matter: ends cover them
+    ends = np.empty((m, n), dtype=np.intp)  # last position of each row's prefix (ties included)
+    np.put_along_axis(ends, order, _tie_ends(np.take_along_axis(u, order, axis=0)), axis=0)
     dominated = np.zeros(m, dtype=bool)
     one = np.uint64(1)
     for start in range(0, m, chunk):
@@ -69,6 +68,16 @@ def _dominated_distinct(u: np.ndarray, chunk: int = 4096) -> np.ndarray:
         common[rows, word] &= ~bit  # a row does not dominate itself
         dominated |= (common != 0).any(axis=1)
     return dominated
+
+
+def _tie_ends(ranked: np.ndarray) -> np.ndarray:
+    """For each position of the columns of ``ranked`` (each sorted, decreasing), the last
+    position holding the same value: the smallest q ≥ p where the next value differs."""
+    m = len(ranked)
+    last = np.ones(ranked.shape, dtype=bool)
+    last[:-1] = ranked[1:] != ranked[:-1]
+    positions = np.where(last, np.arange(m)[:, None], m)
+    return np.minimum.accumulate(positions[::-1], axis=0)[::-1]
 
 
 def _front_blocks(u: np.ndarray, block: int) -> np.ndarray:
