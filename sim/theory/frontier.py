@@ -57,7 +57,7 @@ from math import comb
 import numpy as np
 
 from sim.theory.outcome_space import EXACT_LIMIT, efficient_product, nondominated, space_size
-from sim.theory.pareto import pareto_mask
+from sim.theory.pareto import pareto_mask, unique_rows
 from sim.theory.preferences import LINK_TOLERANCE, Preferences
 
 
@@ -137,7 +137,7 @@ def fill_edges(prefs: Preferences, candidates: np.ndarray, grids: list[np.ndarra
         if not prefs.spatial[j] or not np.any(prefs.exponent[:, j] == 1):
             continue
         others = np.delete(candidates, j, axis=1)
-        _, group = np.unique(others, axis=0, return_inverse=True)
+        group = unique_rows(others)[2]
         lo = np.full(group.max() + 1, np.inf)
         hi = np.full(group.max() + 1, -np.inf)
         np.minimum.at(lo, group, candidates[:, j])
@@ -147,7 +147,7 @@ def fill_edges(prefs: Preferences, candidates: np.ndarray, grids: list[np.ndarra
             block = np.repeat(candidates[group == g][:1], len(between), axis=0)
             block[:, j] = between
             added.append(block)
-    return np.unique(np.concatenate(added), axis=0)
+    return unique_rows(np.concatenate(added))[0] if len(added) > 1 else candidates
 
 
 def pareto_frontier(
@@ -174,7 +174,7 @@ def pareto_frontier(
         return exact_frontier(prefs, grids, [free, *boxes])
     lambdas = simplex_lattice(prefs.n_parties, max_weights)
     blocks = [weighted_sum_maximisers(prefs, grids, lambdas, box) for box in [free, *boxes]]
-    candidates = fill_edges(prefs, np.unique(np.concatenate(blocks), axis=0), grids)
+    candidates = fill_edges(prefs, unique_rows(np.concatenate(blocks))[0], grids)
     utilities = prefs.utilities(candidates)
     ok = prefs.acceptable(candidates)
     keep = efficient(utilities, ok)
