@@ -347,3 +347,14 @@ def test_pareto_mask_bitsets_and_blocks_agree_with_brute_force(parties, monkeypa
     )
     monkeypatch.setattr(pareto, "BITSET_ROWS", 100)
     assert np.array_equal(pareto.pareto_mask(u), expected)
+
+
+@pytest.mark.parametrize("shape", [(5, 0), (0, 3), (4, 2)])
+def test_unique_rows_handles_empty_shapes_as_np_unique_does(shape):
+    from sim.theory.pareto import unique_rows
+
+    a = np.zeros(shape)
+    distinct, first, inverse = unique_rows(a)
+    assert distinct.shape == np.unique(a, axis=0).shape
+    assert np.array_equal(distinct[inverse], a)
+    assert np.array_equal(a[first], distinct)
