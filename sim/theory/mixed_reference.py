@@ -27,7 +27,9 @@ Red lines: a combination uses only labels every party accepts and integers withi
 party's plain red line on that issue; a linked red line is reduced per combination to the
 clauses on continuous issues (:func:`reduced_conditions`) or, when a finite value breaks
 it, excludes the combination. Up to :data:`MIXED_LIMIT` combinations are enumerated; a
-larger domain keeps the best outcome of its frontier set (``applies`` is False).
+larger domain keeps the best outcome of its frontier set (``applies`` is False). Only the
+combinations that can win are solved: branch and bound on upper bounds from each party's
+best utility and, by weak duality, from weighted sums of utilities (:class:`Bounds`).
 """
 
 from __future__ import annotations
