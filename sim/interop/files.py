@@ -48,19 +48,6 @@ def read_text(path: str | Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines
 
 
-def write_file_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_folder_atomic(folder: str | Path, files: dict[str, str]) -> None:
     """Create ``folder`` holding ``files`` (name → text): all are written in a temporary
     sibling folder that is renamed to ``folder`` at the end."""
