@@ -8,7 +8,6 @@ normalisation is reported in ``notes``.
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from sim.theory.frontier import (
     pareto_frontier,
     restrict_options,
 )
-from sim.theory.preferences import LinkedLine, Preferences, red_line_bounds
+from sim.theory.preferences import LinkedLine, Preferences, array_digest, red_line_bounds
 
 FRONTIER_RESOLUTION = 100
 TABLE_SIZE = 4096  # entries per lookup table of Game.cached
@@ -167,9 +166,9 @@ class Game:
         the preference arrays, the status quo (with them, the anchor points), the consent
         rules and who is a principal, and the offer policy (not fighting costs,
         reservations, discounts or the war)."""
-        return _digest(
+        return array_digest(
             [
-                np.frombuffer(preferences_digest(self.prefs), dtype=np.uint8),
+                np.frombuffer(self.prefs.digest, dtype=np.uint8),
                 self.status_quo,
                 self.consent,
                 self.principals,
@@ -338,49 +337,9 @@ def clear_shared_caches() -> None:
     clear_identity_caches()
 
 
-def _digest(parts: list) -> bytes:
-    """SHA-256 of the arrays' shapes, types and bytes, in order."""
-    h = hashlib.sha256()
-    for x in parts:
-        a = np.ascontiguousarray(x)
-        h.update(f"{a.dtype.str}{a.shape}".encode())
-        h.update(a.tobytes())
-    return h.digest()
-
-
-DIGESTS = IdentityCache(64)
-"""The digests of :func:`preferences_digest`, by the identity of the preferences."""
-
-
-def preferences_digest(prefs: Preferences) -> bytes:
-    """SHA-256 of the arrays (and linked lines, as text) that define ``prefs``; computed
-    once per ``Preferences`` object (points of a sweep share theirs,
-    :func:`compiled_preferences`)."""
-    return DIGESTS.get((prefs,), None, lambda: _digest(_preference_parts(prefs)))
-
-
-def _preference_parts(prefs: Preferences) -> list:
-    """The arrays (and linked lines, as text) that define a :class:`Preferences`."""
-    return [
-        prefs.weights,
-        prefs.ideal,
-        prefs.exponent,
-        prefs.accept_lo,
-        prefs.accept_hi,
-        prefs.lo,
-        prefs.hi,
-        prefs.spatial,
-        prefs.integer,
-        np.array([t is None for t in prefs.tables]),
-        *(t for t in prefs.tables if t is not None),
-        *(a for a in prefs.allowed if a is not None),
-        np.array([repr(c) for c in prefs.conditions]),
-    ]
-
-
 def shared_frontier(prefs: Preferences, anchors: np.ndarray) -> Frontier:
     """``pareto_frontier`` memoised on the preference arrays (least recently used, 32)."""
-    key = _digest([np.frombuffer(preferences_digest(prefs), dtype=np.uint8), anchors])
+    key = array_digest([np.frombuffer(prefs.digest, dtype=np.uint8), anchors])
     if key in _FRONTIERS:
         _FRONTIERS.move_to_end(key)
     else:

@@ -228,7 +228,7 @@ def _program(
     boxes = sub.acceptable_boxes
     if not boxes:
         return None
-    best = np.max([np.diag(sub.utilities(np.clip(sub.ideal, *box.T))) for box in boxes], 0)
+    best = np.max([np.diag(t) for t in sub.clipped_ideal_utilities], axis=0)
     return sub, boxes[0].mean(axis=1), best
 
 

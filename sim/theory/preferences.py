@@ -28,6 +28,7 @@ Linked red lines (:class:`LinkedLine`): party i accepts a value of issue j insid
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -138,6 +139,39 @@ class Preferences:
             box.flags.writeable = False
         return tuple(boxes)
 
+    @cached_property
+    def clipped_ideal_utilities(self) -> tuple[np.ndarray, ...]:
+        """Per acceptable box, the (n, n) utilities of every party (columns) at each
+        party's ideal clipped to the box (rows): on row i, party i's best utility on the
+        box (u_i is maximised issue by issue)."""
+        return tuple(
+            self.utilities(np.clip(self.ideal, box[:, 0], box[:, 1]))
+            for box in self.acceptable_boxes
+        )
+
+    @cached_property
+    def digest(self) -> bytes:
+        """SHA-256 of the arrays (and linked lines, as text) that define these preferences
+        (:func:`array_digest`): equal preferences, equal digests (a key of the shared
+        caches of :mod:`sim.game`)."""
+        return array_digest(
+            [
+                self.weights,
+                self.ideal,
+                self.exponent,
+                self.accept_lo,
+                self.accept_hi,
+                self.lo,
+                self.hi,
+                self.spatial,
+                self.integer,
+                np.array([t is None for t in self.tables]),
+                *(t for t in self.tables if t is not None),
+                *(a for a in self.allowed if a is not None),
+                np.array([repr(c) for c in self.conditions]),
+            ]
+        )
+
     @property
     def n_parties(self) -> int:
         return self.weights.shape[0]
@@ -217,6 +251,16 @@ class Preferences:
             if c.party == party and (scope is None or scope[c.issue]) and c.broken(x)[0]
         ]
         return issues, links
+
+
+def array_digest(parts: list) -> bytes:
+    """SHA-256 of the arrays' shapes, types and bytes, in order."""
+    h = hashlib.sha256()
+    for x in parts:
+        a = np.ascontiguousarray(x)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.digest()
 
 
 def _clip(box: np.ndarray, clauses: list[Clause]) -> np.ndarray:

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.identity_cache import IdentityCache
 from sim.theory import duality as dual
 from sim.theory.preferences import Preferences
 
@@ -315,28 +314,11 @@ def _best_start(frontier: Frontier | None, d: np.ndarray, i: int, start: np.ndar
 def _own_best(prefs: Preferences, i: int, d: np.ndarray) -> float | None:
     """max u_i when party i's ideal, clipped to some acceptable box, is rational for all
     (then it is A_i without solving: u_i is maximised issue by issue); else None."""
-    found = [table[i] for table in own_ideal_utilities(prefs)]
+    found = [table[i] for table in prefs.clipped_ideal_utilities]
     own = [u[i] for u in found]
     if own and np.all(found[int(np.argmax(own))] >= d):
         return float(max(own))
     return None
-
-
-OWN_IDEALS = IdentityCache(64)
-"""The tables of :func:`own_ideal_utilities`, by the identity of the preferences."""
-
-
-def own_ideal_utilities(prefs: Preferences) -> list[np.ndarray]:
-    """Per acceptable box, the (n, n) utilities of every party (columns) at each party's
-    ideal clipped to the box (rows); they do not depend on d."""
-
-    def build() -> list[np.ndarray]:
-        return [
-            prefs.utilities(np.clip(prefs.ideal, box[:, 0], box[:, 1]))
-            for box in acceptable_intervals(prefs)
-        ]
-
-    return OWN_IDEALS.get((prefs,), None, build)
 
 
 def ray_point(
