@@ -8,11 +8,15 @@ egalitarian) is then solved over the parties' weights, a problem in n variables,
 Newton's method on its dual (Boyd & Vandenberghe 2004, §5), and its answer is accepted only
 when the KKT conditions hold to :data:`DUAL_TOLERANCE`; every function returns ``None``
 otherwise, and the caller solves the program by SLSQP instead. The results depend on the
-inputs only (no state between calls).
+inputs only (no state between calls). Inside the Newton loops the per-party vectors (a
+handful of entries) are Python lists: on so few numbers list arithmetic costs a fraction
+of numpy's per-call overhead, while the per-issue work (:meth:`QuadraticBox.point`) and
+the linear solves stay in numpy.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -101,9 +105,8 @@ def _ideal_by_active_set(
     if quad is None:
         return None
     n = prefs.n_parties
-    others = np.arange(n) != i
     lam = np.eye(n)[i]
-    active = np.zeros(n, dtype=bool)
+    active = [False] * n
 
     best = _BestIterate()
     current = quad.dual(lam, d)
@@ -111,22 +114,32 @@ def _ideal_by_active_set(
         if current is None:
             break
         value, (x, u, v) = current
-        g = np.where(others, u - d, 0.0)
-        if best.stop_after(x, float(np.maximum(-g, lam * abs(g)).max())):
+        g = (u - d).tolist()
+        g[i] = 0.0
+        if best.stop_after(
+            x, max(max(-gk, mk * abs(gk)) for gk, mk in zip(g, lam.tolist(), strict=True))
+        ):
             break
-        wrong = np.where(active | ~others, np.inf, g)
-        if (not active.any() or abs(g[active]).max() <= DUAL_TOLERANCE) and wrong.min() < 0:
-            active[int(np.argmin(wrong))] = True  # stationary on the face: one enters
-        if not active.any():
+        rows = [k for k in range(n) if active[k]]
+        wrong = [(gk, k) for k, gk in enumerate(g) if k != i and not active[k]]
+        if (not rows or max(abs(g[k]) for k in rows) <= DUAL_TOLERANCE) and wrong:
+            lowest, k = min(wrong)
+            if lowest < 0:  # stationary on the face: the most violated party enters
+                active[k] = True
+                rows.append(k)
+                rows.sort()
+        if not rows:
             break
-        va = v[active]
+        va = v[rows]
         try:
-            solved = np.linalg.solve(_ridged(va @ va.T), -g[active])
+            solved = np.linalg.solve(_ridged(va @ va.T), [-g[k] for k in rows]).tolist()
         except np.linalg.LinAlgError:
             break
-        step = np.zeros(n)
-        step[active] = solved
-        found = _active_set_step(quad, d, lam, step, float(g @ step), value, active, _trial)
+        step = [0.0] * n
+        for k, value_k in zip(rows, solved, strict=True):
+            step[k] = value_k
+        slope = sum(gk * sk for gk, sk in zip(g, step, strict=True))
+        found = _active_set_step(quad, d, lam, step, slope, value, active, _trial)
         if found is None:
             break
         lam, current = found
@@ -246,35 +259,45 @@ def nash_by_duality(
     quad = QuadraticBox.of(prefs, box)
     if quad is None or not np.all(a > 0):
         return None
-    u0 = quad.utilities(np.clip(start, box[:, 0], box[:, 1]))
-    lam = a / np.maximum(u0 - d, 1e-3)
+    lo, hi = quad.bounds
+    lam = a / np.maximum(quad.utilities(np.minimum(np.maximum(start, lo), hi)) - d, 1e-3)
+    powers = a.tolist()
 
     def dual(lam: np.ndarray) -> tuple[float, tuple] | None:
         found = quad.dual(lam, d)
-        return None if found is None else (found[0] - a @ np.log(lam), found[1])
+        if found is None:
+            return None
+        barrier = sum(ak * math.log(lk) for ak, lk in zip(powers, lam.tolist(), strict=True))
+        return found[0] - barrier, found[1]
 
+    n = len(a)
     best = _BestIterate()
     current = dual(lam)
     for _ in range(DUAL_ITERATIONS):
         if current is None:
             break
         value, (x, u, v) = current
-        residual = float(np.max(np.abs(lam * (u - d) - a))) if np.all(u > d) else np.inf
+        g, weights = (u - d).tolist(), lam.tolist()
+        residual = (
+            max(abs(lk * gk - ak) for lk, gk, ak in zip(weights, g, powers, strict=True))
+            if min(g) > 0
+            else np.inf
+        )
         if best.stop_after(x, residual):
             break
-        grad = u - d - a / lam
-        with np.errstate(over="ignore"):  # λ → ∞: no rational point (checked below)
-            curvature = a / lam**2
-        if not np.all(np.isfinite(curvature)):
+        squares = [lk * lk for lk in weights]
+        if min(squares) == 0.0:  # λ → 0: the curvature a/λ² overflows
             break
+        grad = [gk - ak / lk for gk, ak, lk in zip(g, powers, weights, strict=True)]
+        hessian = v @ v.T
+        hessian.flat[:: n + 1] += [ak / sk for ak, sk in zip(powers, squares, strict=True)]
         try:
-            step = -np.linalg.solve(v @ v.T + np.diag(curvature), grad)
+            step = (-np.linalg.solve(hessian, grad)).tolist()
         except np.linalg.LinAlgError:
             break
-        t = 1.0
-        if np.any(step < 0):
-            t = min(1.0, 0.99 * float(np.min(-lam[step < 0] / step[step < 0])))
-        found = _armijo(partial(_along, lam, step), dual, value, float(grad @ step), t)
+        t = min([1.0] + [0.99 * (-lk / sk) for lk, sk in zip(weights, step, strict=True) if sk < 0])
+        slope = sum(gk * sk for gk, sk in zip(grad, step, strict=True))
+        found = _armijo(partial(_along, lam, np.array(step)), dual, value, slope, t)
         if found is None:
             break
         lam, current, _ = found
@@ -304,11 +327,13 @@ def ray_by_duality(
     if quad is None or not np.all(s > 0):
         return None
     n = len(s)
-    u0 = quad.utilities(np.clip(start, box[:, 0], box[:, 1]))
+    lo, hi = quad.bounds
+    u0 = quad.utilities(np.minimum(np.maximum(start, lo), hi))
     ratio = (u0 - d) / s
-    active = ratio <= ratio.min() + RAY_START_SLACK * (ratio.max() - ratio.min())
-    mu = np.where(active, 1.0 / np.maximum(u0 - d, 1e-3), 0.0)
+    on = ratio <= ratio.min() + RAY_START_SLACK * (ratio.max() - ratio.min())
+    mu = np.where(on, 1.0 / np.maximum(u0 - d, 1e-3), 0.0)
     mu /= mu @ s
+    active, scale = on.tolist(), s.tolist()
 
     best = _BestIterate()
     current = quad.dual(mu, d)
@@ -316,28 +341,41 @@ def ray_by_duality(
         if current is None:
             break
         value, (x, u, v) = current
-        g = u - d
-        residual = float((mu * (g - (g / s).min() * s)).max())
-        if best.stop_after(x, residual if abs(mu @ s - 1) < 1e-12 else np.inf):
+        g, weights = (u - d).tolist(), mu.tolist()
+        lowest = min(gk / sk for gk, sk in zip(g, scale, strict=True))
+        residual = max(
+            mk * (gk - lowest * sk) for mk, gk, sk in zip(weights, g, scale, strict=True)
+        )
+        on_face = abs(sum(mk * sk for mk, sk in zip(weights, scale, strict=True)) - 1) < 1e-12
+        if best.stop_after(x, residual if on_face else np.inf):
             break
-        k = int(active.sum())
-        va, sa = v[active], s[active]
+        rows = [k for k in range(n) if active[k]]
+        k = len(rows)
+        va = v[rows]
         system = np.zeros((k + 1, k + 1))
         system[:k, :k] = _ridged(va @ va.T)
-        system[:k, k] = system[k, :k] = sa
+        system[:k, k] = system[k, :k] = [scale[r] for r in rows]
         try:
-            solved = np.linalg.solve(system, np.concatenate([-g[active], [0.0]]))
+            solved = np.linalg.solve(system, [-g[r] for r in rows] + [0.0])
         except np.linalg.LinAlgError:
             break
-        step = np.zeros(n)
-        step[active], tau = solved[:k], -solved[k]
-        wrong = np.where(active, np.inf, g - tau * s)
-        if abs(system[:k, :k] @ solved[:k]).max() <= DUAL_TOLERANCE and wrong.min() < 0:
+        stationary = abs(system[:k, :k] @ solved[:k]).max() <= DUAL_TOLERANCE
+        solved = solved.tolist()
+        tau = -solved[k]
+        wrong = [
+            (gj - tau * sj, j)
+            for j, (gj, sj) in enumerate(zip(g, scale, strict=True))
+            if not active[j]
+        ]
+        if stationary and wrong and min(wrong)[0] < 0:
             # stationary on the face: the most violated inactive party enters
-            active[int(np.argmin(wrong))] = True
+            active[min(wrong)[1]] = True
             continue
-        trial = partial(_on_face, s)
-        found = _active_set_step(quad, d, mu, step, float(g @ step), value, active, trial)
+        step = [0.0] * n
+        for r, value_r in zip(rows, solved[:k], strict=True):
+            step[r] = value_r
+        slope = sum(gk * sk for gk, sk in zip(g, step, strict=True))
+        found = _active_set_step(quad, d, mu, step, slope, value, active, partial(_on_face, s))
         if found is None:
             break
         mu, current = found
@@ -368,10 +406,10 @@ def _active_set_step(
     quad: QuadraticBox,
     d: np.ndarray,
     lam: np.ndarray,
-    step: np.ndarray,
+    step: list[float],
     slope: float,
     value: float,
-    active: np.ndarray,
+    active: list[bool],
     trial: Callable[..., np.ndarray],
 ) -> tuple[np.ndarray, tuple] | None:
     """The line search of the active-set methods: from the weights ``lam`` along ``step``,
@@ -379,8 +417,10 @@ def _active_set_step(
     (:func:`_armijo`; ``trial(lam, step, blocking, t, attempt)`` makes each trial point).
     When the first attempt is taken the blocking party leaves ``active`` (updated in
     place). Returns the new weights and their dual, or None when no step is accepted."""
-    blocking, t = _step_to_boundary(lam, step)
-    found = _armijo(partial(trial, lam, step, blocking), partial(quad.dual, d=d), value, slope, t)
+    weights = lam.tolist()
+    blocking, t = _step_to_boundary(weights, step)
+    at = partial(trial, weights, step, blocking)
+    found = _armijo(at, partial(quad.dual, d=d), value, slope, t)
     if found is None:
         return None
     new, current, attempt = found
@@ -389,16 +429,15 @@ def _active_set_step(
     return new, current
 
 
-def _step_to_boundary(lam: np.ndarray, step: np.ndarray) -> tuple[int, float]:
+def _step_to_boundary(lam: list[float], step: list[float]) -> tuple[int, float]:
     """(blocking party, step length): the first weight the full step would drive below 0
     and the length at which it reaches 0, or (−1, 1) when the full step keeps every weight
     non-negative (the ratio test of active-set methods, Nocedal & Wright 2006, §16.5)."""
-    shrinking = step < 0
-    if not shrinking.any():
-        return -1, 1.0
-    ratios = np.divide(-lam, step, out=np.full(len(step), np.inf), where=shrinking)
-    k = int(ratios.argmin())
-    return (k, float(ratios[k])) if ratios[k] <= 1.0 else (-1, 1.0)
+    blocking, shortest = -1, np.inf
+    for k, (lk, sk) in enumerate(zip(lam, step, strict=True)):
+        if sk < 0 and -lk / sk < shortest:
+            blocking, shortest = k, -lk / sk
+    return (blocking, shortest) if shortest <= 1.0 else (-1, 1.0)
 
 
 def _along(lam: np.ndarray, step: np.ndarray, t: float, attempt: int) -> np.ndarray:
@@ -406,17 +445,19 @@ def _along(lam: np.ndarray, step: np.ndarray, t: float, attempt: int) -> np.ndar
     return lam + t * step
 
 
-def _trial(lam: np.ndarray, step: np.ndarray, blocking: int, t: float, attempt: int) -> np.ndarray:
+def _trial(
+    lam: list[float], step: list[float], blocking: int, t: float, attempt: int
+) -> np.ndarray:
     """λ + t·step kept non-negative; on the first attempt the blocking party's weight is
     set to 0 exactly (the step stops where it reaches 0)."""
-    trial = np.maximum(lam + t * step, 0.0)
+    trial = [max(lk + t * sk, 0.0) for lk, sk in zip(lam, step, strict=True)]
     if attempt == 0 and blocking >= 0:
         trial[blocking] = 0.0
-    return trial
+    return np.array(trial)
 
 
 def _on_face(
-    s: np.ndarray, mu: np.ndarray, step: np.ndarray, blocking: int, t: float, attempt: int
+    s: np.ndarray, mu: list[float], step: list[float], blocking: int, t: float, attempt: int
 ) -> np.ndarray:
     """:func:`_trial` scaled back onto the face s·μ = 1."""
     trial = _trial(mu, step, blocking, t, attempt)
