@@ -301,6 +301,7 @@ SHARED_TABLES = frozenset(
         "separable_offers",
         "prefs_without",
         "other_issues",
+        "territory_value",
         "feasible",
         "distinct_rows",
         "options",

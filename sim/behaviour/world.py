@@ -15,6 +15,7 @@ import numpy as np
 from sim.behaviour import compliance as comply
 from sim.behaviour import war
 from sim.game import Game
+from sim.identity_cache import IdentityCache
 from sim.theory.fearon import bargaining_range
 from sim.theory.preferences import Preferences
 
@@ -60,11 +61,24 @@ def _compliance_spec(game: Game) -> comply.ComplianceSpec | None:
     )
 
 
+WAR_SPECS = IdentityCache(64)
+""":func:`war_spec` by the identity of the war block and the preferences."""
+
+
 def war_spec(game: Game) -> WarSpec | None:
-    """Compile the scenario's war block (``None`` when the scenario has none)."""
-    w = game.scenario.war
-    if w is None:
+    """Compile the scenario's war block (``None`` when the scenario has none). It reads
+    the war block, the preferences' spans, and the parties' and issues' ids and roles, so
+    games that share the first two objects and the rest by value share one (read-only)
+    spec (:data:`WAR_SPECS`: the points of a sweep that move a fighting cost or a
+    strategy parameter)."""
+    if game.scenario.war is None:
         return None
+    names = (game.party_ids, game.issue_ids, game.principals.tobytes())
+    return WAR_SPECS.get((game.scenario.war, game.prefs), names, lambda: _war_spec(game))
+
+
+def _war_spec(game: Game) -> WarSpec:
+    w = game.scenario.war
     ids = game.party_ids
     a, b = (game.index(p) for p in ids if game.principals[game.index(p)])
     issue = game.issue_ids.index(w.territory_issue)
@@ -75,7 +89,7 @@ def war_spec(game: Game) -> WarSpec | None:
     mean, sd = np.zeros(n), np.zeros(n)
     for pid, belief in w.beliefs.items():
         mean[game.index(pid)], sd[game.index(pid)] = belief.mean.value, belief.sd.value
-    return WarSpec(
+    spec = WarSpec(
         a=a,
         b=b,
         issue=issue,
@@ -107,6 +121,10 @@ def war_spec(game: Game) -> WarSpec | None:
             for link in w.status_quo_links
         ),
     )
+    for value in vars(spec).values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False  # shared by games (:data:`WAR_SPECS`)
+    return spec
 
 
 @dataclass
@@ -328,11 +346,14 @@ def _without_issue(prefs: Preferences, issue: int) -> Preferences:
 
 
 def _territory_value(game: Game, spec: WarSpec) -> war.TerritoryValue:
-    """The reservation's territory term under ``game``'s preferences (built once per game)."""
-    return game.memo(
-        "territory_value",
-        lambda: war.territory_value(game.prefs, spec.issue, spec.horizon, spec.discount),
-    )
+    """The reservation's territory term under ``game``'s preferences (looked up once per
+    game; games with the same preferences share it, :data:`sim.game.SHARED_TABLES`)."""
+    key = (spec.issue, spec.horizon, spec.discount)
+
+    def build() -> war.TerritoryValue:
+        return war.territory_value(game.prefs, spec.issue, spec.horizon, spec.discount)
+
+    return game.memo("territory_value", lambda: game.cached("territory_value", key, build))
 
 
 class WorldRecord(NamedTuple):

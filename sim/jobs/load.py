@@ -9,7 +9,7 @@ from sim.behaviour.strategies import (
     REGISTRY,
     RUBINSTEIN,
     StrategyError,
-    make_strategy,
+    strategy_of,
 )
 from sim.game import Game, compile_game
 from sim.scenario import InputError, Problem, Scenario, load_scenario
@@ -38,7 +38,7 @@ def strategy_problems(scenario: Scenario) -> list[Problem]:
                 )
             )
         try:
-            make_strategy(party.strategy.name, party.strategy.params, party.id, negotiators)
+            strategy_of(party.strategy, party.id, negotiators)
         except StrategyError as exc:
             problems += [Problem(f"parties[{k}].strategy.{f}", m) for f, m in exc.problems]
             continue

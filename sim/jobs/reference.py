@@ -104,19 +104,16 @@ def _reference_points(game: Game) -> dict[str, Any]:
     elif mixed.applies(game.prefs):
         found = mixed.mixed_points(game.prefs, d, powers)
         exact = {k: s.x for k, s in found.items() if s is not None and k in indices}
-    points = {
-        k: None if i is None else _point(game, exact.get(k, outcomes[i]))
-        for k, i in indices.items()
-    }
+    chosen = {k: exact.get(k, outcomes[i]) for k, i in indices.items() if i is not None}
     capability = _all_values(game, "capability")
     if capability is not None:
         for kind, outcome in forecast_outcomes(game, capability).items():
-            points[f"forecast_{kind}"] = _point(game, outcome)
+            chosen[f"forecast_{kind}"] = outcome
     protocol = game.scenario.protocol
     if protocol.kind == "rubinstein" and len(utilities):
         first = game.index(protocol.proposer_order[0])
-        _, outcome = rubinstein_offer(utilities, outcomes, game.discount, d, first)
-        points["rubinstein"] = _point(game, outcome)
+        _, chosen["rubinstein"] = rubinstein_offer(utilities, outcomes, game.discount, d, first)
+    points = dict.fromkeys(indices) | _points(game, chosen)
     return points
 
 
@@ -195,8 +192,18 @@ def _all_values(game: Game, field: str) -> np.ndarray | None:
 
 
 def _point(game: Game, outcome: np.ndarray) -> dict[str, Any]:
-    u = game.prefs.utilities(outcome)[0]
-    return {"terms": game.format_outcome(outcome), "utilities": _by_party(game, u)}
+    return _points(game, {"": outcome})[""]
+
+
+def _points(game: Game, outcomes: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
+    """Each named outcome as {"terms": ..., "utilities": ...} (utilities evaluated at once)."""
+    if not outcomes:
+        return {}
+    u = game.prefs.utilities(np.array(list(outcomes.values())))
+    return {
+        k: {"terms": game.format_outcome(x), "utilities": _by_party(game, row)}
+        for (k, x), row in zip(outcomes.items(), u, strict=True)
+    }
 
 
 def _by_party(game: Game, values: np.ndarray) -> dict[str, float]:

@@ -36,10 +36,9 @@ from sim.behaviour.stacked import (
     play_turn,
     replay_records,
 )
-from sim.behaviour.strategies import Strategy, make_strategy
+from sim.behaviour.strategies import Strategy, strategy_of
 from sim.behaviour.world import World, WorldRecord, snapshot
 from sim.game import Game
-from sim.identity_cache import IdentityCache
 from sim.model.agents import MediatorAgent, PartyAgent
 from sim.model.engine import Agent, Model
 from sim.model.setup import game_of
@@ -48,10 +47,6 @@ from sim.scenario import Scenario
 FAST_PATH = True
 """Follow :func:`~sim.behaviour.stacked.plan_turns` where it applies (tests switch it off
 to compare with the turn-by-turn path)."""
-
-
-STRATEGIES = IdentityCache(256)
-"""Strategies by the identity of their scenario block, the party and the parties."""
 
 
 class NegotiationModel(Model):
@@ -122,17 +117,14 @@ class NegotiationModel(Model):
 
     def _strategy(self, party_id: str) -> Strategy:
         """The party's strategy; strategies hold only parameters, so runs share them, and
-        so do games whose scenarios share the party's strategy block (:data:`STRATEGIES`:
-        the points of a sweep that change no strategy parameter)."""
+        so do games whose scenarios share the party's strategy block
+        (:func:`~sim.behaviour.strategies.strategy_of`: the points of a sweep that change
+        no strategy parameter)."""
         game = self.base_game
 
         def build() -> Strategy:
             spec = game.scenario.party(party_id).strategy
-            return STRATEGIES.get(
-                (spec,),
-                (party_id, game.party_ids),
-                lambda: make_strategy(spec.name, spec.params, party_id, game.party_ids),
-            )
+            return strategy_of(spec, party_id, game.party_ids)
 
         return game.memo(f"strategy.{party_id}", build)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from sim.behaviour.all_outcomes import MAX_OUTCOMES
+from sim.identity_cache import IdentityCache
 from sim.scenario.errors import Problem, unknown_id
 from sim.scenario.linked_checks import agenda_problems, clause_problems, condition_problems
 from sim.scenario.provenance import provenance_rows
@@ -34,7 +35,13 @@ def cross_check(scenario: Scenario, dating: bool = True) -> list[Problem]:
                     Problem(f"issues[{k}].consent[{j}]", unknown_id("party", pid, party_ids))
                 )
     for k, party in enumerate(scenario.parties):
-        problems += _party_problems(f"parties[{k}]", party, issues, scenario)
+        problems += PARTY_PROBLEMS.get(
+            (party, *scenario.issues),
+            (k, scenario.salience_normalisation),
+            lambda k=k, party=party: _party_problems(
+                f"parties[{k}]", party, issues, scenario.salience_normalisation
+            ),
+        )
     for j, pid in enumerate(scenario.protocol.proposer_order):
         if pid not in party_ids:
             problems.append(
@@ -174,11 +181,12 @@ def _event_problems(scenario: Scenario) -> list[Problem]:
     problems = []
     for k, ev in enumerate(scenario.events):
         where = f"events[{k}]"
+        fields = vars(ev)  # an event type's own fields (getattr on a missing one is slow)
         for field in ("party", "supporter", "recipient"):
-            pid = getattr(ev, field, None)
+            pid = fields.get(field)
             if pid is not None and pid not in roles:
                 problems.append(Problem(f"{where}.{field}", unknown_id("party", pid, roles)))
-        for j, pid in enumerate(getattr(ev, "parties", [])):
+        for j, pid in enumerate(fields.get("parties", [])):
             if pid not in roles:
                 problems.append(Problem(f"{where}.parties[{j}]", unknown_id("party", pid, roles)))
         if ev.type in ("capability_shock", "support_change", "belief_shock") and (
@@ -349,8 +357,13 @@ def _rubinstein_problems(scenario: Scenario) -> list[Problem]:
     return problems
 
 
+PARTY_PROBLEMS = IdentityCache(64)
+"""The problems of a party (:func:`_party_problems`) by the identity of the party and the
+issues: the points of a sweep share every party they do not change with the base."""
+
+
 def _party_problems(
-    where: str, party: Party, issues: dict[str, Issue], scenario: Scenario
+    where: str, party: Party, issues: dict[str, Issue], normalisation: str
 ) -> list[Problem]:
     problems = [
         Problem(f"{where}.positions.{iid}", unknown_id("issue", iid, issues))
@@ -375,7 +388,7 @@ def _party_problems(
     total = sum(p.salience.value for p in party.positions.values())
     if total <= 0:
         problems.append(Problem(f"{where}.positions", "saliences are all zero; give weights > 0"))
-    elif scenario.salience_normalisation == "strict" and abs(total - 1) > SALIENCE_TOLERANCE:
+    elif normalisation == "strict" and abs(total - 1) > SALIENCE_TOLERANCE:
         problems.append(
             Problem(
                 f"{where}.positions",

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.theory import duality as dual
+from sim.theory.bargaining import rational_rows
 from sim.theory.preferences import Preferences
 
 FTOL = 1e-15
@@ -305,7 +306,7 @@ def _best_start(frontier: Frontier | None, d: np.ndarray, i: int, start: np.ndar
     if frontier is None:
         return start
     outcomes, utilities = frontier
-    rational = np.flatnonzero(np.all(utilities >= d, axis=1))
+    rational = rational_rows(utilities, d)
     if rational.size == 0:
         return start
     return outcomes[rational[np.argmax(utilities[rational, i])]]
