@@ -130,15 +130,14 @@ def _ideal_by_active_set(
                 rows.sort()
         if not rows:
             break
-        va = v[rows]
         try:
-            solved = np.linalg.solve(_ridged(va @ va.T), [-g[k] for k in rows]).tolist()
+            solved = np.linalg.solve(_ridged_rows(v, rows), [-g[k] for k in rows]).tolist()
         except np.linalg.LinAlgError:
             break
         step = [0.0] * n
         for k, value_k in zip(rows, solved, strict=True):
             step[k] = value_k
-        slope = sum(gk * sk for gk, sk in zip(g, step, strict=True))
+        slope = _dot(g, step)
         found = _active_set_step(quad, d, lam, step, slope, value, active, _trial)
         if found is None:
             break
@@ -160,13 +159,22 @@ within this share of the ratios' spread of the smallest (the likely binding ones
 the others enter if the KKT conditions call for them."""
 
 
-def _ridged(h: np.ndarray) -> np.ndarray:
-    """H + RIDGE (1 + max diag H) I: H = ∂u/∂λ is singular when more parties are active
-    than issues are free; along its null space the dual is linear and the ridged Newton
-    step runs to the boundary μ_k = 0, where the active-set method drops party k."""
-    out = h.copy()
-    out.flat[:: len(h) + 1] += RIDGE * (1.0 + float(h.diagonal().max(initial=0.0)))
-    return out
+def _ridged_rows(v: np.ndarray, rows: list[int]) -> list[list[float]]:
+    """H + RIDGE (1 + max diag H) I over the parties ``rows`` (H = V Vᵀ = ∂u/∂λ, as lists):
+    H is singular when more parties are active than issues are free; along its null space
+    the dual is linear and the ridged Newton step runs to the boundary μ_k = 0, where the
+    active-set method drops party k."""
+    va = v[rows]
+    h = (va @ va.T).tolist()
+    ridge = RIDGE * (1.0 + max([row[i] for i, row in enumerate(h)] + [0.0]))
+    for i, row in enumerate(h):
+        row[i] += ridge
+    return h
+
+
+def _dot(a: list[float], b: list[float]) -> float:
+    """Σ a_k b_k of two short lists."""
+    return sum(x * y for x, y in zip(a, b, strict=True))
 
 
 @dataclass(frozen=True)
@@ -186,12 +194,13 @@ class QuadraticBox:
     q: np.ndarray
     ideal: np.ndarray
     box: np.ndarray
-    q_ideal: np.ndarray = field(init=False, repr=False)
+    q_both: np.ndarray = field(init=False, repr=False)
     bounds: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Precompute q_ij a_ij and the box's bounds (x(λ) is evaluated every iteration)."""
-        object.__setattr__(self, "q_ideal", self.q * self.ideal)
+        """Precompute [q | q_ij a_ij] (D_j and the numerators of x(λ) in one product) and the
+        box's bounds (x(λ) is evaluated every iteration)."""
+        object.__setattr__(self, "q_both", np.hstack([self.q, self.q * self.ideal]))
         object.__setattr__(self, "bounds", (self.box[:, 0].copy(), self.box[:, 1].copy()))
 
     @classmethod
@@ -220,16 +229,21 @@ class QuadraticBox:
     def point(self, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(x(λ), u(x(λ)), V) with ``H = V Vᵀ = ∂u/∂λ`` (class docstring); None when some
         D_j = 0 (x(λ) ill-defined)."""
-        den = lam @ self.q
-        if not den.min() > 0:  # also None on NaN
+        both = lam @ self.q_both
+        m = len(both) // 2
+        den = both[:m]
+        if not np.minimum.reduce(den) > 0:  # also None on NaN
             return None
         lo, hi = self.bounds
-        x = np.minimum(np.maximum((lam @ self.q_ideal) / den, lo), hi)  # np.clip's bits
+        x = both[m:] / den
+        np.minimum(np.maximum(x, lo, out=x), hi, out=x)  # np.clip's bits
         dev = x - self.ideal
-        qdev = self.q * dev
-        u = 1.0 - (qdev * dev).sum(axis=1)
-        free = (x > lo) & (x < hi)
-        return x, u, qdev * (np.sqrt(2.0 / den) * free)  # clipped issues: zero columns
+        v = self.q * dev
+        u = 1.0 - np.add.reduce(v * dev, axis=1)
+        scale = np.sqrt(2.0 / den)
+        scale *= (x > lo) & (x < hi)  # clipped issues: zero columns
+        v *= scale
+        return x, u, v
 
     def dual(self, lam: np.ndarray, d: np.ndarray) -> tuple[float, tuple] | None:
         """(Σ_i λ_i (u_i(x(λ)) − d_i), :meth:`point`): the dual function of the programs
@@ -351,16 +365,15 @@ def ray_by_duality(
             break
         rows = [k for k in range(n) if active[k]]
         k = len(rows)
-        va = v[rows]
-        system = np.zeros((k + 1, k + 1))
-        system[:k, :k] = _ridged(va @ va.T)
-        system[:k, k] = system[k, :k] = [scale[r] for r in rows]
+        h = _ridged_rows(v, rows)
+        border = [scale[r] for r in rows]
+        system = [[*row, b] for row, b in zip(h, border, strict=True)] + [[*border, 0.0]]
         try:
-            solved = np.linalg.solve(system, [-g[r] for r in rows] + [0.0])
+            solved = np.linalg.solve(system, [-g[r] for r in rows] + [0.0]).tolist()
         except np.linalg.LinAlgError:
             break
-        stationary = abs(system[:k, :k] @ solved[:k]).max() <= DUAL_TOLERANCE
-        solved = solved.tolist()
+        newton = solved[:k]
+        stationary = max(abs(_dot(row, newton)) for row in h) <= DUAL_TOLERANCE
         tau = -solved[k]
         wrong = [
             (gj - tau * sj, j)
@@ -372,10 +385,10 @@ def ray_by_duality(
             active[min(wrong)[1]] = True
             continue
         step = [0.0] * n
-        for r, value_r in zip(rows, solved[:k], strict=True):
+        for r, value_r in zip(rows, newton, strict=True):
             step[r] = value_r
-        slope = sum(gk * sk for gk, sk in zip(g, step, strict=True))
-        found = _active_set_step(quad, d, mu, step, slope, value, active, partial(_on_face, s))
+        slope = _dot(g, step)
+        found = _active_set_step(quad, d, mu, step, slope, value, active, partial(_on_face, scale))
         if found is None:
             break
         mu, current = found
@@ -450,18 +463,25 @@ def _trial(
 ) -> np.ndarray:
     """λ + t·step kept non-negative; on the first attempt the blocking party's weight is
     set to 0 exactly (the step stops where it reaches 0)."""
+    return np.array(_kept_non_negative(lam, step, blocking, t, attempt))
+
+
+def _kept_non_negative(
+    lam: list[float], step: list[float], blocking: int, t: float, attempt: int
+) -> list[float]:
     trial = [max(lk + t * sk, 0.0) for lk, sk in zip(lam, step, strict=True)]
     if attempt == 0 and blocking >= 0:
         trial[blocking] = 0.0
-    return np.array(trial)
+    return trial
 
 
 def _on_face(
-    s: np.ndarray, mu: list[float], step: list[float], blocking: int, t: float, attempt: int
+    s: list[float], mu: list[float], step: list[float], blocking: int, t: float, attempt: int
 ) -> np.ndarray:
     """:func:`_trial` scaled back onto the face s·μ = 1."""
-    trial = _trial(mu, step, blocking, t, attempt)
-    return trial / (trial @ s)
+    trial = _kept_non_negative(mu, step, blocking, t, attempt)
+    total = _dot(trial, s)
+    return np.array([tk / total for tk in trial])
 
 
 def _armijo(
