@@ -28,12 +28,13 @@ from sim.theory.preferences import Preferences
 
 
 def ideal_by_duality(
-    prefs: Preferences, box: np.ndarray, d: np.ndarray, i: int
+    prefs: Preferences, box: np.ndarray, d: np.ndarray, i: int, start: np.ndarray | None = None
 ) -> np.ndarray | None:
     """max u_i s.t. u ≥ d on ``box`` by Lagrangian duality, when every loss is quadratic:
-    :func:`_ideal_by_active_set` (any number of binding parties), else
-    :func:`_ideal_by_roots` (one); None when neither applies or verifies (then SLSQP)."""
-    found = _ideal_by_active_set(prefs, box, d, i)
+    :func:`_ideal_by_active_set` (any number of binding parties; started at ``start``, an
+    approximate optimum, when given), else :func:`_ideal_by_roots` (one); None when
+    neither applies or verifies (then SLSQP)."""
+    found = _ideal_by_active_set(prefs, box, d, i, start)
     return found if found is not None else _ideal_by_roots(prefs, box, d, i)
 
 
@@ -88,7 +89,7 @@ def _ideal_by_roots(
 
 
 def _ideal_by_active_set(
-    prefs: Preferences, box: np.ndarray, d: np.ndarray, i: int
+    prefs: Preferences, box: np.ndarray, d: np.ndarray, i: int, start: np.ndarray | None = None
 ) -> np.ndarray | None:
     """max u_i s.t. u ≥ d on ``box`` by Lagrangian duality with any number of binding
     parties, when every loss is quadratic; None when not applicable, not converged or not
@@ -97,16 +98,16 @@ def _ideal_by_active_set(
     With λ_i = 1 and multipliers μ_k ≥ 0 (k ≠ i) the dual is min ψ(μ) = max_x u_i(x) +
     Σ_k μ_k (u_k(x) − d_k) over μ ≥ 0 (Boyd & Vandenberghe 2004, §5.2), convex with
     gradient u_k − d_k and Hessian H (:class:`QuadraticBox`). Solved by an active-set
-    Newton method (Nocedal & Wright 2006, §16.5) from μ = 0 (party i's own ideal): a party
-    enters when u_k < d_k, leaves when its μ_k reaches 0; backtracking (Armijo) on ψ.
+    Newton method (Nocedal & Wright 2006, §16.5) from the multipliers estimated at
+    ``start`` (:func:`_ideal_start`), or from μ = 0 (party i's own ideal): a party enters
+    when u_k < d_k, leaves when its μ_k reaches 0; backtracking (Armijo) on ψ.
     Accepted when the KKT conditions hold to DUAL_TOLERANCE: x = x(λ), μ ≥ 0,
     u_k ≥ d_k and μ_k |u_k − d_k| small for every k ≠ i."""
     quad = QuadraticBox.of(prefs, box)
     if quad is None:
         return None
     n = prefs.n_parties
-    lam = np.eye(n)[i]
-    active = [False] * n
+    lam, active = (np.eye(n)[i], [False] * n) if start is None else _ideal_start(quad, d, i, start)
 
     best = _BestIterate()
     current = quad.dual(lam, d)
@@ -131,7 +132,7 @@ def _ideal_by_active_set(
         if not rows:
             break
         try:
-            solved = np.linalg.solve(_ridged_rows(v, rows), [-g[k] for k in rows]).tolist()
+            solved = _solve(_ridged_rows(v, rows), [-g[k] for k in rows])
         except np.linalg.LinAlgError:
             break
         step = [0.0] * n
@@ -145,6 +146,63 @@ def _ideal_by_active_set(
     return best.x
 
 
+def _ideal_start(
+    quad: QuadraticBox, d: np.ndarray, i: int, start: np.ndarray
+) -> tuple[np.ndarray, list[bool]]:
+    """Weights (λ_i = 1, μ_k) and active set for max u_i s.t. u ≥ d, estimated at ``start``
+    (an approximate optimum: the frontier's best rational outcome for party i). The
+    parties within :data:`IDEAL_START_SLACK` of their d_k there bind, with the multipliers
+    that best meet stationarity ∇u_i + Σ_k μ_k ∇u_k = 0 on the issues inside the box
+    (least squares); a party whose multiplier is not positive is dropped and the rest
+    estimated again. Nobody binds (μ = 0) when none is left."""
+    x = np.minimum(np.maximum(start, quad.bounds[0]), quad.bounds[1])
+    gap = (quad.utilities(x) - d).tolist()
+    lam = np.eye(len(d))[i]
+    active = [False] * len(d)
+    grad = quad.gradients(x)
+    rows = [k for k, gk in enumerate(gap) if k != i and gk <= IDEAL_START_SLACK]
+    while rows:
+        try:
+            mu = _solve(_ridged_rows(grad, rows), (-(grad[rows] @ grad[i])).tolist())
+        except np.linalg.LinAlgError:
+            return np.eye(len(d))[i], [False] * len(d)
+        if min(mu) > 0:
+            for k, mk in zip(rows, mu, strict=True):
+                lam[k], active[k] = mk, True
+            break
+        rows = [k for k, mk in zip(rows, mu, strict=True) if mk > 0]
+    return lam, active
+
+
+def _ray_start(
+    quad: QuadraticBox, d: np.ndarray, s: np.ndarray, start: np.ndarray
+) -> tuple[np.ndarray, list[bool]]:
+    """Weights μ (s·μ = 1) and active set for the ray problem, estimated at ``start`` (its
+    frontier point). The parties whose ratio (u_k − d_k)/s_k lies within
+    :data:`RAY_START_SLACK` of the ratios' spread (or 1e-9) of the smallest bind (the others enter
+    if the KKT conditions call for them); their μ is the direction that best meets
+    stationarity Σ_k μ_k ∇u_k = 0 on the issues inside the box (the eigenvector of the
+    least eigenvalue of G Gᵀ, G their gradients), scaled onto s·μ = 1, or, where that
+    direction is not positive or one party binds, μ_k ∝ 1/(u_k − d_k)."""
+    x = np.minimum(np.maximum(start, quad.bounds[0]), quad.bounds[1])
+    gain = quad.utilities(x) - d
+    ratio = gain / s
+    on = ratio <= ratio.min() + max(RAY_START_SLACK * (ratio.max() - ratio.min()), 1e-9)
+    mu = np.where(on, 1.0 / np.maximum(gain, 1e-3), 0.0)
+    rows = np.flatnonzero(on)
+    if len(rows) > 1:
+        ga = quad.gradients(x)[rows]
+        direction = np.linalg.eigh(ga @ ga.T)[1][:, 0]
+        direction = direction / (direction @ s[rows])
+        if np.all(direction > 0) and np.all(np.isfinite(direction)):
+            mu = np.zeros(len(s))
+            mu[rows] = direction
+    return mu / (mu @ s), on.tolist()
+
+
+IDEAL_START_SLACK = 0.02
+"""The ideal-point method starts with the parties whose utility at the start exceeds
+their disagreement value by at most this much (the likely binding ones) active."""
 DUAL_TOLERANCE = 1e-13
 """KKT residual (``|λ_i (u_i − d_i) − a_i|`` for Nash, ``μ_i (u_i − d_i − τ s_i)`` for the
 ray problems) below which a dual solution is accepted."""
@@ -170,6 +228,17 @@ def _ridged_rows(v: np.ndarray, rows: list[int]) -> list[list[float]]:
     for i, row in enumerate(h):
         row[i] += ridge
     return h
+
+
+def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
+    """The solution of a small dense system (LU with partial pivoting, ``np.linalg.solve``;
+    one equation by division, the same number); raises ``np.linalg.LinAlgError`` when
+    singular."""
+    if len(rhs) == 1:
+        if matrix[0][0] == 0.0:
+            raise np.linalg.LinAlgError("Singular matrix")
+        return [rhs[0] / matrix[0][0]]
+    return np.linalg.solve(matrix, rhs).tolist()
 
 
 def _dot(a: list[float], b: list[float]) -> float:
@@ -220,6 +289,12 @@ class QuadraticBox:
             return None
         q = np.where(positive, prefs.weights, 0.0) / (prefs.hi - prefs.lo) ** 2
         return cls(q, prefs.ideal, box)
+
+    def gradients(self, x: np.ndarray) -> np.ndarray:
+        """−½ ∂u_i/∂x_j = q_ij (x_j − a_ij) on the issues where x is inside the box, (n, free):
+        the directions the starts' least-squares multiplier estimates balance."""
+        lo, hi = self.bounds
+        return (self.q * (x - self.ideal))[:, (x > lo) & (x < hi)]
 
     def utilities(self, x: np.ndarray) -> np.ndarray:
         """u(x) = 1 − Σ_j q_ij (x_j − a_ij)²."""
@@ -332,7 +407,7 @@ def ray_by_duality(
     (:class:`QuadraticBox`). Solved by an active-set Newton method (Nocedal & Wright 2006,
     §16.5): Newton steps on the parties with μ_i > 0 (equality-constrained, multiplier τ),
     backtracking on φ, a party leaving when its μ_i reaches 0 and entering when
-    u_i − d_i < τ s_i, started on the parties likely to bind (:data:`RAY_START_SLACK`).
+    u_i − d_i < τ s_i, started at ``start`` (:func:`_ray_start`).
     Accepted when the KKT conditions hold: x = x(μ) (stationarity),
     μ ≥ 0, s·μ = 1, τ̂ = min_i (u_i − d_i)/s_i (primal feasibility) and
     μ_i (u_i − d_i − τ̂ s_i) ≤ DUAL_TOLERANCE (complementary slackness; their sum is the
@@ -341,13 +416,8 @@ def ray_by_duality(
     if quad is None or not np.all(s > 0):
         return None
     n = len(s)
-    lo, hi = quad.bounds
-    u0 = quad.utilities(np.minimum(np.maximum(start, lo), hi))
-    ratio = (u0 - d) / s
-    on = ratio <= ratio.min() + RAY_START_SLACK * (ratio.max() - ratio.min())
-    mu = np.where(on, 1.0 / np.maximum(u0 - d, 1e-3), 0.0)
-    mu /= mu @ s
-    active, scale = on.tolist(), s.tolist()
+    mu, active = _ray_start(quad, d, s, start)
+    scale = s.tolist()
 
     best = _BestIterate()
     current = quad.dual(mu, d)
@@ -369,7 +439,7 @@ def ray_by_duality(
         border = [scale[r] for r in rows]
         system = [[*row, b] for row, b in zip(h, border, strict=True)] + [[*border, 0.0]]
         try:
-            solved = np.linalg.solve(system, [-g[r] for r in rows] + [0.0]).tolist()
+            solved = _solve(system, [-g[r] for r in rows] + [0.0])
         except np.linalg.LinAlgError:
             break
         newton = solved[:k]

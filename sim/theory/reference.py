@@ -279,7 +279,7 @@ def party_ideal(
     start_i = _best_start(frontier, d, i, start)
 
     def build(program: _Program) -> np.ndarray | None:
-        exact = dual.ideal_by_duality(prefs, program.box, d, i)
+        exact = dual.ideal_by_duality(prefs, program.box, d, i, start_i)
         if exact is not None:
             return exact
         size = program.size

@@ -364,3 +364,58 @@ def test_dual_points_are_deterministic():
     ref.nash_point(prefs, d + 0.05, start)
     ref.egalitarian_point(prefs, d - 0.05, start)
     assert np.array_equal(ref.kalai_smorodinsky_point(prefs, d, start).x, first)
+
+
+def _counted_points(monkeypatch) -> list[int]:
+    """Count the dual evaluations x(λ) (calls of QuadraticBox.point)."""
+    calls: list[int] = []
+    point = dual.QuadraticBox.point
+    monkeypatch.setattr(dual.QuadraticBox, "point", lambda q, lam: calls.append(1) or point(q, lam))
+    return calls
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ideal_start_recovers_the_multipliers_at_the_optimum(seed, monkeypatch):
+    # at the exact optimum the least-squares multipliers are the optimal ones: x(λ) is the
+    # optimum itself, and the method started there only verifies it
+    rng = np.random.default_rng(seed)
+    prefs = random_quadratic(rng, 4, "plain")
+    box = ref.acceptable_intervals(prefs)[0]
+    quad = dual.QuadraticBox.of(prefs, box)
+    d = rng.uniform(0.4, 0.7, 4)
+    for i in range(4):
+        best = dual.ideal_by_duality(prefs, box, d, i)
+        if best is None or ref._own_best(prefs, i, d) is not None:
+            continue  # no rational point, or party i's own ideal: nothing binds
+        lam, active = dual._ideal_start(quad, d, i, best)
+        assert any(active)
+        assert_allclose(quad.point(lam)[0], best, atol=1e-9)
+        calls = _counted_points(monkeypatch)
+        again = dual.ideal_by_duality(prefs, box, d, i, best)
+        monkeypatch.undo()
+        assert_allclose(again, best, atol=1e-12)
+        assert len(calls) <= 3
+
+
+def test_ray_start_recovers_the_direction_at_the_optimum():
+    # at the egalitarian point the binding parties' gradients balance: the least
+    # eigenvector of G Gᵀ is the optimal direction, and x(μ) is the point itself
+    rng = np.random.default_rng(7)
+    checked = 0
+    for _ in range(12):
+        prefs = random_quadratic(rng, 3, "plain")
+        box = ref.acceptable_intervals(prefs)[0]
+        quad = dual.QuadraticBox.of(prefs, box)
+        d = rng.uniform(0.3, 0.5, 3)
+        best = dual.ray_by_duality(prefs, box, d, np.ones(3), box.mean(axis=1))
+        gains = quad.utilities(best) - d
+        binding = gains <= gains.min() + 1e-9
+        if binding.sum() < 2:
+            continue
+        mu, active = dual._ray_start(quad, d, np.ones(3), best)
+        assert active == binding.tolist()
+        assert_allclose(mu.sum(), 1.0)
+        assert_allclose(quad.point(mu)[0], best, atol=1e-9)
+        assert_allclose(dual.ray_by_duality(prefs, box, d, np.ones(3), best), best, atol=1e-12)
+        checked += 1
+    assert checked >= 6
