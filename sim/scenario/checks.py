@@ -36,8 +36,8 @@ def cross_check(scenario: Scenario, dating: bool = True) -> list[Problem]:
                 )
     for k, party in enumerate(scenario.parties):
         problems += PARTY_PROBLEMS.get(
-            (party, *scenario.issues),
-            (k, scenario.salience_normalisation),
+            (party.positions, party.conditions, party.settle_first, *scenario.issues),
+            (k, scenario.salience_normalisation, party.role),
             lambda k=k, party=party: _party_problems(
                 f"parties[{k}]", party, issues, scenario.salience_normalisation
             ),
@@ -358,8 +358,9 @@ def _rubinstein_problems(scenario: Scenario) -> list[Problem]:
 
 
 PARTY_PROBLEMS = IdentityCache(64)
-"""The problems of a party (:func:`_party_problems`) by the identity of the party and the
-issues: the points of a sweep share every party they do not change with the base."""
+"""The problems of a party (:func:`_party_problems`) by the identity of what they read (its
+positions, conditions and agenda, and the issues) and its role: the points of a sweep
+share these objects with the base unless they change them (a fighting cost does not)."""
 
 
 def _party_problems(

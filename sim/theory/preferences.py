@@ -120,6 +120,13 @@ class Preferences:
         )
 
     @cached_property
+    def _columns(self) -> tuple[slice | np.ndarray, tuple[int, ...]]:
+        """The spatial issues' columns (a slice, i.e. a view, when every issue is spatial)
+        and the discrete issues' indices."""
+        every = bool(self.spatial.all())
+        return (slice(None) if every else self.spatial), tuple(np.flatnonzero(~self.spatial))
+
+    @cached_property
     def acceptable_boxes(self) -> tuple[np.ndarray, ...]:
         """Boxes (read-only ``(m, 2)`` arrays of [lo, hi] per issue) whose union is the
         region where every plain and linked red line holds; empty when no outcome respects
@@ -203,14 +210,14 @@ class Preferences:
         issues); discrete issues by table lookup.
         """
         x = np.atleast_2d(np.asarray(outcomes, dtype=float))
-        s, (ideal, span, linear, weights) = self.spatial, self._spatial_parts
+        (s, discrete), (ideal, span, linear, weights) = self._columns, self._spatial_parts
         dist = np.abs(x[:, None, s] - ideal) / span
         values = 1.0 - np.where(linear, dist, dist * dist)
         if len(x) <= SMALL:
             total = (values * weights).sum(axis=2)
         else:
             total = np.einsum("kni,ni->kn", values, weights)
-        for j in np.flatnonzero(~s):
+        for j in discrete:
             total += (self.weights[:, j, None] * self.tables[j][:, x[:, j].astype(int)]).T
         return total
 
