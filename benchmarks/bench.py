@@ -23,7 +23,10 @@ Prints, for the baseline scenario:
   sweep in a fresh process;
 * runs per second on 2 workers of sweeps of distinct points that change no frontier
   (two fighting costs) and that do (two saliences), next to a replications-only sweep,
-  and the CPU time of one such run on one core (robust to a busy machine);
+  in three interleaved rounds (one with ``--quick``; medians, and the ratios' medians over
+  rounds), and the CPU time of one such run on one core, the kinds taking turns in six
+  rounds (two with ``--quick``; the ratios' medians: robust to a busy machine and to a
+  drift of its speed);
 * wall and CPU time of ``python -m sim run`` of the baseline with its five figures and
   with ``--no-plots`` (and of the imports alone);
 * a summary: each figure next to its target (issue 17), met or missed, with the load
@@ -160,22 +163,50 @@ def throughput(runs: int, rounds: int) -> dict[str, list[float]]:
     return speeds
 
 
-def distinct_points(n_reps: int, n_points: int) -> dict[str, dict]:
+def distinct_points(n_reps: int, n_points: int, rounds: int) -> dict[str, dict]:
     """Runs per second on 2 local workers of sweeps of distinct points (non-frontier:
-    fighting costs; frontier: saliences) next to a replications-only sweep, measured
-    back to back; the ratios are to the replications' runs per second."""
-    out = {"replications": measure_sweep(n_reps, 2, "local")}
-    for kind in ("non-frontier", "frontier"):
-        out[kind] = measure_sweep(n_points, 2, "local", kind)
+    fighting costs; frontier: saliences) next to a replications-only sweep, in ``rounds``
+    interleaved rounds of the three sweeps (every reading printed). Each kind's runs/s is
+    its median over rounds, and each ratio to the replications' runs/s the median of the
+    ratios within a round (sweeps about a minute apart: a shared machine's drift largely
+    cancels)."""
+    kinds = ("replications", "non-frontier", "frontier")
+    readings: dict[str, list[dict]] = {kind: [] for kind in kinds}
+    for k in range(rounds):
+        for kind in kinds:
+            runs = n_reps if kind == "replications" else n_points
+            readings[kind].append(measure_sweep(runs, 2, "local", kind))
+        rps = {kind: readings[kind][-1]["rps"] for kind in kinds}
+        print(
+            f"  round {k + 1} of {rounds}: runs/s on 2 workers "
+            + ", ".join(f"{kind} {v:.0f}" for kind, v in rps.items())
+            + f"; non-frontier / replications {rps['non-frontier'] / rps['replications']:.0%}",
+            flush=True,
+        )
+    out = {}
+    for kind in kinds:
+        rps = [m["rps"] for m in readings[kind]]
+        pairs = zip(readings[kind], readings["replications"], strict=True)
+        ratios = [m["rps"] / r["rps"] for m, r in pairs]
+        out[kind] = {
+            "runs": readings[kind][0]["runs"],
+            "rps": statistics.median(rps),
+            "ratio": statistics.median(ratios),
+        }
     return out
 
 
-def cpu_per_run(n: int) -> dict[str, float]:
+def cpu_per_run(n: int, rounds: int) -> dict[str, dict[str, float]]:
     """CPU milliseconds of one run with its result row, in this process on one core, as a
-    sweep worker makes it (``game_for``, ``run_game``, ``result_row``): ``n`` replications
-    of the baseline point, and ``n`` distinct points of each :data:`SWEEP_KINDS` kind
-    (drawn uniformly from its ranges). CPU time (``time.process_time``) does not count
-    the time other processes take from a shared machine, so these ratios hold under load."""
+    sweep worker makes it (``game_for``, ``run_game``, ``result_row``): replications of
+    the baseline point, and distinct points of each :data:`SWEEP_KINDS` kind (drawn
+    uniformly from its ranges), ``n`` of each in ``rounds`` rounds that take the kinds in
+    turn. A kind's turn starts with one untimed run (replications find their point's game
+    and tables again after the other kinds' points have pushed them out of the caches, as
+    they would not in a sweep). CPU time (``time.process_time``) does not count the time
+    other processes take from a shared machine. Returns per kind the mean ``ms`` and the
+    median over rounds of the replications' time over the kind's (``share``: the kind's
+    speed as a share of the replications')."""
     import numpy as np
     import yaml
 
@@ -186,20 +217,36 @@ def cpu_per_run(n: int) -> dict[str, float]:
 
     base = read_yaml(BASELINE)
     rng = np.random.default_rng(1)
-    result_row(RunSpec(0, 0, 0, 0, ()), run_game(game_for("bench", base, ()), seed=0))
-    out = {}
+    plans = {}
     for kind, text in SWEEP_KINDS.items():
         ranges = [(p["path"], p["linear"]) for p in yaml.safe_load(text or "[]")]
-        points = [
+        plans[kind] = [
             tuple((path, float(rng.uniform(r["start"], r["stop"]))) for path, r in ranges)
-            for _ in range(n)
+            for _ in range(n + rounds)
         ]
-        t0 = time.process_time()
-        for seed, params in enumerate(points):
-            game = game_for("bench", base, params)
-            result_row(RunSpec(seed, 0, 0, seed, params), run_game(game, seed=seed))
-        out[kind] = (time.process_time() - t0) / n * 1e3
-    return out
+
+    def one(seed: int, params: tuple) -> None:
+        game = game_for("bench", base, params)
+        result_row(RunSpec(seed, 0, 0, seed, params), run_game(game, seed=seed))
+
+    per_round = -(-n // rounds)
+    spent: dict[str, list[float]] = {kind: [] for kind in plans}
+    for k in range(rounds):
+        chunk = range(k * per_round, min(n, (k + 1) * per_round))
+        for kind, points in plans.items():
+            one(n + k, points[n + k])  # untimed
+            t0 = time.process_time()
+            for seed in chunk:
+                one(seed, points[seed])
+            spent[kind].append((time.process_time() - t0) / len(chunk) * 1e3)
+    reps = spent["replications"]
+    return {
+        kind: {
+            "ms": statistics.fmean(times),
+            "share": statistics.median(r / t for r, t in zip(reps, times, strict=True)),
+        }
+        for kind, times in spent.items()
+    }
 
 
 def run_command_times(repeats: int) -> dict[str, dict[str, float]]:
@@ -285,21 +332,24 @@ def main() -> None:
         print("share of the time of a baseline run with its result row (cProfile, 500 runs):")
         profile_shares(500)
         return
-    n_cpu = 100 if args.quick else 300
-    costs = cpu_per_run(n_cpu)
-    reps_ms = costs["replications"]
+    n_cpu, cpu_rounds = (100, 2) if args.quick else (600, 6)
+    costs = cpu_per_run(n_cpu, cpu_rounds)
     print(
-        f"CPU per run with its row, one core ({n_cpu} each): "
+        f"CPU per run with its row, one core ({n_cpu} each, {cpu_rounds} rounds): "
         + ", ".join(
-            f"{k} {v:.2f} ms ({reps_ms / v:.0%} of replications' speed)" for k, v in costs.items()
+            f"{k} {c['ms']:.2f} ms ({c['share']:.0%} of replications' speed)"
+            for k, c in costs.items()
         ),
         flush=True,
     )
     n_reps, n_points = (2000, 300) if args.quick else (5000, 2000)
-    points = distinct_points(n_reps, n_points)
+    point_rounds = 1 if args.quick else 3
+    points = distinct_points(n_reps, n_points, point_rounds)
     for kind, m in points.items():
         print(
-            f"sweep of {m['runs']:,} runs ({kind}) on 2 workers: {m['rps']:.0f} runs/s", flush=True
+            f"sweep of {m['runs']:,} runs ({kind}) on 2 workers: {m['rps']:.0f} runs/s "
+            f"({m['ratio']:.0%} of replications'; medians of {point_rounds} rounds)",
+            flush=True,
         )
     repeats = 1 if args.quick else 3
     commands = run_command_times(repeats)
@@ -349,9 +399,8 @@ def print_summary(points: dict, costs: dict, commands: dict, memory: dict) -> No
     """Every figure of issue 17 next to its target, in one table."""
     import os
 
-    reps = points["replications"]["rps"]
     small, large = memory[min(memory)], memory[max(memory)]
-    cpu_share = costs["replications"] / costs["non-frontier"]
+    cpu_share = costs["non-frontier"]["share"]
     rows = [
         (
             "non-frontier points / replications (CPU per run)",
@@ -361,9 +410,9 @@ def print_summary(points: dict, costs: dict, commands: dict, memory: dict) -> No
         ),
         (
             "non-frontier points / replications (runs/s, 2 workers)",
-            f"{points['non-frontier']['rps'] / reps:.0%}",
+            f"{points['non-frontier']['ratio']:.0%}",
             ">= 50%",
-            points["non-frontier"]["rps"] / reps >= 0.5,
+            points["non-frontier"]["ratio"] >= 0.5,
         ),
         (
             "frontier points (saliences), runs/s on 2 workers",

@@ -86,13 +86,12 @@ def _bytes(values: np.ndarray | None) -> bytes | None:
 def _reference_points(game: Game) -> dict[str, Any]:
     outcomes, utilities = feasible(game)
     d = game.reservation(game.status_quo)
+    found = bargaining.bargaining_indices(utilities, d) if len(utilities) else {}
     indices = {
-        "nash": bargaining.nash_index(utilities, d) if len(utilities) else None,
-        "kalai_smorodinsky": bargaining.kalai_smorodinsky_index(utilities, d)
-        if len(utilities)
-        else None,
+        "nash": found.get("nash"),
+        "kalai_smorodinsky": found.get("kalai_smorodinsky"),
         "utilitarian": utilitarian_index(game) if len(utilities) else None,
-        "egalitarian": bargaining.egalitarian_index(utilities, d) if len(utilities) else None,
+        "egalitarian": found.get("egalitarian"),
     }
     powers = _all_values(game, "bargaining_power")
     if powers is not None and len(utilities):

@@ -143,7 +143,11 @@ def kalai_smorodinsky_index(U: np.ndarray, d: np.ndarray | Sequence[float]) -> i
     rows = rational_rows(u, dd)
     if rows.size == 0:
         return None
-    gains = u[rows] - dd
+    return _kalai_smorodinsky_among(u, rows, u[rows] - dd)
+
+
+def _kalai_smorodinsky_among(u: np.ndarray, rows: np.ndarray, gains: np.ndarray) -> int:
+    """:func:`kalai_smorodinsky_index` given the rational ``rows`` and their ``gains``."""
     span = gains.max(axis=0)
     ratios = np.divide(gains, span, out=np.full_like(gains, np.inf), where=span > 0)
     scores = _row_min(ratios)
@@ -183,6 +187,30 @@ def egalitarian_index(U: np.ndarray, d: np.ndarray | Sequence[float]) -> int | N
     if rows.size == 0:
         return None
     return _efficient_lowest(u, _near_max(rows, _row_min(u[rows] - dd)))
+
+
+def bargaining_indices(U: np.ndarray, d: np.ndarray | Sequence[float]) -> dict[str, int | None]:
+    """The rows of :func:`nash_index` (equal powers), :func:`kalai_smorodinsky_index` and
+    :func:`egalitarian_index` at once, by name (``nash``, ``kalai_smorodinsky``,
+    ``egalitarian``): the same rows as the three calls, with one validation and the
+    rational rows and their gains found once (the strictly rational rows of the Nash
+    product are those whose smallest gain is positive)."""
+    u, dd = _as_problem(U, d)
+    rows = rational_rows(u, dd)
+    if rows.size == 0:
+        return dict.fromkeys(("nash", "kalai_smorodinsky", "egalitarian"))
+    gains = u[rows] - dd
+    least = _row_min(gains)
+    strict = least > 0
+    nash = None
+    if strict.any():
+        scores = np.log(gains[strict]) @ np.full(u.shape[1], 1.0 / u.shape[1])
+        nash = _efficient_lowest(u, _near_max(rows[strict], scores))
+    return {
+        "nash": nash,
+        "kalai_smorodinsky": _kalai_smorodinsky_among(u, rows, gains),
+        "egalitarian": _efficient_lowest(u, _near_max(rows, least)),
+    }
 
 
 # ------------------------------------------------------------------- continuous frontier

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from sim.theory.bargaining import (
+    bargaining_indices,
     egalitarian_index,
     kalai_smorodinsky_index,
     kalai_smorodinsky_on_frontier,
@@ -358,3 +359,15 @@ def test_unique_rows_handles_empty_shapes_as_np_unique_does(shape):
     assert distinct.shape == np.unique(a, axis=0).shape
     assert np.array_equal(distinct[inverse], a)
     assert np.array_equal(a[first], distinct)
+
+
+@given(finite_problems(), st.floats(-0.5, 0.5))
+@settings(max_examples=300, deadline=None)
+def test_bargaining_indices_are_the_three_indices(problem, shift):
+    u, d = problem
+    u = u + shift * np.arange(u.shape[1])  # non-integer gains too
+    assert bargaining_indices(u, d) == {
+        "nash": nash_index(u, d),
+        "kalai_smorodinsky": kalai_smorodinsky_index(u, d),
+        "egalitarian": egalitarian_index(u, d),
+    }
