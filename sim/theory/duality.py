@@ -180,21 +180,23 @@ def _ray_start(
     """Weights μ (s·μ = 1) and active set for the ray problem, estimated at ``start`` (its
     frontier point). The parties whose ratio (u_k − d_k)/s_k lies within
     :data:`RAY_START_SLACK` of the ratios' spread (or 1e-9) of the smallest bind (the others enter
-    if the KKT conditions call for them); their μ is the direction that best meets
-    stationarity Σ_k μ_k ∇u_k = 0 on the issues inside the box (the eigenvector of the
-    least eigenvalue of G Gᵀ, G their gradients), scaled onto s·μ = 1, or, where that
-    direction is not positive or one party binds, μ_k ∝ 1/(u_k − d_k)."""
+    if the KKT conditions call for them); their μ best meets stationarity Σ_k μ_k ∇u_k = 0
+    on the issues inside the box on the face s·μ = 1: min ‖Gᵀμ‖² there is
+    μ ∝ (G Gᵀ)⁻¹ s (G their gradients; G Gᵀ ridged as in :func:`_ridged_rows`: at the
+    optimum it is singular, and μ its null vector). Where that μ is not positive, or one
+    party binds, μ_k ∝ 1/(u_k − d_k)."""
     x = np.minimum(np.maximum(start, quad.bounds[0]), quad.bounds[1])
     gain = quad.utilities(x) - d
     ratio = gain / s
     on = ratio <= ratio.min() + max(RAY_START_SLACK * (ratio.max() - ratio.min()), 1e-9)
     mu = np.where(on, 1.0 / np.maximum(gain, 1e-3), 0.0)
-    rows = np.flatnonzero(on)
+    rows = np.flatnonzero(on).tolist()
     if len(rows) > 1:
-        ga = quad.gradients(x)[rows]
-        direction = np.linalg.eigh(ga @ ga.T)[1][:, 0]
-        direction = direction / (direction @ s[rows])
-        if np.all(direction > 0) and np.all(np.isfinite(direction)):
+        try:
+            direction = _solve(_ridged_rows(quad.gradients(x), rows), s[rows].tolist())
+        except np.linalg.LinAlgError:
+            direction = [0.0]
+        if min(direction) > 0:
             mu = np.zeros(len(s))
             mu[rows] = direction
     return mu / (mu @ s), on.tolist()

@@ -398,8 +398,8 @@ def test_ideal_start_recovers_the_multipliers_at_the_optimum(seed, monkeypatch):
 
 
 def test_ray_start_recovers_the_direction_at_the_optimum():
-    # at the egalitarian point the binding parties' gradients balance: the least
-    # eigenvector of G Gᵀ is the optimal direction, and x(μ) is the point itself
+    # at the egalitarian point the binding parties' gradients balance: G Gᵀ is singular,
+    # its null vector is the optimal direction, and x(μ) is the point itself
     rng = np.random.default_rng(7)
     checked = 0
     for _ in range(12):
