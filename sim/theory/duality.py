@@ -17,6 +17,7 @@ the linear solves stay in numpy.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -244,8 +245,8 @@ def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
 
 
 def _dot(a: list[float], b: list[float]) -> float:
-    """Σ a_k b_k of two short lists."""
-    return sum(x * y for x, y in zip(a, b, strict=True))
+    """Σ a_k b_k of two short lists of the same length (in order)."""
+    return sum(map(operator.mul, a, b))
 
 
 @dataclass(frozen=True)
@@ -348,7 +349,7 @@ def nash_by_duality(
     λ_i = a_i / (u_i(start) − d_i), kept positive. Accepted when u > d and
     |λ_i (u_i − d_i) − a_i| ≤ DUAL_TOLERANCE for every i (Σ a = 1)."""
     quad = QuadraticBox.of(prefs, box)
-    if quad is None or not np.all(a > 0):
+    if quad is None or not a.min() > 0:
         return None
     lo, hi = quad.bounds
     lam = a / np.maximum(quad.utilities(np.minimum(np.maximum(start, lo), hi)) - d, 1e-3)
@@ -415,7 +416,7 @@ def ray_by_duality(
     μ_i (u_i − d_i − τ̂ s_i) ≤ DUAL_TOLERANCE (complementary slackness; their sum is the
     duality gap φ(μ) − τ̂)."""
     quad = QuadraticBox.of(prefs, box)
-    if quad is None or not np.all(s > 0):
+    if quad is None or not s.min() > 0:
         return None
     n = len(s)
     mu, active = _ray_start(quad, d, s, start)

@@ -446,9 +446,9 @@ def _best(
         v = build(program)
         if v is None:
             continue
-        x = np.clip(v[: prefs.n_issues], box[:, 0], box[:, 1])
+        x = np.minimum(np.maximum(v[: prefs.n_issues], box[:, 0]), box[:, 1])  # np.clip's bits
         u = prefs.utilities(x)[0]
-        if d is not None and np.any(u < d - 1e-12):
+        if d is not None and (u < d - 1e-12).any():
             continue
         if best is None or score(u) > score(best.u) + 1e-15:
             best = Solution(x, u)
