@@ -38,6 +38,11 @@ from sim.theory.preferences import LinkedLine, Preferences, array_digest, red_li
 
 FRONTIER_RESOLUTION = 100
 TABLE_SIZE = 4096  # entries per lookup table of Game.cached
+SHORT_TABLES = {"reference_points": 64}
+"""Tables kept shorter: reference points serve the games that share a disagreement point
+(the points of a sweep of strategy parameters); points that move it (fighting costs)
+never meet again, and a long table of them would only burden memory and the garbage
+collector."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,7 +160,7 @@ class Game:
         else:
             entries = self.memo(f"table.{table}", dict)
         if key not in entries:
-            if len(entries) >= TABLE_SIZE:
+            if len(entries) >= SHORT_TABLES.get(table, TABLE_SIZE):
                 entries.clear()
             entries[key] = build()
         return entries[key]

@@ -31,7 +31,10 @@ from sim.scenario.checks import cross_check
 from sim.scenario.paths import resolve_path, split_path
 from sim.sweep.design import PlannedRun, RunSpec, scenario_for
 
-GAME_CACHE_SIZE = 64
+GAME_CACHE_SIZE = 8
+"""Compiled games a worker keeps: a chunk's runs come point by point (the replications of
+a point in a row, :func:`~sim.sweep.design.planned_runs`), so a few recent points suffice,
+and fewer live games keep memory and the garbage collector's work small."""
 _GAMES: OrderedDict[tuple, Game] = OrderedDict()
 ERROR = "error"
 
