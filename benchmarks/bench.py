@@ -1,6 +1,6 @@
 """Speed and memory of the simulator on the Istanbul baseline (a benchmark, not a test).
 
-    python benchmarks/bench.py                  # everything (about 12 minutes on 2 cores)
+    python benchmarks/bench.py                  # everything (15-25 minutes on 2 cores)
     python benchmarks/bench.py --quick          # smaller sweeps, no 10^5-run sweep
     python benchmarks/bench.py --profile        # only: where a run's time goes
 
