@@ -6,25 +6,36 @@ weighted mean of the ideals clipped to the box (:class:`QuadraticBox`). Each ref
 program of :mod:`sim.theory.reference` (Nash, the Kalai–Smorodinsky ideal point and ray,
 egalitarian) is then solved over the parties' weights, a problem in n variables, by
 Newton's method on its dual (Boyd & Vandenberghe 2004, §5), and its answer is accepted only
-when the KKT conditions hold to :data:`DUAL_TOLERANCE`; every function returns ``None``
-otherwise, and the caller solves the program by SLSQP instead. The results depend on the
-inputs only (no state between calls). Inside the Newton loops the per-party vectors (a
-handful of entries) are Python lists: on so few numbers list arithmetic costs a fraction
-of numpy's per-call overhead, while the per-issue work (:meth:`QuadraticBox.point`) and
-the linear solves stay in numpy.
+when the KKT conditions hold to :data:`~sim.theory.newton.DUAL_TOLERANCE`; every function
+returns ``None`` otherwise, and the caller solves the program by SLSQP instead. Each method
+starts from multipliers estimated at a frontier point (:func:`_ideal_start`,
+:func:`_ray_start`) and takes its steps with :mod:`sim.theory.newton`; the per-issue work
+(:meth:`QuadraticBox.point`) stays in numpy. The results depend on the inputs only (no
+state between calls).
 """
 
 from __future__ import annotations
 
 import math
-import operator
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 
 from sim.identity_cache import IdentityCache
+from sim.theory.newton import (
+    DUAL_ITERATIONS,
+    DUAL_TOLERANCE,
+    BestIterate,
+    active_set_step,
+    along,
+    armijo,
+    dot,
+    non_negative,
+    on_face,
+    ridged_rows,
+    solve,
+)
 from sim.theory.preferences import Preferences
 
 
@@ -110,7 +121,7 @@ def _ideal_by_active_set(
     n = prefs.n_parties
     lam, active = (np.eye(n)[i], [False] * n) if start is None else _ideal_start(quad, d, i, start)
 
-    best = _BestIterate()
+    best = BestIterate()
     current = quad.dual(lam, d)
     for _ in range(DUAL_ITERATIONS):
         if current is None:
@@ -133,14 +144,16 @@ def _ideal_by_active_set(
         if not rows:
             break
         try:
-            solved = _solve(_ridged_rows(v, rows), [-g[k] for k in rows])
+            solved = solve(ridged_rows(v, rows), [-g[k] for k in rows])
         except np.linalg.LinAlgError:
             break
         step = [0.0] * n
         for k, value_k in zip(rows, solved, strict=True):
             step[k] = value_k
-        slope = _dot(g, step)
-        found = _active_set_step(quad, d, lam, step, slope, value, active, _trial)
+        slope = dot(g, step)
+        found = active_set_step(
+            partial(quad.dual, d=d), lam, step, slope, value, active, non_negative
+        )
         if found is None:
             break
         lam, current = found
@@ -164,7 +177,7 @@ def _ideal_start(
     rows = [k for k, gk in enumerate(gap) if k != i and gk <= IDEAL_START_SLACK]
     while rows:
         try:
-            mu = _solve(_ridged_rows(grad, rows), (-(grad[rows] @ grad[i])).tolist())
+            mu = solve(ridged_rows(grad, rows), (-(grad[rows] @ grad[i])).tolist())
         except np.linalg.LinAlgError:
             return np.eye(len(d))[i], [False] * len(d)
         if min(mu) > 0:
@@ -183,8 +196,9 @@ def _ray_start(
     :data:`RAY_START_SLACK` of the ratios' spread (or 1e-9) of the smallest bind (the others enter
     if the KKT conditions call for them); their μ best meets stationarity Σ_k μ_k ∇u_k = 0
     on the issues inside the box on the face s·μ = 1: min ‖Gᵀμ‖² there is
-    μ ∝ (G Gᵀ)⁻¹ s (G their gradients; G Gᵀ ridged as in :func:`_ridged_rows`: at the
-    optimum it is singular, and μ its null vector). Where that μ is not positive, or one
+    μ ∝ (G Gᵀ)⁻¹ s (G their gradients; G Gᵀ ridged as in
+    :func:`~sim.theory.newton.ridged_rows`: at the optimum it is singular, and μ its null
+    vector). Where that μ is not positive, or one
     party binds, μ_k ∝ 1/(u_k − d_k)."""
     x = np.minimum(np.maximum(start, quad.bounds[0]), quad.bounds[1])
     gain = quad.utilities(x) - d
@@ -194,7 +208,7 @@ def _ray_start(
     rows = np.flatnonzero(on).tolist()
     if len(rows) > 1:
         try:
-            direction = _solve(_ridged_rows(quad.gradients(x), rows), s[rows].tolist())
+            direction = solve(ridged_rows(quad.gradients(x), rows), s[rows].tolist())
         except np.linalg.LinAlgError:
             direction = [0.0]
         if min(direction) > 0:
@@ -206,47 +220,10 @@ def _ray_start(
 IDEAL_START_SLACK = 0.02
 """The ideal-point method starts with the parties whose utility at the start exceeds
 their disagreement value by at most this much (the likely binding ones) active."""
-DUAL_TOLERANCE = 1e-13
-"""KKT residual (``|λ_i (u_i − d_i) − a_i|`` for Nash, ``μ_i (u_i − d_i − τ s_i)`` for the
-ray problems) below which a dual solution is accepted."""
-DUAL_EXACT = 1e-15
-"""Residual at which Newton's method stops; between it and DUAL_TOLERANCE it goes on while
-the residual decreases (the best verified iterate is returned)."""
-DUAL_ITERATIONS = 60
-RIDGE = 1e-12
 RAY_START_SLACK = 0.1
 """The ray methods start with the parties whose ratio (u_i − d_i)/s_i at the start lies
 within this share of the ratios' spread of the smallest (the likely binding ones) active;
 the others enter if the KKT conditions call for them."""
-
-
-def _ridged_rows(v: np.ndarray, rows: list[int]) -> list[list[float]]:
-    """H + RIDGE (1 + max diag H) I over the parties ``rows`` (H = V Vᵀ = ∂u/∂λ, as lists):
-    H is singular when more parties are active than issues are free; along its null space
-    the dual is linear and the ridged Newton step runs to the boundary μ_k = 0, where the
-    active-set method drops party k."""
-    va = v[rows]
-    h = (va @ va.T).tolist()
-    ridge = RIDGE * (1.0 + max([row[i] for i, row in enumerate(h)] + [0.0]))
-    for i, row in enumerate(h):
-        row[i] += ridge
-    return h
-
-
-def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
-    """The solution of a small dense system (LU with partial pivoting, ``np.linalg.solve``;
-    one equation by division, the same number); raises ``np.linalg.LinAlgError`` when
-    singular."""
-    if len(rhs) == 1:
-        if matrix[0][0] == 0.0:
-            raise np.linalg.LinAlgError("Singular matrix")
-        return [rhs[0] / matrix[0][0]]
-    return np.linalg.solve(matrix, rhs).tolist()
-
-
-def _dot(a: list[float], b: list[float]) -> float:
-    """Σ a_k b_k of two short lists of the same length (in order)."""
-    return sum(map(operator.mul, a, b))
 
 
 @dataclass(frozen=True)
@@ -363,7 +340,7 @@ def nash_by_duality(
         return found[0] - barrier, found[1]
 
     n = len(a)
-    best = _BestIterate()
+    best = BestIterate()
     current = dual(lam)
     for _ in range(DUAL_ITERATIONS):
         if current is None:
@@ -389,7 +366,7 @@ def nash_by_duality(
             break
         t = min([1.0] + [0.99 * (-lk / sk) for lk, sk in zip(weights, step, strict=True) if sk < 0])
         slope = sum(gk * sk for gk, sk in zip(grad, step, strict=True))
-        found = _armijo(partial(_along, lam, np.array(step)), dual, value, slope, t)
+        found = armijo(partial(along, lam, np.array(step)), dual, value, slope, t)
         if found is None:
             break
         lam, current, _ = found
@@ -422,7 +399,7 @@ def ray_by_duality(
     mu, active = _ray_start(quad, d, s, start)
     scale = s.tolist()
 
-    best = _BestIterate()
+    best = BestIterate()
     current = quad.dual(mu, d)
     for _ in range(DUAL_ITERATIONS):
         if current is None:
@@ -433,20 +410,20 @@ def ray_by_duality(
         residual = max(
             mk * (gk - lowest * sk) for mk, gk, sk in zip(weights, g, scale, strict=True)
         )
-        on_face = abs(sum(mk * sk for mk, sk in zip(weights, scale, strict=True)) - 1) < 1e-12
-        if best.stop_after(x, residual if on_face else np.inf):
+        feasible = abs(dot(weights, scale) - 1) < 1e-12  # s·μ = 1
+        if best.stop_after(x, residual if feasible else np.inf):
             break
         rows = [k for k in range(n) if active[k]]
         k = len(rows)
-        h = _ridged_rows(v, rows)
+        h = ridged_rows(v, rows)
         border = [scale[r] for r in rows]
         system = [[*row, b] for row, b in zip(h, border, strict=True)] + [[*border, 0.0]]
         try:
-            solved = _solve(system, [-g[r] for r in rows] + [0.0])
+            solved = solve(system, [-g[r] for r in rows] + [0.0])
         except np.linalg.LinAlgError:
             break
         newton = solved[:k]
-        stationary = max(abs(_dot(row, newton)) for row in h) <= DUAL_TOLERANCE
+        stationary = max(abs(dot(row, newton)) for row in h) <= DUAL_TOLERANCE
         tau = -solved[k]
         wrong = [
             (gj - tau * sj, j)
@@ -460,118 +437,11 @@ def ray_by_duality(
         step = [0.0] * n
         for r, value_r in zip(rows, newton, strict=True):
             step[r] = value_r
-        slope = _dot(g, step)
-        found = _active_set_step(quad, d, mu, step, slope, value, active, partial(_on_face, scale))
+        slope = dot(g, step)
+        found = active_set_step(
+            partial(quad.dual, d=d), mu, step, slope, value, active, partial(on_face, scale)
+        )
         if found is None:
             break
         mu, current = found
     return best.x
-
-
-class _BestIterate:
-    """The best verified iterate of a Newton method: an iterate whose KKT residual is at
-    most :data:`DUAL_TOLERANCE` is kept when it is smaller than the last one kept; the
-    method stops when it is not (no progress left in floating point) or once the residual
-    reaches :data:`DUAL_EXACT`."""
-
-    def __init__(self) -> None:
-        self.x: np.ndarray | None = None
-        self.residual = np.inf
-
-    def stop_after(self, x: np.ndarray, residual: float) -> bool:
-        """Keep ``x`` if it is verified and better; whether the method should stop."""
-        if residual > DUAL_TOLERANCE:
-            return False
-        if residual >= self.residual:
-            return True
-        self.x, self.residual = x, residual
-        return residual <= DUAL_EXACT
-
-
-def _active_set_step(
-    quad: QuadraticBox,
-    d: np.ndarray,
-    lam: np.ndarray,
-    step: list[float],
-    slope: float,
-    value: float,
-    active: list[bool],
-    trial: Callable[..., np.ndarray],
-) -> tuple[np.ndarray, tuple] | None:
-    """The line search of the active-set methods: from the weights ``lam`` along ``step``,
-    stopped where a weight reaches 0 (:func:`_step_to_boundary`), backtracking on the dual
-    (:func:`_armijo`; ``trial(lam, step, blocking, t, attempt)`` makes each trial point).
-    When the first attempt is taken the blocking party leaves ``active`` (updated in
-    place). Returns the new weights and their dual, or None when no step is accepted."""
-    weights = lam.tolist()
-    blocking, t = _step_to_boundary(weights, step)
-    at = partial(trial, weights, step, blocking)
-    found = _armijo(at, partial(quad.dual, d=d), value, slope, t)
-    if found is None:
-        return None
-    new, current, attempt = found
-    if attempt == 0 and blocking >= 0:
-        active[blocking] = False
-    return new, current
-
-
-def _step_to_boundary(lam: list[float], step: list[float]) -> tuple[int, float]:
-    """(blocking party, step length): the first weight the full step would drive below 0
-    and the length at which it reaches 0, or (−1, 1) when the full step keeps every weight
-    non-negative (the ratio test of active-set methods, Nocedal & Wright 2006, §16.5)."""
-    blocking, shortest = -1, np.inf
-    for k, (lk, sk) in enumerate(zip(lam, step, strict=True)):
-        if sk < 0 and -lk / sk < shortest:
-            blocking, shortest = k, -lk / sk
-    return (blocking, shortest) if shortest <= 1.0 else (-1, 1.0)
-
-
-def _along(lam: np.ndarray, step: np.ndarray, t: float, attempt: int) -> np.ndarray:
-    """λ + t·step (``attempt`` unused: the signature :func:`_armijo` calls)."""
-    return lam + t * step
-
-
-def _trial(
-    lam: list[float], step: list[float], blocking: int, t: float, attempt: int
-) -> np.ndarray:
-    """λ + t·step kept non-negative; on the first attempt the blocking party's weight is
-    set to 0 exactly (the step stops where it reaches 0)."""
-    return np.array(_kept_non_negative(lam, step, blocking, t, attempt))
-
-
-def _kept_non_negative(
-    lam: list[float], step: list[float], blocking: int, t: float, attempt: int
-) -> list[float]:
-    trial = [max(lk + t * sk, 0.0) for lk, sk in zip(lam, step, strict=True)]
-    if attempt == 0 and blocking >= 0:
-        trial[blocking] = 0.0
-    return trial
-
-
-def _on_face(
-    s: list[float], mu: list[float], step: list[float], blocking: int, t: float, attempt: int
-) -> np.ndarray:
-    """:func:`_trial` scaled back onto the face s·μ = 1."""
-    trial = _kept_non_negative(mu, step, blocking, t, attempt)
-    total = _dot(trial, s)
-    return np.array([tk / total for tk in trial])
-
-
-def _armijo(
-    trial_at: Callable[[float, int], np.ndarray],
-    dual: Callable[[np.ndarray], tuple[float, tuple] | None],
-    value: float,
-    slope: float,
-    t: float,
-) -> tuple[np.ndarray, tuple, int] | None:
-    """Backtracking line search (Armijo; Nocedal & Wright 2006, §3.1) on a dual function:
-    halve the step length t until the dual at ``trial_at(t, attempt)`` is defined and at
-    most ``value + 1e-4·t·slope`` (plus 1e-15 of |value| for rounding); at most 40 halvings.
-    Returns (point, its dual, attempt), or None when no step is accepted."""
-    for attempt in range(40):
-        point = trial_at(t, attempt)
-        trial = dual(point)
-        if trial is not None and trial[0] <= value + 1e-4 * t * slope + 1e-15 * abs(value):
-            return point, trial, attempt
-        t *= 0.5
-    return None
