@@ -112,8 +112,7 @@ def _reference_points(game: Game) -> dict[str, Any]:
     if protocol.kind == "rubinstein" and len(utilities):
         first = game.index(protocol.proposer_order[0])
         _, chosen["rubinstein"] = rubinstein_offer(utilities, outcomes, game.discount, d, first)
-    points = dict.fromkeys(indices) | _points(game, chosen)
-    return points
+    return dict.fromkeys(indices) | _points(game, chosen)
 
 
 def optimised(

@@ -193,13 +193,12 @@ def _ray_start(
 ) -> tuple[np.ndarray, list[bool]]:
     """Weights μ (s·μ = 1) and active set for the ray problem, estimated at ``start`` (its
     frontier point). The parties whose ratio (u_k − d_k)/s_k lies within
-    :data:`RAY_START_SLACK` of the ratios' spread (or 1e-9) of the smallest bind (the others enter
-    if the KKT conditions call for them); their μ best meets stationarity Σ_k μ_k ∇u_k = 0
-    on the issues inside the box on the face s·μ = 1: min ‖Gᵀμ‖² there is
-    μ ∝ (G Gᵀ)⁻¹ s (G their gradients; G Gᵀ ridged as in
-    :func:`~sim.theory.newton.ridged_rows`: at the optimum it is singular, and μ its null
-    vector). Where that μ is not positive, or one
-    party binds, μ_k ∝ 1/(u_k − d_k)."""
+    :data:`RAY_START_SLACK` of the ratios' spread (at least 1e-9) of the smallest bind
+    (the others enter if the KKT conditions call for them). Their μ best meets
+    stationarity Σ_k μ_k ∇u_k = 0 on the issues inside the box, on the face s·μ = 1:
+    min ‖Gᵀμ‖² there is μ ∝ (G Gᵀ)⁻¹ s, G their gradients (G Gᵀ ridged as in
+    :func:`~sim.theory.newton.ridged_rows`; at the optimum it is singular and μ its null
+    vector). Where that μ is not positive, or one party binds, μ_k ∝ 1/(u_k − d_k)."""
     x = np.minimum(np.maximum(start, quad.bounds[0]), quad.bounds[1])
     gain = quad.utilities(x) - d
     ratio = gain / s
