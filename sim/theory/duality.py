@@ -147,12 +147,8 @@ def _ideal_by_active_set(
             solved = solve(ridged_rows(v, rows), [-g[k] for k in rows])
         except np.linalg.LinAlgError:
             break
-        step = [0.0] * n
-        for k, value_k in zip(rows, solved, strict=True):
-            step[k] = value_k
-        slope = dot(g, step)
         found = active_set_step(
-            partial(quad.dual, d=d), lam, step, slope, value, active, non_negative
+            partial(quad.dual, d=d), lam, rows, solved, g, value, active, non_negative
         )
         if found is None:
             break
@@ -169,7 +165,7 @@ def _ideal_start(
     that best meet stationarity ∇u_i + Σ_k μ_k ∇u_k = 0 on the issues inside the box
     (least squares); a party whose multiplier is not positive is dropped and the rest
     estimated again. Nobody binds (μ = 0) when none is left."""
-    x = np.minimum(np.maximum(start, quad.bounds[0]), quad.bounds[1])
+    x = quad.clip(start)
     gap = (quad.utilities(x) - d).tolist()
     lam = np.eye(len(d))[i]
     active = [False] * len(d)
@@ -199,7 +195,7 @@ def _ray_start(
     min ‖Gᵀμ‖² there is μ ∝ (G Gᵀ)⁻¹ s, G their gradients (G Gᵀ ridged as in
     :func:`~sim.theory.newton.ridged_rows`; at the optimum it is singular and μ its null
     vector). Where that μ is not positive, or one party binds, μ_k ∝ 1/(u_k − d_k)."""
-    x = np.minimum(np.maximum(start, quad.bounds[0]), quad.bounds[1])
+    x = quad.clip(start)
     gain = quad.utilities(x) - d
     ratio = gain / s
     on = ratio <= ratio.min() + max(RAY_START_SLACK * (ratio.max() - ratio.min()), 1e-9)
@@ -269,6 +265,10 @@ class QuadraticBox:
         q = np.where(positive, prefs.weights, 0.0) / (prefs.hi - prefs.lo) ** 2
         return cls(q, prefs.ideal, box)
 
+    def clip(self, x: np.ndarray) -> np.ndarray:
+        """``x`` clipped to the box (np.clip's bits)."""
+        return np.minimum(np.maximum(x, self.bounds[0]), self.bounds[1])
+
     def gradients(self, x: np.ndarray) -> np.ndarray:
         """−½ ∂u_i/∂x_j = q_ij (x_j − a_ij) on the issues where x is inside the box, (n, free):
         the directions the starts' least-squares multiplier estimates balance."""
@@ -327,8 +327,7 @@ def nash_by_duality(
     quad = QuadraticBox.of(prefs, box)
     if quad is None or not a.min() > 0:
         return None
-    lo, hi = quad.bounds
-    lam = a / np.maximum(quad.utilities(np.minimum(np.maximum(start, lo), hi)) - d, 1e-3)
+    lam = a / np.maximum(quad.utilities(quad.clip(start)) - d, 1e-3)
     powers = a.tolist()
 
     def dual(lam: np.ndarray) -> tuple[float, tuple] | None:
@@ -364,7 +363,7 @@ def nash_by_duality(
         except np.linalg.LinAlgError:
             break
         t = min([1.0] + [0.99 * (-lk / sk) for lk, sk in zip(weights, step, strict=True) if sk < 0])
-        slope = sum(gk * sk for gk, sk in zip(grad, step, strict=True))
+        slope = dot(grad, step)
         found = armijo(partial(along, lam, np.array(step)), dual, value, slope, t)
         if found is None:
             break
@@ -433,12 +432,8 @@ def ray_by_duality(
             # stationary on the face: the most violated inactive party enters
             active[min(wrong)[1]] = True
             continue
-        step = [0.0] * n
-        for r, value_r in zip(rows, newton, strict=True):
-            step[r] = value_r
-        slope = dot(g, step)
         found = active_set_step(
-            partial(quad.dual, d=d), mu, step, slope, value, active, partial(on_face, scale)
+            partial(quad.dual, d=d), mu, rows, newton, g, value, active, partial(on_face, scale)
         )
         if found is None:
             break

@@ -75,22 +75,28 @@ class BestIterate:
 def active_set_step(
     dual: Callable[[np.ndarray], tuple[float, tuple] | None],
     lam: np.ndarray,
-    step: list[float],
-    slope: float,
+    rows: list[int],
+    newton: list[float],
+    gradient: list[float],
     value: float,
     active: list[bool],
     make: Callable[..., np.ndarray],
 ) -> tuple[np.ndarray, tuple] | None:
-    """The line search of the active-set methods: from the weights ``lam`` along ``step``,
-    stopped where a weight reaches 0 (:func:`_step_to_boundary`), backtracking on the dual
+    """The line search of the active-set methods: from the weights ``lam`` along the Newton
+    step (``newton`` on the active parties ``rows``, 0 elsewhere; its slope is the dual's
+    ``gradient`` times it), stopped where a weight reaches 0 (:func:`_step_to_boundary`),
+    backtracking on the dual
     (:func:`armijo`; ``make(lam, step, blocking, t, attempt)`` makes each trial point,
     :func:`non_negative` or :func:`on_face`).
     When the first attempt is taken the blocking party leaves ``active`` (updated in
     place). Returns the new weights and their dual, or None when no step is accepted."""
+    step = [0.0] * len(lam)
+    for k, value_k in zip(rows, newton, strict=True):
+        step[k] = value_k
     weights = lam.tolist()
     blocking, t = _step_to_boundary(weights, step)
     at = partial(make, weights, step, blocking)
-    found = armijo(at, dual, value, slope, t)
+    found = armijo(at, dual, value, dot(gradient, step), t)
     if found is None:
         return None
     new, current, attempt = found
