@@ -1,4 +1,5 @@
-"""A run's figures drawn in a forked process are the same pixels as drawn one by one."""
+"""A run's figures drawn in forked processes (the two shares of `plot_run`, and the drawer
+that `sim run` forks before its run) are the same pixels as drawn one by one."""
 
 from __future__ import annotations
 
@@ -75,3 +76,39 @@ def test_saving_without_the_placeholder_layout_engine_keeps_every_pixel(tmp_path
         save(run_figure(run, name), tmp_path / "saved.png")
         a, b = (np.asarray(Image.open(tmp_path / f)) for f in ("plain.png", "saved.png"))
         assert a.shape == b.shape and np.array_equal(a, b), name
+
+
+def test_figures_of_the_early_drawer_equal_figures_drawn_one_by_one(tmp_path):
+    # sim run forks its drawer before the run (sim.output.drawer): the same files
+    folder, _ = run_to_folder(BASELINE, out=tmp_path / "run")
+    serial = plot_run(load_run(folder), tmp_path / "serial", parallel=False)
+    drawn = sorted((folder / "plots").glob("*.png"))
+    assert [p.name for p in drawn] == sorted(p.name for p in serial)
+    for one in serial:
+        assert (folder / "plots" / one.name).read_bytes() == one.read_bytes(), one.name
+
+
+def test_a_failing_figure_in_the_early_drawer_is_an_error_and_leaves_nothing(tmp_path, monkeypatch):
+    import sim.output.run_plots as rp
+
+    def broken(run):
+        raise ValueError("boom")
+
+    monkeypatch.setitem(rp.FIGURES, "war", broken)  # the forked drawer inherits it
+    with pytest.raises(RuntimeError, match=r"drawing the figures failed"):
+        run_to_folder(BASELINE, out=tmp_path / "run")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_drawer_not_asked_to_draw_is_ended_with_the_block():
+    import os
+
+    from sim.output.drawer import FigureDrawer
+
+    with pytest.raises(ValueError, match="bad input"), FigureDrawer(fork=True) as drawer:
+        pid = drawer.pid
+        assert pid is not None
+        raise ValueError("bad input")
+    assert drawer.pid is None
+    with pytest.raises(ChildProcessError):  # ended and reaped: no zombie left
+        os.waitpid(pid, os.WNOHANG)

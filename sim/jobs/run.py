@@ -21,8 +21,8 @@ from sim.game import Game
 from sim.jobs.load import check_scenario
 from sim.jobs.reference import reference_block
 from sim.model.model import NegotiationModel
+from sim.output.drawer import FigureDrawer
 from sim.output.folders import atomic_folder, choose_folder
-from sim.output.run_data import load_run
 from sim.output.run_files import write_run_files
 from sim.scenario import InputError, Problem, Scenario, load_scenario
 from sim.scenario.base import Provenance
@@ -247,8 +247,9 @@ def run_to_folder(
 ) -> tuple[Path, dict[str, Any]]:
     """Load, run, and write a new result folder (all or nothing); return it and the
     summary. ``plots=False`` writes the data files only."""
-    game = prepare_game(scenario_file, seed, rounds)
-    return write_run_folder(lambda: run_game(game), scenario_file, out, plots)
+    with FigureDrawer(fork=None if plots else False) as drawer:  # matplotlib loads meanwhile
+        game = prepare_game(scenario_file, seed, rounds)
+        return write_run_folder(lambda: run_game(game), scenario_file, out, plots, drawer)
 
 
 def write_run_folder(
@@ -256,16 +257,16 @@ def write_run_folder(
     scenario_file: str | Path,
     out: str | Path | None = None,
     plots: bool = True,
+    drawer: FigureDrawer | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     """Write a run's result folder (all or nothing; ``result`` may be a function that runs
-    it, called once the folder is known to be writable); return it and the summary."""
+    it, called once the folder is known to be writable); return it and the summary. The
+    figures are drawn by ``drawer`` (:mod:`sim.output.drawer`), else in this process."""
     folder = choose_folder(Path(scenario_file).stem, out)
     with atomic_folder(folder) as tmp:  # the target is writable before the run starts
         result = result() if callable(result) else result
         summary = result.summary()
         write_run_files(tmp, result, scenario_file, summary)
         if plots:
-            from sim.output.run_plots import plot_run  # matplotlib: only where plots are drawn
-
-            plot_run(load_run(tmp), tmp / "plots")
+            (drawer or FigureDrawer(fork=False)).draw(tmp)
     return folder, summary

@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from sim.output.drawer import can_fork
 from sim.output.run_data import RunData
 from sim.output.style import (
     event_footnote,
@@ -95,7 +96,7 @@ def plot_run(run: RunData, folder: Path, parallel: bool | None = None) -> list[P
     folder.mkdir(parents=True, exist_ok=True)
     names = figure_names(run)
     if parallel is None:
-        parallel = _can_fork()
+        parallel = can_fork()
     if not parallel:
         return [save(run_figure(run, name), folder / f"{name}.png") for name in names]
     child, own = split_figures(names)
@@ -114,16 +115,6 @@ def split_figures(names: list[str]) -> tuple[list[str], list[str]]:
         shares[k].append(name)
         totals[k] += DRAWING_COST.get(name, 1.0)
     return shares
-
-
-def _can_fork() -> bool:
-    """Whether figures can be drawn in a forked process: ``fork`` exists and there is a
-    second core to draw on."""
-    import multiprocessing
-    import os
-
-    cores = getattr(os, "process_cpu_count", os.cpu_count)() or 1
-    return cores >= 2 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _plot_forked(run: RunData, folder: Path, child_names: list[str], own: list[str]) -> None:
