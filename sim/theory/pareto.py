@@ -49,23 +49,26 @@ def _dominated_distinct(u: np.ndarray, chunk: int = 4096) -> np.ndarray:
     """Which of the distinct rows ``u`` another row weakly dominates (then strictly: the
     rows differ). For each column c, the rows sorted by decreasing ``u[:, c]``; the rows
     with ``u_bc >= u_ac`` are a prefix of that order, kept as a bitset (a running OR of
-    one-hot bits); a row's weak dominators are the AND over the columns of its prefixes,
-    less itself. Potential dominators are taken ``chunk`` at a time (memory m·chunk/8
-    bytes)."""
+    each row's bit, set at its rank in the order); a row's weak dominators are the AND
+    over the columns of its prefixes, less itself. Potential dominators are taken
+    ``chunk`` at a time (memory m·chunk/8 bytes)."""
     m, n = u.shape
     order = np.argsort(-u, axis=0)  # the order within ties does not matter: ends cover them
     ends = np.empty((m, n), dtype=np.intp)  # last position of each row's prefix (ties included)
     np.put_along_axis(ends, order, _tie_ends(np.take_along_axis(u, order, axis=0)), axis=0)
+    rank = np.empty((m, n), dtype=np.intp)  # each row's position in each column's order
+    np.put_along_axis(rank, order, np.arange(m)[:, None], axis=0)
     dominated = np.zeros(m, dtype=bool)
     one = np.uint64(1)
     for start in range(0, m, chunk):
         rows = np.arange(start, min(start + chunk, m))
         word, bit = (rows - start) // 64, one << ((rows - start) % 64).astype(np.uint64)
-        onehot = np.zeros((m, (len(rows) + 63) // 64), dtype=np.uint64)
-        onehot[rows, word] = bit
         common = None
         for c in range(n):
-            prefix = np.bitwise_or.accumulate(onehot[order[:, c]], axis=0)[ends[:, c]]
+            bits = np.zeros((m, (len(rows) + 63) // 64), dtype=np.uint64)
+            bits[rank[rows, c], word] = bit
+            np.bitwise_or.accumulate(bits, axis=0, out=bits)
+            prefix = bits[ends[:, c]]
             common = prefix if common is None else np.bitwise_and(common, prefix, out=common)
         common[rows, word] &= ~bit  # a row does not dominate itself
         dominated |= (common != 0).any(axis=1)
