@@ -33,8 +33,10 @@ Prints, for the baseline scenario:
 * a summary: each figure next to its target (issue 17), met or missed, with the load
   average (wall times on a shared machine are only as good as its idle cores).
 
-Sweeps run without plots; the worker start-up (about 2 s per process) is excluded from
-runs per second by timing from the first finished chunk, and included in nothing else.
+Sweeps run without plots. Their runs per second are steady rates: counted from the first
+finished chunk (the worker start-up, about 2 s per process, excluded) to the chunk that
+brings a sweep to 90% of its runs (the drain at its end, one worker idle while the other
+finishes, and the summary written after the last run excluded; :data:`STEADY_SHARE`).
 """
 
 from __future__ import annotations
@@ -106,25 +108,34 @@ def sweep_file(folder: Path, runs: int, kind: str = "replications") -> Path:
     return path
 
 
+STEADY_SHARE = 0.9
+"""Runs per second of a sweep are counted from its first finished chunk (the workers
+started) to the chunk that brings it to this share of its runs: the steady rate of a long
+sweep, without the start-up, nor the drain at its end (one worker idle while the other
+finishes its last chunk: a chunk's time, up to 10% of a short sweep of slow runs), nor
+the summary written after the last run."""
+
+
 def measure_sweep(runs: int, workers: int, backend: str, kind: str = "replications") -> dict:
-    """Run one sweep in a fresh process; return its runs/s and peak memory (MB)."""
+    """Run one sweep in a fresh process; return its steady runs/s (:data:`STEADY_SHARE`),
+    its duration and peak memory (MB)."""
     code = f"""
 import json, resource, sys, time
 from sim.jobs import sweep as S
 from sim.jobs.sweep import run_sweep
-first = {{}}
+stored = []  # (time, runs stored so far) at each finished chunk
 original = S.RunStore.add
 def add(self, table):
-    first.setdefault("t", time.perf_counter())
-    first["n"] = first.get("n", 0) + table.num_rows
-    first.setdefault("n0", table.num_rows)
+    stored.append((time.perf_counter(), (stored[-1][1] if stored else 0) + table.num_rows))
     original(self, table)
 S.RunStore.add = add
 t0 = time.perf_counter()
 run = run_sweep(sys.argv[1], workers={workers}, backend="{backend}", out=sys.argv[2],
                 progress=False)
 t1 = time.perf_counter()
-steady = (first["n"] - first["n0"]) / (t1 - first["t"])
+(t_first, n_first), total = stored[0], stored[-1][1]
+t_last, n_last = next(((t, n) for t, n in stored[1:] if n >= {STEADY_SHARE} * total), stored[0])
+steady = (n_last - n_first) / (t_last - t_first) if len(stored) > 1 else float("nan")
 me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 try:  # VmHWM starts at exec; ru_maxrss also counts the parent's pages before exec
     status = open("/proc/self/status").read().split("VmHWM:")[1]
