@@ -108,14 +108,16 @@ class Preferences:
     conditions: tuple[LinkedLine, ...] = ()
 
     @cached_property
-    def _spatial_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _spatial_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
         """(ideal, span, linear, weights) of the spatial issues, shaped for broadcasting
-        over outcomes (computed once: utilities are evaluated every round)."""
+        over outcomes (computed once: utilities are evaluated every round); ``linear`` is
+        None when every loss is quadratic."""
         s = self.spatial
+        linear = self.exponent[None, :, s] == 1
         return (
             self.ideal[None, :, s],
             (self.hi - self.lo)[s],
-            self.exponent[None, :, s] == 1,
+            linear if linear.any() else None,
             self.weights[:, s],
         )
 
@@ -214,7 +216,7 @@ class Preferences:
         dist = x[:, None, s] - ideal
         np.abs(dist, out=dist)
         dist /= span
-        if linear.any():
+        if linear is not None:
             values = 1.0 - np.where(linear, dist, dist * dist)
         else:  # the same operations in place: one large array instead of five
             values = np.subtract(1.0, np.multiply(dist, dist, out=dist), out=dist)
