@@ -116,18 +116,27 @@ def issue_grid(prefs: Preferences, j: int, resolution: int, extra: np.ndarray) -
 
 
 def weighted_sum_maximisers(
-    prefs: Preferences, grids: list[np.ndarray], lambdas: np.ndarray, feasible: list[np.ndarray]
-) -> np.ndarray:
-    """x_j(λ) for every λ row and issue j, searched over ``grids[j][feasible[j]]``.
+    prefs: Preferences,
+    grids: list[np.ndarray],
+    lambdas: np.ndarray,
+    boxes: list[list[np.ndarray]],
+) -> list[np.ndarray]:
+    """For each box (per-issue masks of the grids), x_j(λ) for every λ row and issue j,
+    searched over ``grids[j][box[j]]``: a (len(λ), m) array per box. Ties are broken
+    toward the lowest grid value (deterministic). An issue's column depends only on its
+    mask, so boxes that share a mask (where red lines leave an issue's whole grid open,
+    say) share the column, computed once."""
+    columns: dict[tuple[int, bytes], np.ndarray] = {}
 
-    Ties are broken toward the lowest grid value (deterministic). Returns (len(λ), m).
-    """
-    out = np.empty((len(lambdas), prefs.n_issues))
-    for j, grid in enumerate(grids):
-        values = grid[feasible[j]]
-        contrib = prefs.weights[:, j, None] * prefs.issue_values(j, values)
-        out[:, j] = values[np.argmax(lambdas @ contrib, axis=1)]
-    return out
+    def column(j: int, mask: np.ndarray) -> np.ndarray:
+        key = (j, mask.tobytes())
+        if key not in columns:
+            values = grids[j][mask]
+            contrib = prefs.weights[:, j, None] * prefs.issue_values(j, values)
+            columns[key] = values[np.argmax(lambdas @ contrib, axis=1)]
+        return columns[key]
+
+    return [np.column_stack([column(j, m) for j, m in enumerate(box)]) for box in boxes]
 
 
 def fill_edges(prefs: Preferences, candidates: np.ndarray, grids: list[np.ndarray]) -> np.ndarray:
@@ -173,7 +182,7 @@ def pareto_frontier(
     if exact_applies(prefs, grids):
         return exact_frontier(prefs, grids, [free, *boxes])
     lambdas = simplex_lattice(prefs.n_parties, max_weights)
-    blocks = [weighted_sum_maximisers(prefs, grids, lambdas, box) for box in [free, *boxes]]
+    blocks = weighted_sum_maximisers(prefs, grids, lambdas, [free, *boxes])
     candidates = fill_edges(prefs, unique_rows(np.concatenate(blocks))[0], grids)
     utilities = prefs.utilities(candidates)
     ok = prefs.acceptable(candidates)
