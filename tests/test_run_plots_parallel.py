@@ -3,6 +3,8 @@ that `sim run` forks before its run) are the same pixels as drawn one by one."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -112,3 +114,26 @@ def test_a_drawer_not_asked_to_draw_is_ended_with_the_block():
     assert drawer.pid is None
     with pytest.raises(ChildProcessError):  # ended and reaped: no zombie left
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_wait_for_the_drawer_interrupted_by_ctrl_c_ends_it_once(monkeypatch):
+    # Ctrl-C during draw(): the block's exit ends the drawer and waits again, without
+    # closing the pipe a second time
+    import os
+
+    from sim.output import drawer as module
+
+    real_waitpid = os.waitpid
+    calls = []
+
+    def interrupted_once(pid, options):
+        calls.append(pid)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real_waitpid(pid, options)
+
+    with pytest.raises(KeyboardInterrupt), module.FigureDrawer(fork=True) as drawer:
+        pid = drawer.pid
+        monkeypatch.setattr(module.os, "waitpid", interrupted_once)
+        drawer.draw(Path("/nonexistent-run-folder"))
+    assert calls == [pid, pid] and drawer.pid is None

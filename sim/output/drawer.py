@@ -72,8 +72,10 @@ class FigureDrawer:
 
     def _wait(self) -> int:
         """Close the pipe (which the drawer reads to its end) and wait for the drawer;
-        its exit code."""
-        os.close(self._pipe)
+        its exit code. Safe to call again after an interruption (Ctrl-C) of the wait."""
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
         return os.waitstatus_to_exitcode(status)
