@@ -117,8 +117,13 @@ def nash_index(
     rows = rational_rows(u, dd, strict=True)
     if rows.size == 0:
         return None
-    scores = np.log(u[rows] - dd) @ w
-    return _efficient_lowest(u, _near_max(rows, scores))
+    return _nash_among(u, rows, u[rows] - dd, w)
+
+
+def _nash_among(u: np.ndarray, rows: np.ndarray, gains: np.ndarray, w: np.ndarray) -> int:
+    """:func:`nash_index` given the strictly rational ``rows``, their ``gains`` and the
+    normalised powers ``w``."""
+    return _efficient_lowest(u, _near_max(rows, np.log(gains) @ w))
 
 
 def kalai_smorodinsky_index(U: np.ndarray, d: np.ndarray | Sequence[float]) -> int | None:
@@ -202,12 +207,9 @@ def bargaining_indices(U: np.ndarray, d: np.ndarray | Sequence[float]) -> dict[s
     gains = u[rows] - dd
     least = _row_min(gains)
     strict = least > 0
-    nash = None
-    if strict.any():
-        scores = np.log(gains[strict]) @ np.full(u.shape[1], 1.0 / u.shape[1])
-        nash = _efficient_lowest(u, _near_max(rows[strict], scores))
+    equal = _positive_weights(None, u.shape[1])
     return {
-        "nash": nash,
+        "nash": _nash_among(u, rows[strict], gains[strict], equal) if strict.any() else None,
         "kalai_smorodinsky": _kalai_smorodinsky_among(u, rows, gains),
         "egalitarian": _efficient_lowest(u, _near_max(rows, least)),
     }
