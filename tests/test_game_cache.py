@@ -83,7 +83,12 @@ def test_a_sweep_point_on_warm_shared_tables_equals_a_cold_compile(monkeypatch):
     game_b, warm = point_facts(base, second)
     assert game_a.offer_key == game_b.offer_key
     assert game_a.derived["shared_tables"] is game_b.derived["shared_tables"]
-    assert len(game_b.derived["shared_tables"]["offer_sets"]) > 0
+    # the offers are made after the consultation of round 1, in its variant of the game
+    (shifts_a,), (shifts_b,) = game_a.variants.values(), game_b.variants.values()
+    assert shifts_a.derived["shared_tables"] is shifts_b.derived["shared_tables"]
+    assert len(shifts_b.derived["shared_tables"]["offer_sets"]) > 0
+    # and the opening offer set of the base game, replaced before any offer, is never built
+    assert "offer_sets" not in game_b.derived["shared_tables"]
     assert not np.array_equal(game_a.fighting_cost, game_b.fighting_cost)
     cold(monkeypatch)
     game_c, fresh = point_facts(base, second)

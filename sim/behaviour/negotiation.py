@@ -113,9 +113,9 @@ class Negotiation:
         self._no_side = np.full(game.n_issues, np.nan)  # a turn's side deals: none
         self._no_side.flags.writeable = False
         self.reservation = game.memo("reservation", lambda: game.reservation(game.status_quo))
-        self.consent, self.third_party_issue, self.offers = game.memo(
-            "opening_offers", self._offer_state
-        )
+        self._offers: OfferSet | None = None
+        self._offer_inputs: tuple[np.ndarray, np.ndarray, np.ndarray] = ()
+        self._refresh_offers()
 
     @property
     def done(self) -> bool:
@@ -130,31 +130,32 @@ class Negotiation:
         zone = self.game.ceasefire
         return zone is not None and bool(self.game.in_ceasefire_zone(self.settled[zone[0]]))
 
-    def _offer_set(self) -> OfferSet:
-        """The offer set for the current state (also updates ``consent`` and
-        ``third_party_issue``)."""
-        self.consent, self.third_party_issue, offers = self._offer_state()
-        return offers
+    @property
+    def offers(self) -> OfferSet:
+        """The offer set of the state at the last :meth:`_refresh_offers`, built when first
+        read: a state that changes again before any offer is made (the game replaced by
+        an event of round 1, say) builds none."""
+        if self._offers is None:
+            self._offers = self.game.offer_set(*self._offer_inputs)
+        return self._offers
 
-    def _offer_state(self) -> tuple[np.ndarray, np.ndarray, OfferSet]:
-        """Who must consent to each issue (the game's rule minus withdrawn parties), which
-        issues a third party controls, and the offer set for the current state."""
-        consent, third_party_issue = self.game.consent_of(self.active)
-        return (
-            consent,
-            third_party_issue,
-            self.game.offer_set(self.settled, self.active, self.status_quo),
-        )
+    def _refresh_offers(self) -> None:
+        """Take the current state (settled issues, who is at the table, status quo) as the
+        offer set's, and update ``consent`` (the game's rule minus withdrawn parties) and
+        ``third_party_issue`` (the issues a third party controls)."""
+        self.consent, self.third_party_issue = self.game.consent_of(self.active)
+        self._offers = None
+        self._offer_inputs = (self.settled.copy(), self.active.copy(), self.status_quo.copy())
 
     def set_game(self, game: Game) -> None:
         """Continue under changed preferences (a position shift or consultation)."""
         self.game = game
-        self.offers = self._offer_set()
+        self._refresh_offers()
 
     def withdraw(self, party: int) -> None:
         """``party`` leaves the talks: offers no longer need its consent."""
         self.active[party] = False
-        self.offers = self._offer_set()
+        self._refresh_offers()
 
     def move_status_quo(self, issue: int, value: float) -> None:
         """The war moves an open issue's status quo (the line of control)."""
@@ -162,7 +163,7 @@ class Negotiation:
             return
         self.status_quo[issue] = value
         if self.third_party_issue[issue]:
-            self.offers = self._offer_set()  # who must consent depends on the status quo
+            self._refresh_offers()  # who must consent depends on the status quo
 
     def agenda_scope(self, party: int) -> np.ndarray | None:
         """The issues ``party`` may discuss now: its open agenda issues plus the open
@@ -336,7 +337,7 @@ class Negotiation:
         progress = record.settled or record.exchanged
         self.rounds_without_progress = 0 if progress else self.rounds_without_progress + 1
         if record.settled and self.agreement_round is None:
-            self.offers = self._offer_set()
+            self._refresh_offers()
 
     def record_truce(self, round_index: int) -> RoundRecord:
         """A round after a full agreement: nothing is offered, the ceasefire is watched."""
@@ -425,7 +426,7 @@ class Negotiation:
         self.open_separable = [
             int(j) for j in np.flatnonzero(self.game.separable & np.isnan(self.settled))
         ]
-        self.offers = self._offer_set()
+        self._refresh_offers()
         return reopened
 
     def final_outcome(self) -> np.ndarray:
