@@ -25,9 +25,35 @@ def pareto_mask(utilities: np.ndarray, block: int = 128) -> np.ndarray:
         return _front_blocks(u, block)
     keep = np.zeros(len(u), dtype=bool)
     if len(u):
-        distinct, first, _ = unique_rows(u)
-        keep[first[~_dominated_distinct(distinct)]] = True
+        first = _first_of_each(u)
+        keep[first[~_dominated_distinct(u[first])]] = True
     return keep
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # 2⁶⁴ / golden ratio, odd: a multiplicative hash
+
+
+def _first_of_each(u: np.ndarray) -> np.ndarray:
+    """The index of the first row of each group of equal rows of ``u`` (in no particular
+    order): rows sorted by a hash of their bits (``+ 0.0`` makes −0.0 and 0.0 one value),
+    so that equal rows are neighbours; about three times as fast as
+    :func:`unique_rows`, which sorts lexicographically. Should two different rows share
+    a hash (or a row hold NaN, equal to nothing), :func:`unique_rows` decides."""
+    if u.shape[1] == 0:
+        return unique_rows(u)[1]
+    bits = np.ascontiguousarray(u + 0.0).view(np.uint64)
+    code = bits[:, 0].copy()
+    for c in range(1, bits.shape[1]):
+        code *= _MIX
+        code ^= bits[:, c]
+    order = np.argsort(code, kind="stable")  # equal rows: in their original order
+    ranked, same_code = u[order], code[order][1:] == code[order][:-1]
+    same_row = (ranked[1:] == ranked[:-1]).all(axis=1)
+    if not np.array_equal(same_code, same_row):
+        return unique_rows(u)[1]
+    new = np.ones(len(u), dtype=bool)
+    new[1:] = ~same_row
+    return order[new]
 
 
 def unique_rows(u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
