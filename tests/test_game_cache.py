@@ -190,3 +190,50 @@ def test_options_with_nothing_settled_are_the_frontier_restrict_options_gives(sc
     for name in ("outcomes", "utilities", "acceptable"):
         a, b = getattr(fast, name), getattr(full, name)
         assert np.array_equal(a, b) and not a.flags.writeable
+
+
+def _scenario_files():
+    root = BASELINE.parent
+    found = sorted(root.glob("*.yaml")) + sorted((root / "history").glob("*.yaml"))
+    return found + sorted((root.parent / "tests" / "data").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", _scenario_files(), ids=lambda p: p.stem)
+def test_the_feasible_frontier_computed_alone_is_the_frontiers_feasible_part(path):
+    # the same rows in the same order, on every scenario and on variants with scaled
+    # saliences and some linear losses (so that edges are filled); the game's own
+    # feasible frontier is that part whether or not the whole frontier came first
+    from dataclasses import replace
+
+    from sim.theory.frontier import feasible_part, pareto_frontier
+
+    game = load_game(path)
+    rng = np.random.default_rng(len(path.stem))
+    variants = [game.prefs]
+    for _ in range(3):
+        weights = game.prefs.weights * rng.uniform(0.3, 3.0, size=game.prefs.weights.shape)
+        weights /= weights.sum(axis=1, keepdims=True)
+        linear = rng.random(game.prefs.exponent.shape) < 0.3
+        variants.append(
+            replace(game.prefs, weights=weights, exponent=np.where(linear, 1, game.prefs.exponent))
+        )
+    anchors = game.anchor_points()
+    for prefs in variants:
+        whole = feasible_part(pareto_frontier(prefs, anchors))
+        alone = pareto_frontier(prefs, anchors, feasible_only=True)
+        assert alone.acceptable.all()
+        for a, b in zip(
+            (whole.outcomes, whole.utilities, whole.acceptable),
+            (alone.outcomes, alone.utilities, alone.acceptable),
+            strict=True,
+        ):
+            assert np.array_equal(a, b)
+        assert whole.exact == alone.exact
+    sim.game.clear_shared_caches()
+    first_alone = load_game(path).feasible_frontier()
+    sim.game.clear_shared_caches()
+    game = load_game(path)
+    assert len(game.frontier) >= len(first_alone)
+    after_whole = game.feasible_frontier()
+    assert np.array_equal(first_alone.outcomes, after_whole.outcomes)
+    assert np.array_equal(first_alone.utilities, after_whole.utilities)

@@ -47,9 +47,8 @@ def feasible(game: Game) -> tuple[np.ndarray, np.ndarray]:
     shared by the games that share the frontier, :data:`sim.game.SHARED_TABLES`)."""
 
     def build() -> tuple[np.ndarray, np.ndarray]:
-        f = game.frontier
-        ok = f.acceptable.all(axis=1)
-        outcomes, utilities = f.outcomes[ok], f.utilities[ok]
+        f = game.feasible_frontier()
+        outcomes, utilities = f.outcomes, f.utilities
         outcomes.flags.writeable = utilities.flags.writeable = False
         return outcomes, utilities
 

@@ -164,6 +164,7 @@ def pareto_frontier(
     anchors: np.ndarray,
     resolution: int = 100,
     max_weights: int = 600,
+    feasible_only: bool = False,
 ) -> Frontier:
     """Approximate Pareto frontier of the agreement space (see the module docstring).
 
@@ -173,6 +174,8 @@ def pareto_frontier(
             status quo); NaN entries are ignored.
         resolution: grid intervals on each continuous issue.
         max_weights: upper bound on the number of λ lattice points.
+        feasible_only: keep only the frontier's rows within every red line (its feasible
+            part, the same rows in the same order), without sifting the others.
     """
     grids = [issue_grid(prefs, j, resolution, anchors[:, j]) for j in range(prefs.n_issues)]
     free = [np.ones(len(g), dtype=bool) for g in grids]
@@ -180,14 +183,26 @@ def pareto_frontier(
     within = [w if w.any() else f for w, f in zip(within, free, strict=True)]
     boxes = acceptable_boxes(prefs, grids, within)
     if exact_applies(prefs, grids):
-        return exact_frontier(prefs, grids, [free, *boxes])
+        frontier = exact_frontier(prefs, grids, [free, *boxes])
+        return feasible_part(frontier) if feasible_only else frontier
     lambdas = simplex_lattice(prefs.n_parties, max_weights)
     blocks = weighted_sum_maximisers(prefs, grids, lambdas, [free, *boxes])
     candidates = fill_edges(prefs, unique_rows(np.concatenate(blocks))[0], grids)
     utilities = prefs.utilities(candidates)
     ok = prefs.acceptable(candidates)
-    keep = efficient(utilities, ok)
+    keep = efficient_feasible(utilities, ok) if feasible_only else efficient(utilities, ok)
     return Frontier(candidates[keep], utilities[keep], ok[keep])
+
+
+def feasible_part(frontier: Frontier) -> Frontier:
+    """The rows of ``frontier`` within every red line."""
+    ok = frontier.acceptable.all(axis=1)
+    return replace(
+        frontier,
+        outcomes=frontier.outcomes[ok],
+        utilities=frontier.utilities[ok],
+        acceptable=frontier.acceptable[ok],
+    )
 
 
 def exact_applies(prefs: Preferences, grids: list[np.ndarray]) -> bool:
@@ -264,6 +279,16 @@ def efficient(utilities: np.ndarray, acceptable: np.ndarray) -> np.ndarray:
     everyone = np.flatnonzero(acceptable.all(axis=1))
     if not keep[everyone].all():  # else every acceptable row is already kept
         keep[everyone[pareto_mask(utilities[everyone])]] = True
+    return keep
+
+
+def efficient_feasible(utilities: np.ndarray, acceptable: np.ndarray) -> np.ndarray:
+    """The rows of :func:`efficient` within every red line: those Pareto-efficient among
+    the rows within every red line (a row within them that is efficient among all rows,
+    the first of its equals there, is so among them too)."""
+    keep = np.zeros(len(utilities), dtype=bool)
+    everyone = np.flatnonzero(acceptable.all(axis=1))
+    keep[everyone[pareto_mask(utilities[everyone])]] = True
     return keep
 
 
