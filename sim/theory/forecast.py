@@ -55,7 +55,11 @@ def weighted_median(
     Reference: Black (1948) JPE 56:23–34 (median voter); Bueno de Mesquita (1994); Scholz,
     Calbert & Smith (2011) J. Theor. Politics 23:510–531.
     """
-    x, w = _positions_weights(positions, weights)
+    return _median(*_positions_weights(positions, weights))
+
+
+def _median(x: np.ndarray, w: np.ndarray) -> float:
+    """:func:`weighted_median` of checked positions and weights."""
     xs, slot = np.unique(x[w > 0], return_inverse=True)  # sorted distinct positions
     ws = np.bincount(slot, weights=w[w > 0])  # pooled weight at each distinct position
     cum = np.cumsum(ws)
@@ -74,7 +78,11 @@ def weighted_mean(
     The mean is the minimiser of ``sum_i w_i (x - x_i)^2``; it is the compromise forecast of
     the "weighted mean" variant discussed by Bueno de Mesquita (2011) and Scholz et al. (2011).
     """
-    x, w = _positions_weights(positions, weights)
+    return _mean(*_positions_weights(positions, weights))
+
+
+def _mean(x: np.ndarray, w: np.ndarray) -> float:
+    """:func:`weighted_mean` of checked positions and weights."""
     return float(np.dot(w, x) / w.sum())
 
 
@@ -102,6 +110,11 @@ def forecast(
     if np.any(s < 0) or np.any(c < 0):
         raise ValueError("salience and capability must be >= 0")
     w = s * c[:, None]
-    median = [weighted_median(x[:, j], w[:, j]) for j in range(x.shape[1])]
-    mean = [weighted_mean(x[:, j], w[:, j]) for j in range(x.shape[1])]
+    if x.shape[0] == 0 or not (np.isfinite(x).all() and np.isfinite(w).all()):
+        raise ValueError("need at least one party, finite ideals and finite weights")
+    if np.any(w.sum(axis=0) <= 0):
+        raise ValueError("the total weight must be positive on every issue")
+    columns = [(x[:, j], w[:, j]) for j in range(x.shape[1])]  # checked once, above
+    median = [_median(*column) for column in columns]
+    mean = [_mean(*column) for column in columns]
     return {"median": np.array(median), "mean": np.array(mean)}

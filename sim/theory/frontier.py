@@ -57,7 +57,7 @@ from math import comb
 import numpy as np
 
 from sim.theory.outcome_space import EXACT_LIMIT, efficient_product, nondominated, space_size
-from sim.theory.pareto import pareto_mask, unique_rows
+from sim.theory.pareto import first_of_each, pareto_mask, unique_rows
 from sim.theory.preferences import LINK_TOLERANCE, Preferences
 
 
@@ -306,8 +306,7 @@ def distinct_rows(outcomes: np.ndarray, fixed: np.ndarray) -> np.ndarray:
     are held at constants: the first row of each group agreeing on the free columns, in
     their original order (the groups depend on which columns are fixed, not on the
     values they are fixed at)."""
-    free = np.ascontiguousarray(outcomes[:, ~fixed])
-    return np.sort(np.unique(free, axis=0, return_index=True)[1])
+    return np.sort(first_of_each(outcomes[:, ~fixed]))
 
 
 def restrict_options(

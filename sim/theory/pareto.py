@@ -25,7 +25,7 @@ def pareto_mask(utilities: np.ndarray, block: int = 128) -> np.ndarray:
         return _front_blocks(u, block)
     keep = np.zeros(len(u), dtype=bool)
     if len(u):
-        first = _first_of_each(u)
+        first = first_of_each(u)
         keep[first[~_dominated_distinct(u[first])]] = True
     return keep
 
@@ -33,7 +33,7 @@ def pareto_mask(utilities: np.ndarray, block: int = 128) -> np.ndarray:
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # 2⁶⁴ / golden ratio, odd: a multiplicative hash
 
 
-def _first_of_each(u: np.ndarray) -> np.ndarray:
+def first_of_each(u: np.ndarray) -> np.ndarray:
     """The index of the first row of each group of equal rows of ``u`` (in no particular
     order): rows sorted by a hash of their bits (``+ 0.0`` makes −0.0 and 0.0 one value),
     so that equal rows are neighbours; about three times as fast as

@@ -365,17 +365,17 @@ def test_unique_rows_handles_empty_shapes_as_np_unique_does(shape):
 def test_first_of_each_group_of_equal_rows_matches_the_lexicographic_unique(columns):
     # many copies, signed zeros (equal, different bits) and NaN rows (equal to nothing;
     # two with the same bits share a hash, so the lexicographic sort decides)
-    from sim.theory.pareto import _first_of_each, unique_rows
+    from sim.theory.pareto import first_of_each, unique_rows
 
     rng = np.random.default_rng(columns)
     u = rng.integers(-2, 3, size=(400, columns)).astype(float)
     u[rng.random(u.shape) < 0.2] *= -1.0  # -0.0 where the value is 0
     expected = np.sort(unique_rows(u)[1])
-    assert np.array_equal(np.sort(_first_of_each(u)), expected)
+    assert np.array_equal(np.sort(first_of_each(u)), expected)
     if columns:
         u[[5, 9]] = np.nan
-        assert np.array_equal(np.sort(_first_of_each(u)), np.sort(unique_rows(u)[1]))
-        assert {5, 9} <= set(_first_of_each(u).tolist())
+        assert np.array_equal(np.sort(first_of_each(u)), np.sort(unique_rows(u)[1]))
+        assert {5, 9} <= set(first_of_each(u).tolist())
 
 
 @given(finite_problems(), st.floats(-0.5, 0.5))

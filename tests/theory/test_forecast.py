@@ -64,6 +64,10 @@ def test_invalid_input():
         forecast(np.zeros((2, 3)), np.ones((2, 3)), np.ones(3))
     with pytest.raises(ValueError):
         forecast(np.zeros((2, 1)), np.zeros((2, 1)), np.ones(2))  # no weight on the issue
+    with pytest.raises(ValueError):
+        forecast(np.array([[0.0], [np.nan]]), np.ones((2, 1)), np.ones(2))  # an ideal not finite
+    with pytest.raises(ValueError):
+        forecast(np.zeros((0, 2)), np.zeros((0, 2)), np.zeros(0))  # no party
 
 
 def _loss(x: float, positions: np.ndarray, weights: np.ndarray) -> float:
