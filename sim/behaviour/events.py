@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+from pydantic import TypeAdapter
 
 from sim.game import Game, compiled_preferences
 from sim.identity_cache import IdentityCache
@@ -69,56 +70,59 @@ SHIFTED = IdentityCache(64)
 def _shifted_positions(scenario: Scenario, indices: tuple[int, ...]) -> dict[str, dict]:
     """The validated positions the events ``indices`` change (party -> issue -> position).
     They depend only on the events, the parties' ids and positions and the issues'
-    kinds, so they are remembered by the identity of those inputs (:data:`SHIFTED`)."""
+    kinds, so they are remembered by the identity of those inputs (:data:`SHIFTED`).
+    Only the fields an event sets are validated: ``Position`` has no validator of its
+    own, so the position copied with them is what validating it whole gives."""
 
     def build() -> dict[str, dict[str, Position]]:
-        return {
-            pid: {iid: Position.model_validate(data) for iid, data in changed.items()}
-            for pid, changed in _dumped_shifts(scenario, indices).items()
-        }
+        out: dict[str, dict[str, Position]] = {}
+        for (pid, iid), fields in _shifted_fields(scenario, indices).items():
+            new = {name: _FIELDS[name].validate_python(raw) for name, raw in fields.items()}
+            position = scenario.party(pid).positions[iid]
+            out.setdefault(pid, {})[iid] = position.model_copy(update=new)
+        return out
 
     inputs = (*(scenario.events[k] for k in indices), *(p.positions for p in scenario.parties))
     names = (indices, tuple(p.id for p in scenario.parties), tuple(i.kind for i in scenario.issues))
     return SHIFTED.get(inputs, names, build)
 
 
-def _dumped_shifts(scenario: Scenario, indices: tuple[int, ...]) -> dict[str, dict[str, dict]]:
-    """The positions the events ``indices`` change, as dumped mappings."""
-    positions: dict[str, dict[str, dict]] = {}  # party -> issue -> dumped position
+SHIFTABLE = ("ideal", "salience", "red_line")
+_FIELDS = {name: TypeAdapter(Position.model_fields[name].annotation) for name in SHIFTABLE}
+"""Validators of the position fields an event sets."""
 
-    def position(pid: str, iid: str) -> dict:
-        held = positions.setdefault(pid, {})
-        if iid not in held:
-            pos = scenario.party(pid).positions[iid]
-            held[iid] = pos.model_dump(mode="python", exclude_none=True)
-        return held[iid]
+
+def _shifted_fields(
+    scenario: Scenario, indices: tuple[int, ...]
+) -> dict[tuple[str, str], dict[str, dict]]:
+    """The fields the events ``indices`` set, in order, as raw mappings ``{"value": ...,
+    provenance}``: (party, issue) -> field -> mapping."""
+    shifted: dict[tuple[str, str], dict[str, dict]] = {}
+
+    def value(pid: str, iid: str, name: str) -> float:
+        raw = shifted.get((pid, iid), {}).get(name)
+        if raw is not None:
+            return raw["value"]
+        return getattr(scenario.party(pid).positions[iid], name).value
 
     for k in indices:
         ev = scenario.events[k]
         if ev.type == "position_shift":
-            pos = position(ev.party, ev.issue)
-            for name in ("ideal", "salience", "red_line"):
-                value = getattr(ev, name)
-                if value is not None:
-                    pos[name] = {"value": value, **_provenance(ev, f"{name} set by: {ev.label}")}
-        else:
-            _consult(scenario, position, ev)
-    return positions
-
-
-def _consult(scenario: Scenario, position, ev: Event) -> None:
-    for issue in scenario.issues:
-        if issue.kind == "discrete":
+            fields = shifted.setdefault((ev.party, ev.issue), {})
+            for name in SHIFTABLE:
+                if getattr(ev, name) is not None:
+                    coding = _provenance(ev, f"{name} set by: {ev.label}")
+                    fields[name] = {"value": getattr(ev, name), **coding}
             continue
-        members = [position(pid, issue.id) for pid in ev.parties]
-        ideals = np.array([m["ideal"]["value"] for m in members])
-        weights = np.array([m["salience"]["value"] for m in members])
-        mean = ideals @ weights / weights.sum() if weights.sum() > 0 else ideals.mean()
-        for m, x in zip(members, ideals, strict=True):
-            m["ideal"] = {
-                "value": float((1 - ev.weight) * x + ev.weight * mean),
-                **_provenance(ev, f"moved {ev.weight:g} of the way to the group mean: {ev.label}"),
-            }
+        coding = _provenance(ev, f"moved {ev.weight:g} of the way to the group mean: {ev.label}")
+        for issue in (i for i in scenario.issues if i.kind != "discrete"):
+            ideals = np.array([value(pid, issue.id, "ideal") for pid in ev.parties])
+            weights = np.array([value(pid, issue.id, "salience") for pid in ev.parties])
+            mean = ideals @ weights / weights.sum() if weights.sum() > 0 else ideals.mean()
+            for pid, x in zip(ev.parties, ideals, strict=True):
+                moved = float((1 - ev.weight) * x + ev.weight * mean)
+                shifted.setdefault((pid, issue.id), {})["ideal"] = {"value": moved, **coding}
+    return shifted
 
 
 def shifted_game(base: Game, indices: tuple[int, ...]) -> Game:
