@@ -122,21 +122,43 @@ def weighted_sum_maximisers(
     boxes: list[list[np.ndarray]],
 ) -> list[np.ndarray]:
     """For each box (per-issue masks of the grids), x_j(λ) for every λ row and issue j,
-    searched over ``grids[j][box[j]]``: a (len(λ), m) array per box. Ties are broken
-    toward the lowest grid value (deterministic). An issue's column depends only on its
-    mask, so boxes that share a mask (where red lines leave an issue's whole grid open,
-    say) share the column, computed once."""
+    searched over ``grids[j][box[j]]`` and given as its index in ``grids[j]``: a
+    (len(λ), m) integer array per box. Ties are broken toward the lowest grid value
+    (deterministic). An issue's column depends only on its mask, so boxes that share a
+    mask (where red lines leave an issue's whole grid open, say) share the column,
+    computed once."""
     columns: dict[tuple[int, bytes], np.ndarray] = {}
 
     def column(j: int, mask: np.ndarray) -> np.ndarray:
         key = (j, mask.tobytes())
         if key not in columns:
-            values = grids[j][mask]
-            contrib = prefs.weights[:, j, None] * prefs.issue_values(j, values)
-            columns[key] = values[np.argmax(lambdas @ contrib, axis=1)]
+            where = np.flatnonzero(mask)
+            contrib = prefs.weights[:, j, None] * prefs.issue_values(j, grids[j][where])
+            columns[key] = where[np.argmax(lambdas @ contrib, axis=1)]
         return columns[key]
 
     return [np.column_stack([column(j, m) for j, m in enumerate(box)]) for box in boxes]
+
+
+def distinct_index_rows(rows: np.ndarray, sizes: list[int]) -> np.ndarray:
+    """The distinct rows of ``rows`` in lexicographic order, for rows of indices (column j
+    holds integers in [0, ``sizes[j]``)): the columns are packed, in order, into as few
+    64-bit keys as hold them (mixed radix, below 2⁶² each), and the keys sorted with
+    ``np.lexsort``; about ten times as fast as sorting ten float columns. Rows of sorted
+    grids' indices sort as the grid values do."""
+    keys, key, room = [], np.zeros(len(rows), dtype=np.int64), 1
+    for j, size in enumerate(sizes):
+        if room * size >= 2**62:
+            keys.append(key)
+            key, room = np.zeros(len(rows), dtype=np.int64), 1
+        key = key * size + rows[:, j]
+        room *= size
+    keys.append(key)
+    if not len(rows):
+        return rows
+    order = np.lexsort(keys[::-1])
+    repeat = np.logical_and.reduce([k[order][1:] == k[order][:-1] for k in keys])
+    return rows[order[np.concatenate([[True], ~repeat])]]
 
 
 def fill_edges(prefs: Preferences, candidates: np.ndarray, grids: list[np.ndarray]) -> np.ndarray:
@@ -187,7 +209,9 @@ def pareto_frontier(
         return feasible_part(frontier) if feasible_only else frontier
     lambdas = simplex_lattice(prefs.n_parties, max_weights)
     blocks = weighted_sum_maximisers(prefs, grids, lambdas, [free, *boxes])
-    candidates = fill_edges(prefs, unique_rows(np.concatenate(blocks))[0], grids)
+    index = distinct_index_rows(np.concatenate(blocks), [len(g) for g in grids])
+    candidates = np.column_stack([g[index[:, j]] for j, g in enumerate(grids)])
+    candidates = fill_edges(prefs, candidates, grids)
     utilities = prefs.utilities(candidates)
     ok = prefs.acceptable(candidates)
     keep = efficient_feasible(utilities, ok) if feasible_only else efficient(utilities, ok)

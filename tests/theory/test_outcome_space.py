@@ -185,3 +185,18 @@ def test_pair_frontier_of_a_continuous_quadratic_split_is_the_closed_form_circle
     assert np.array_equal(whole, within) and len(whole) > 90
     t = 1 - np.sqrt(1 - whole[:, 0])
     np.testing.assert_allclose(whole[:, 1], 1 - t**2, atol=1e-12)
+
+
+@pytest.mark.parametrize("sizes", [[101] * 10, [3, 2**40, 2**30, 5], [7]])
+def test_distinct_index_rows_are_the_lexicographic_unique_rows(sizes):
+    # packed into one key or several (a size of 2⁴⁰ forces a new key); small values give
+    # copies, values up to each size test the mixed radix
+    from sim.theory.frontier import distinct_index_rows
+    from sim.theory.pareto import unique_rows
+
+    rng = np.random.default_rng(len(sizes))
+    small = np.column_stack([rng.integers(0, min(s, 3), 300) for s in sizes])
+    large = np.column_stack([rng.integers(0, s, 100) for s in sizes])
+    rows = np.concatenate([small, large, small[:50]]).astype(np.int64)
+    assert np.array_equal(distinct_index_rows(rows, sizes), unique_rows(rows)[0])
+    assert len(distinct_index_rows(rows[:0], sizes)) == 0
