@@ -200,3 +200,57 @@ def test_distinct_index_rows_are_the_lexicographic_unique_rows(sizes):
     rows = np.concatenate([small, large, small[:50]]).astype(np.int64)
     assert np.array_equal(distinct_index_rows(rows, sizes), unique_rows(rows)[0])
     assert len(distinct_index_rows(rows[:0], sizes)) == 0
+
+
+def continuous_prefs(weights, ideal, exponent=2) -> Preferences:
+    """Continuous issues on [0, 1], no red lines."""
+    weights = np.asarray(weights, dtype=float)
+    n, m = weights.shape
+    return Preferences(
+        weights=weights / weights.sum(axis=1, keepdims=True),
+        spatial=np.ones(m, dtype=bool),
+        integer=np.zeros(m, dtype=bool),
+        lo=np.zeros(m),
+        hi=np.ones(m),
+        ideal=np.asarray(ideal, dtype=float),
+        exponent=np.full((n, m), exponent),
+        accept_lo=np.full((n, m), -np.inf),
+        accept_hi=np.full((n, m), np.inf),
+        tables=(None,) * m,
+        allowed=(None,) * m,
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_quadratic_maximisers_are_the_exact_argmax_ties_to_the_lowest(seed):
+    # with ideals of two decimals on a grid of 0.05 steps, the weighted sums are compared
+    # in exact rationals: each column of weighted_sum_maximisers is the lowest exact
+    # maximiser (no near-ties here that rounding could decide)
+    from fractions import Fraction
+
+    from sim.theory.frontier import simplex_lattice, weighted_sum_maximisers
+
+    rng = np.random.default_rng(seed)
+    n, m = 3, 4
+    raw = rng.integers(0, 4, size=(n, m))
+    raw[:, 0] = [0, 0, 1]  # with λ_2 = 0 no weight on issue 0: every value ties
+    raw[raw.sum(axis=1) == 0, 1] = 1
+    prefs = continuous_prefs(raw, np.round(rng.uniform(size=(n, m)), 2))
+    steps = np.round(np.linspace(0, 1, 21), 12)  # no near-copies: 0.15, not 0.15000000000000002
+    grids = [np.unique(np.concatenate([steps, prefs.ideal[:, j]])) for j in range(m)]
+    k = 9
+    lambdas = simplex_lattice(n, 55)
+    assert len(lambdas) == 55  # step 1/9
+    (found,) = weighted_sum_maximisers(
+        prefs, grids, lambdas, [[np.ones(len(g), dtype=bool) for g in grids]]
+    )
+    exact_lambdas = [[Fraction(round(x * k), k) for x in row] for row in lambdas]
+    for j, grid in enumerate(grids):
+        w = [Fraction(int(raw[i, j]), int(raw[i].sum())) for i in range(n)]
+        a = [Fraction(float(prefs.ideal[i, j])) for i in range(n)]
+        for lam, index in zip(exact_lambdas, found[:, j], strict=True):
+            score = [
+                -sum(lam[i] * w[i] * (Fraction(float(g)) - a[i]) ** 2 for i in range(n))
+                for g in grid
+            ]
+            assert index == score.index(max(score))
