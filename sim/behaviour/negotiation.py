@@ -114,7 +114,7 @@ class Negotiation:
         self._no_side.flags.writeable = False
         self.reservation = game.memo("reservation", lambda: game.reservation(game.status_quo))
         self._offers: OfferSet | None = None
-        self._offer_inputs: tuple[np.ndarray, np.ndarray, np.ndarray] = ()
+        self._offer_inputs: tuple[np.ndarray, np.ndarray, np.ndarray]  # see _refresh_offers
         self._refresh_offers()
 
     @property
