@@ -13,6 +13,7 @@ from sim.theory.bargaining import nash_index
 from sim.theory.frontier import pair_frontier, pareto_frontier
 from sim.theory.outcome_space import efficient_product, nondominated
 from sim.theory.preferences import LinkedLine, Preferences
+from tests.theory.test_reference_points import spatial_prefs
 
 
 def brute_force_efficient(u: np.ndarray) -> np.ndarray:
@@ -202,25 +203,6 @@ def test_distinct_index_rows_are_the_lexicographic_unique_rows(sizes):
     assert len(distinct_index_rows(rows[:0], sizes)) == 0
 
 
-def continuous_prefs(weights, ideal, exponent=2) -> Preferences:
-    """Continuous issues on [0, 1], no red lines."""
-    weights = np.asarray(weights, dtype=float)
-    n, m = weights.shape
-    return Preferences(
-        weights=weights / weights.sum(axis=1, keepdims=True),
-        spatial=np.ones(m, dtype=bool),
-        integer=np.zeros(m, dtype=bool),
-        lo=np.zeros(m),
-        hi=np.ones(m),
-        ideal=np.asarray(ideal, dtype=float),
-        exponent=np.full((n, m), exponent),
-        accept_lo=np.full((n, m), -np.inf),
-        accept_hi=np.full((n, m), np.inf),
-        tables=(None,) * m,
-        allowed=(None,) * m,
-    )
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_quadratic_maximisers_are_the_exact_argmax_ties_to_the_lowest(seed):
     # with ideals of two decimals on a grid of 0.05 steps, the weighted sums are compared
@@ -235,7 +217,7 @@ def test_quadratic_maximisers_are_the_exact_argmax_ties_to_the_lowest(seed):
     raw = rng.integers(0, 4, size=(n, m))
     raw[:, 0] = [0, 0, 1]  # with λ_2 = 0 no weight on issue 0: every value ties
     raw[raw.sum(axis=1) == 0, 1] = 1
-    prefs = continuous_prefs(raw, np.round(rng.uniform(size=(n, m)), 2))
+    prefs = spatial_prefs(raw, np.round(rng.uniform(size=(n, m)), 2), 2)
     steps = np.round(np.linspace(0, 1, 21), 12)  # no near-copies: 0.15, not 0.15000000000000002
     grids = [np.unique(np.concatenate([steps, prefs.ideal[:, j]])) for j in range(m)]
     k = 9
