@@ -34,9 +34,9 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)  # 2⁶⁴ / golden ratio, odd: a multiplic
 
 
 def first_of_each(u: np.ndarray) -> np.ndarray:
-    """The index of the first row of each group of equal rows of ``u`` (in no particular
-    order): rows sorted by a hash of their bits (``+ 0.0`` makes −0.0 and 0.0 one value),
-    so that equal rows are neighbours; about three times as fast as
+    """The index of the first row of each group of equal rows of the float array ``u``
+    (in no particular order): rows sorted by a hash of their bits (``+ 0.0`` makes −0.0
+    and 0.0 one value), so that equal rows are neighbours; about three times as fast as
     :func:`unique_rows`, which sorts lexicographically. Should two different rows share
     a hash (or a row hold NaN, equal to nothing), :func:`unique_rows` decides."""
     if u.shape[1] == 0:
@@ -47,8 +47,8 @@ def first_of_each(u: np.ndarray) -> np.ndarray:
         code *= _MIX
         code ^= bits[:, c]
     order = np.argsort(code, kind="stable")  # equal rows: in their original order
-    ranked, same_code = u[order], code[order][1:] == code[order][:-1]
-    same_row = (ranked[1:] == ranked[:-1]).all(axis=1)
+    code, ranked = code[order], u[order]
+    same_code, same_row = code[1:] == code[:-1], (ranked[1:] == ranked[:-1]).all(axis=1)
     if not np.array_equal(same_code, same_row):
         return unique_rows(u)[1]
     new = np.ones(len(u), dtype=bool)
