@@ -413,13 +413,14 @@ def issue_minimisers(
     """
     total_q = float(quad.sum())
     mean_q = float(quad @ ideal)
-    points, where = np.unique(ideal[linear > 0], return_inverse=True)
-    if points.size == 0:
+    has_linear = linear > 0
+    if not has_linear.any():
         if total_q > 0:
             x = mean_q / total_q
             return x, x
         return -np.inf, np.inf
-    weight = np.bincount(where, weights=linear[linear > 0], minlength=points.size)
+    points, where = np.unique(ideal[has_linear], return_inverse=True)
+    weight = np.bincount(where, weights=linear[has_linear], minlength=points.size)
     at_most = np.cumsum(weight)
     right = 2 * at_most - at_most[-1] + 2 * (total_q * points - mean_q)
     left = right - 2 * weight
