@@ -45,6 +45,43 @@ def test_red_lines_by_hand():
     assert prefs.acceptable(x).tolist() == [[False, False], [True, False], [False, True]]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_red_lines_compare_every_spatial_issue_in_scope(seed):
+    # acceptable() compares only the issues where some party has a finite red line; it
+    # gives what comparing every spatial issue with its bounds (±inf included) gives,
+    # for NaN and infinite values too, with and without a scope
+    from dataclasses import replace
+
+    rng = np.random.default_rng(seed)
+    base = two_issue_prefs()
+    n, m = 3, 4
+    lo = np.where(rng.random((n, m)) < 0.3, rng.uniform(0, 0.5, (n, m)), -np.inf)
+    hi = np.where(rng.random((n, m)) < 0.3, rng.uniform(0.5, 1, (n, m)), np.inf)
+    prefs = replace(
+        base,
+        weights=np.full((n, m), 1 / m),
+        spatial=np.ones(m, dtype=bool),
+        integer=np.zeros(m, dtype=bool),
+        lo=np.zeros(m),
+        hi=np.ones(m),
+        ideal=np.full((n, m), 0.5),
+        exponent=np.full((n, m), 2),
+        accept_lo=lo,
+        accept_hi=hi,
+        tables=(None,) * m,
+        allowed=(None,) * m,
+    )
+    x = rng.choice([0.0, 0.3, 0.7, 1.0], size=(6, m))
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[rng.random(x.shape) < 0.05] = np.inf
+    for scope in (None, rng.random(m) < 0.5):
+        s = np.ones(m, dtype=bool) if scope is None else scope
+        xs = x[:, None, s]
+        expected = ((xs >= lo[None, :, s]) & (xs <= hi[None, :, s])).all(axis=2)
+        assert np.array_equal(prefs.acceptable(x, scope), expected)
+
+
 def test_red_line_bounds_direction():
     assert red_line_bounds(0.0, 0.5) == (-np.inf, 0.5)
     assert red_line_bounds(1.0, 0.4) == (0.4, np.inf)

@@ -122,6 +122,16 @@ class Preferences:
         )
 
     @cached_property
+    def _red_line_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The spatial issues where some party has a finite red line, with their bounds
+        shaped (1, n, issues), and the spatial issues where none has: only the first are
+        compared in :meth:`acceptable` (a comparison with ±inf holds for every number)."""
+        finite = (np.isfinite(self.accept_lo) | np.isfinite(self.accept_hi)).any(axis=0)
+        bounded = np.flatnonzero(self.spatial & finite)
+        lo, hi = self.accept_lo[None][:, :, bounded], self.accept_hi[None][:, :, bounded]
+        return bounded, lo, hi, np.flatnonzero(self.spatial & ~finite)
+
+    @cached_property
     def _columns(self) -> tuple[slice | np.ndarray, tuple[int, ...]]:
         """The spatial issues' columns (a slice, i.e. a view, when every issue is spatial)
         and the discrete issues' indices."""
@@ -237,9 +247,15 @@ class Preferences:
         it settles, not for the status quo of the rest.
         """
         x = np.atleast_2d(np.asarray(outcomes, dtype=float))
-        s = self.spatial if scope is None else self.spatial & scope
-        xs = x[:, None, s]
-        ok = ((xs >= self.accept_lo[None, :, s]) & (xs <= self.accept_hi[None, :, s])).all(axis=2)
+        bounded, lo, hi, unbounded = self._red_line_columns
+        if scope is not None:
+            inside = scope[bounded]
+            bounded, lo, hi = bounded[inside], lo[:, :, inside], hi[:, :, inside]
+            unbounded = unbounded[scope[unbounded]]
+        xs = x[:, None, bounded]
+        ok = ((xs >= lo) & (xs <= hi)).all(axis=2)
+        if unbounded.size and np.isnan(x[:, unbounded]).any():  # NaN meets no bound at all
+            ok &= ~np.isnan(x[:, unbounded]).any(axis=1)[:, None]
         for j in np.flatnonzero(~self.spatial if scope is None else ~self.spatial & scope):
             ok &= self.allowed[j][:, x[:, j].astype(int)].T
         for line in self.conditions:
