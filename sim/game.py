@@ -110,12 +110,10 @@ class Game:
 
     def feasible_frontier(self) -> Frontier:
         """The rows of :attr:`frontier` within every red line (the reference points'
-        domain), cut from it when it has been computed, else computed alone: a game
-        replaced by an event before its first offer (the consultation of round 1) needs
-        only these rows, and they cost one Pareto sift fewer."""
-        whole = self.__dict__.get("frontier")
-        if whole is not None:
-            return feasible_part(whole)
+        domain), cut from it when it has been computed, else computed alone
+        (:func:`shared_frontier`): a game replaced by an event before its first offer
+        (the consultation of round 1) needs only these rows, and they cost one Pareto
+        sift fewer."""
         return shared_frontier(self.prefs, self.anchor_points(), feasible_only=True)
 
     def options(self, settled: np.ndarray, scope: np.ndarray | None = None) -> Options:

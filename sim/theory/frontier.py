@@ -300,9 +300,8 @@ def _option_box(grids: list[np.ndarray], option) -> list[np.ndarray]:
 def efficient(utilities: np.ndarray, acceptable: np.ndarray) -> np.ndarray:
     """Rows Pareto-efficient among all rows, or among the rows within every red line."""
     keep = pareto_mask(utilities)
-    everyone = np.flatnonzero(acceptable.all(axis=1))
-    if not keep[everyone].all():  # else every acceptable row is already kept
-        keep[everyone[pareto_mask(utilities[everyone])]] = True
+    if not keep[acceptable.all(axis=1)].all():  # else every acceptable row is already kept
+        keep |= efficient_feasible(utilities, acceptable)
     return keep
 
 
