@@ -26,7 +26,7 @@ from pydantic import TypeAdapter
 
 from sim.game import Game, compiled_preferences
 from sim.identity_cache import IdentityCache
-from sim.scenario.schema import Event, Position, Scenario
+from sim.scenario.schema import Event, Issue, Position, Scenario
 
 PREFERENCE_EVENTS = ("position_shift", "consultation")
 
@@ -63,28 +63,57 @@ def shifted_scenario(scenario: Scenario, indices: tuple[int, ...]) -> Scenario:
     return scenario.model_copy(update={"parties": parties})
 
 
-SHIFTED = IdentityCache(64)
-"""The validated positions of :func:`_shifted_positions`, by the identity of their inputs."""
+SHIFTED = IdentityCache(256)
+"""The validated positions of one issue that :func:`_shifted_positions` changes, by the
+identity of their inputs."""
 
 
 def _shifted_positions(scenario: Scenario, indices: tuple[int, ...]) -> dict[str, dict]:
     """The validated positions the events ``indices`` change (party -> issue -> position).
-    They depend only on the events, the parties' ids and positions and the issues'
-    kinds, so they are remembered by the identity of those inputs (:data:`SHIFTED`).
-    Only the fields an event sets are validated: ``Position`` has no validator of its
-    own, so the position copied with them is what validating it whole gives."""
 
-    def build() -> dict[str, dict[str, Position]]:
-        out: dict[str, dict[str, Position]] = {}
-        for (pid, iid), fields in _shifted_fields(scenario, indices).items():
-            new = {name: _FIELDS[name].validate_python(raw) for name, raw in fields.items()}
-            position = scenario.party(pid).positions[iid]
-            out.setdefault(pid, {})[iid] = position.model_copy(update=new)
-        return out
+    The events act issue by issue: on an issue, the new positions depend only on the
+    events that touch it (:func:`_touches`) and on the positions there of the parties
+    they name. So they are remembered per issue, by the identity of those inputs
+    (:data:`SHIFTED`): a sweep point that changes one position (a salience, say) builds
+    anew only the positions of that issue. Only the fields an event sets are validated:
+    ``Position`` has no validator of its own, so the position copied with them is what
+    validating it whole gives."""
+    out: dict[str, dict[str, Position]] = {}
+    parties = {p.id: p for p in scenario.parties}
+    for issue in scenario.issues:
+        events = tuple(k for k in indices if _touches(scenario.events[k], issue))
+        if not events:
+            continue
+        members = tuple(dict.fromkeys(pid for k in events for pid in _members(scenario.events[k])))
+        positions = {pid: parties[pid].positions[issue.id] for pid in members}
 
-    inputs = (*(scenario.events[k] for k in indices), *(p.positions for p in scenario.parties))
-    names = (indices, tuple(p.id for p in scenario.parties), tuple(i.kind for i in scenario.issues))
-    return SHIFTED.get(inputs, names, build)
+        def build(events=events, positions=positions) -> dict[str, Position]:
+            fields = _shifted_fields([scenario.events[k] for k in events], positions)
+            return {
+                pid: positions[pid].model_copy(
+                    update={name: _FIELDS[name].validate_python(raw) for name, raw in new.items()}
+                )
+                for pid, new in fields.items()
+            }
+
+        inputs = (*(scenario.events[k] for k in events), *positions.values())
+        for pid, position in SHIFTED.get(
+            inputs, (events, issue.id, issue.kind, members), build
+        ).items():
+            out.setdefault(pid, {})[issue.id] = position
+    return out
+
+
+def _touches(ev: Event, issue: Issue) -> bool:
+    """Whether the preference event ``ev`` sets positions on ``issue`` (a consultation: on
+    every issue that is not discrete)."""
+    if ev.type == "position_shift":
+        return ev.issue == issue.id
+    return issue.kind != "discrete"
+
+
+def _members(ev: Event) -> tuple[str, ...]:
+    return (ev.party,) if ev.type == "position_shift" else tuple(ev.parties)
 
 
 SHIFTABLE = ("ideal", "salience", "red_line")
@@ -93,35 +122,34 @@ _FIELDS = {name: TypeAdapter(Position.model_fields[name].annotation) for name in
 
 
 def _shifted_fields(
-    scenario: Scenario, indices: tuple[int, ...]
-) -> dict[tuple[str, str], dict[str, dict]]:
-    """The fields the events ``indices`` set, in order, as raw mappings ``{"value": ...,
-    provenance}``: (party, issue) -> field -> mapping."""
-    shifted: dict[tuple[str, str], dict[str, dict]] = {}
+    events: list[Event], positions: dict[str, Position]
+) -> dict[str, dict[str, dict]]:
+    """The fields the ``events`` (in order, each touching one issue) set on that issue, as
+    raw mappings ``{"value": ..., provenance}``: party -> field -> mapping. ``positions``
+    are the named parties' positions on the issue before the events."""
+    shifted: dict[str, dict[str, dict]] = {}
 
-    def value(pid: str, iid: str, name: str) -> float:
-        raw = shifted.get((pid, iid), {}).get(name)
+    def value(pid: str, name: str) -> float:
+        raw = shifted.get(pid, {}).get(name)
         if raw is not None:
             return raw["value"]
-        return getattr(scenario.party(pid).positions[iid], name).value
+        return getattr(positions[pid], name).value
 
-    for k in indices:
-        ev = scenario.events[k]
+    for ev in events:
         if ev.type == "position_shift":
-            fields = shifted.setdefault((ev.party, ev.issue), {})
+            fields = shifted.setdefault(ev.party, {})
             for name in SHIFTABLE:
                 if getattr(ev, name) is not None:
                     coding = _provenance(ev, f"{name} set by: {ev.label}")
                     fields[name] = {"value": getattr(ev, name), **coding}
             continue
         coding = _provenance(ev, f"moved {ev.weight:g} of the way to the group mean: {ev.label}")
-        for issue in (i for i in scenario.issues if i.kind != "discrete"):
-            ideals = np.array([value(pid, issue.id, "ideal") for pid in ev.parties])
-            weights = np.array([value(pid, issue.id, "salience") for pid in ev.parties])
-            mean = ideals @ weights / weights.sum() if weights.sum() > 0 else ideals.mean()
-            for pid, x in zip(ev.parties, ideals, strict=True):
-                moved = float((1 - ev.weight) * x + ev.weight * mean)
-                shifted.setdefault((pid, issue.id), {})["ideal"] = {"value": moved, **coding}
+        ideals = np.array([value(pid, "ideal") for pid in ev.parties])
+        weights = np.array([value(pid, "salience") for pid in ev.parties])
+        mean = ideals @ weights / weights.sum() if weights.sum() > 0 else ideals.mean()
+        for pid, x in zip(ev.parties, ideals, strict=True):
+            moved = float((1 - ev.weight) * x + ev.weight * mean)
+            shifted.setdefault(pid, {})["ideal"] = {"value": moved, **coding}
     return shifted
 
 

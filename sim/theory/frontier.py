@@ -112,7 +112,25 @@ def issue_grid(prefs: Preferences, j: int, resolution: int, extra: np.ndarray) -
             return np.arange(lo, hi + 1, dtype=float)
         return np.unique(np.round(np.linspace(lo, hi, resolution + 1)))
     finite = extra[np.isfinite(extra) & (extra >= lo) & (extra <= hi)]
-    return np.unique(np.concatenate([np.linspace(lo, hi, resolution + 1), finite]))
+    return _sorted_distinct(np.concatenate([_even_grid(lo, hi, resolution), finite]))
+
+
+@functools.lru_cache(maxsize=64)
+def _even_grid(lo: float, hi: float, resolution: int) -> np.ndarray:
+    """``np.linspace(lo, hi, resolution + 1)``, built once per interval (read-only)."""
+    grid = np.linspace(lo, hi, resolution + 1)
+    grid.flags.writeable = False
+    return grid
+
+
+def _sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of a fresh 1-D array without NaN, by its own steps (sort in place,
+    keep each value that differs from the one before) without its wrapper's cost."""
+    values.sort()
+    keep = np.empty(len(values), dtype=bool)
+    keep[:1] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def weighted_sum_maximisers(
@@ -126,14 +144,18 @@ def weighted_sum_maximisers(
     (len(λ), m) integer array per box. Ties are broken toward the lowest grid value
     (deterministic). An issue's column depends only on its mask, so boxes that share a
     mask (where red lines leave an issue's whole grid open, say) share the column,
-    computed once."""
+    computed once; so is each issue's w_ij v_ij on its whole grid, of which a mask takes
+    its values (the same numbers: v_ij is computed value by value)."""
     columns: dict[tuple[int, bytes], np.ndarray] = {}
+    contributions: dict[int, np.ndarray] = {}
 
     def column(j: int, mask: np.ndarray) -> np.ndarray:
         key = (j, mask.tobytes())
         if key not in columns:
+            if j not in contributions:
+                contributions[j] = prefs.weights[:, j, None] * prefs.issue_values(j, grids[j])
             where = np.flatnonzero(mask)
-            contrib = prefs.weights[:, j, None] * prefs.issue_values(j, grids[j][where])
+            contrib = contributions[j] if len(where) == len(mask) else contributions[j][:, where]
             columns[key] = where[np.argmax(lambdas @ contrib, axis=1)]
         return columns[key]
 
