@@ -57,7 +57,7 @@ from math import comb
 import numpy as np
 
 from sim.theory.outcome_space import EXACT_LIMIT, efficient_product, nondominated, space_size
-from sim.theory.pareto import first_of_each, pareto_mask, unique_rows
+from sim.theory.pareto import first_of_each, pareto_mask, pareto_masks, unique_rows
 from sim.theory.preferences import LINK_TOLERANCE, Preferences
 
 
@@ -320,11 +320,10 @@ def _option_box(grids: list[np.ndarray], option) -> list[np.ndarray]:
 
 
 def efficient(utilities: np.ndarray, acceptable: np.ndarray) -> np.ndarray:
-    """Rows Pareto-efficient among all rows, or among the rows within every red line."""
-    keep = pareto_mask(utilities)
-    if not keep[acceptable.all(axis=1)].all():  # else every acceptable row is already kept
-        keep |= efficient_feasible(utilities, acceptable)
-    return keep
+    """Rows Pareto-efficient among all rows, or among the rows within every red line
+    (both sifts in one pass, :func:`~sim.theory.pareto.pareto_masks`)."""
+    keep, feasible = pareto_masks(utilities, acceptable.all(axis=1))
+    return keep | feasible
 
 
 def efficient_feasible(utilities: np.ndarray, acceptable: np.ndarray) -> np.ndarray:

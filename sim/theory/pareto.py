@@ -35,12 +35,20 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)  # 2⁶⁴ / golden ratio, odd: a multiplic
 
 def first_of_each(u: np.ndarray) -> np.ndarray:
     """The index of the first row of each group of equal rows of the float array ``u``
-    (in no particular order): rows sorted by a hash of their bits (``+ 0.0`` makes −0.0
-    and 0.0 one value), so that equal rows are neighbours; about three times as fast as
-    :func:`unique_rows`, which sorts lexicographically. Should two different rows share
-    a hash (or a row hold NaN, equal to nothing), :func:`unique_rows` decides."""
+    (in no particular order; see :func:`_equal_runs`)."""
+    order, starts = _equal_runs(u)
+    return order[starts]
+
+
+def _equal_runs(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An order of the rows of the float array ``u`` in which equal rows are neighbours,
+    in their original order, and the positions in it where each group of equal rows
+    starts. Rows are sorted by a hash of their bits (``+ 0.0`` makes −0.0 and 0.0 one
+    value); about three times as fast as :func:`unique_rows`, which sorts
+    lexicographically. Should two different rows share a hash (or a row hold NaN, equal
+    to nothing), that lexicographic sort decides."""
     if u.shape[1] == 0:
-        return unique_rows(u)[1]
+        return np.arange(len(u)), np.zeros(min(len(u), 1), dtype=np.intp)
     bits = np.ascontiguousarray(u + 0.0).view(np.uint64)
     code = bits[:, 0].copy()
     for c in range(1, bits.shape[1]):
@@ -50,10 +58,38 @@ def first_of_each(u: np.ndarray) -> np.ndarray:
     code, ranked = code[order], u[order]
     same_code, same_row = code[1:] == code[:-1], (ranked[1:] == ranked[:-1]).all(axis=1)
     if not np.array_equal(same_code, same_row):
-        return unique_rows(u)[1]
+        order = np.lexsort(u.T[::-1])  # stable: equal rows in their original order
+        ranked = u[order]
+        same_row = (ranked[1:] == ranked[:-1]).all(axis=1)
     new = np.ones(len(u), dtype=bool)
     new[1:] = ~same_row
-    return order[new]
+    return order, np.flatnonzero(new)
+
+
+def pareto_masks(utilities: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(pareto_mask(utilities), within)``, where ``within`` marks the rows of the
+    boolean mask ``members`` that are Pareto-efficient among the rows of ``members``
+    (what ``pareto_mask`` of those rows alone gives, placed back), in one pass: a group
+    of equal rows with a member is represented there by its first member, and the weak
+    dominators of each group (:func:`_dominated_distinct`) are read twice, all of them
+    and those of groups with a member."""
+    u = np.asarray(utilities, dtype=float)
+    keep, within = np.zeros(len(u), dtype=bool), np.zeros(len(u), dtype=bool)
+    if len(u) > BITSET_ROWS:
+        keep = pareto_mask(u)
+        within[np.flatnonzero(members)[pareto_mask(u[members])]] = True
+        return keep, within
+    if not len(u):
+        return keep, within
+    order, starts = _equal_runs(u)
+    first = order[starts]
+    positions = np.where(members[order], np.arange(len(u)), len(u))
+    first_member = np.minimum.reduceat(positions, starts)  # len(u): the group has none
+    has_member = first_member < len(u)
+    by_any, by_member = _dominated_distinct(u[first], has_member)
+    keep[first[~by_any]] = True
+    within[order[first_member[has_member & ~by_member]]] = True
+    return keep, within
 
 
 def unique_rows(u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -71,13 +107,16 @@ def unique_rows(u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ranked[new], order[new], inverse
 
 
-def _dominated_distinct(u: np.ndarray, chunk: int = 4096) -> np.ndarray:
+def _dominated_distinct(
+    u: np.ndarray, dominators: np.ndarray | None = None, chunk: int = 4096
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Which of the distinct rows ``u`` another row weakly dominates (then strictly: the
     rows differ). For each column c, the rows sorted by decreasing ``u[:, c]``; the rows
     with ``u_bc >= u_ac`` are a prefix of that order, kept as a bitset (a running OR of
     each row's bit, set at its rank in the order); a row's weak dominators are the AND
     over the columns of its prefixes, less itself. Potential dominators are taken
-    ``chunk`` at a time (memory m·chunk/8 bytes)."""
+    ``chunk`` at a time (memory m·chunk/8 bytes). With a boolean mask ``dominators``,
+    also which rows a row of that mask dominates: ``(by any row, by a row of the mask)``."""
     m, n = u.shape
     order = np.argsort(-u, axis=0)  # the order within ties does not matter: ends cover them
     ends = np.empty((m, n), dtype=np.intp)  # last position of each row's prefix (ties included)
@@ -85,6 +124,7 @@ def _dominated_distinct(u: np.ndarray, chunk: int = 4096) -> np.ndarray:
     rank = np.empty((m, n), dtype=np.intp)  # each row's position in each column's order
     np.put_along_axis(rank, order, np.arange(m)[:, None], axis=0)
     dominated = np.zeros(m, dtype=bool)
+    by_mask = None if dominators is None else np.zeros(m, dtype=bool)
     one = np.uint64(1)
     for start in range(0, m, chunk):
         rows = np.arange(start, min(start + chunk, m))
@@ -98,7 +138,11 @@ def _dominated_distinct(u: np.ndarray, chunk: int = 4096) -> np.ndarray:
             common = prefix if common is None else np.bitwise_and(common, prefix, out=common)
         common[rows, word] &= ~bit  # a row does not dominate itself
         dominated |= (common != 0).any(axis=1)
-    return dominated
+        if by_mask is not None:
+            mask = np.zeros(common.shape[1], dtype=np.uint64)
+            np.bitwise_or.at(mask, word[dominators[rows]], bit[dominators[rows]])
+            by_mask |= (common & mask != 0).any(axis=1)
+    return dominated if by_mask is None else (dominated, by_mask)
 
 
 def _tie_ends(ranked: np.ndarray) -> np.ndarray:

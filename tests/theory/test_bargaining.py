@@ -378,6 +378,32 @@ def test_first_of_each_group_of_equal_rows_matches_the_lexicographic_unique(colu
         assert {5, 9} <= set(first_of_each(u).tolist())
 
 
+@pytest.mark.parametrize("parties", [1, 2, 4])
+def test_pareto_masks_sift_all_rows_and_the_members_alone_in_one_pass(parties, monkeypatch):
+    # coarse values and copies, so that groups of equal rows mix members and others (a
+    # group's first row may be no member); chunks of 4,096 and 64 bits; the block method
+    import sim.theory.pareto as pareto
+
+    rng = np.random.default_rng(parties)
+    u = np.round(rng.uniform(size=(600, parties)), 1)
+    u[300:350] = u[:50]
+    members = rng.random(len(u)) < 0.4
+    expected = np.zeros(len(u), dtype=bool)
+    expected[np.flatnonzero(members)[pareto.pareto_mask(u[members])]] = True
+    keep, within = pareto.pareto_masks(u, members)
+    assert np.array_equal(keep, pareto.pareto_mask(u))
+    assert np.array_equal(within, expected)
+    distinct = np.unique(u, axis=0)
+    some = rng.random(len(distinct)) < 0.5
+    by_any, by_some = pareto._dominated_distinct(distinct, some, chunk=64)
+    brute = (distinct[None, :, :] >= distinct[:, None, :]).all(axis=2)
+    np.fill_diagonal(brute, False)
+    assert np.array_equal(by_any, brute.any(axis=1))
+    assert np.array_equal(by_some, (brute & some[None, :]).any(axis=1))
+    monkeypatch.setattr(pareto, "BITSET_ROWS", 100)
+    assert np.array_equal(pareto.pareto_masks(u, members)[1], expected)
+
+
 @given(finite_problems(), st.floats(-0.5, 0.5))
 @settings(max_examples=300, deadline=None)
 def test_bargaining_indices_are_the_three_indices(problem, shift):
