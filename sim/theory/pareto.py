@@ -119,10 +119,12 @@ def _dominated_distinct(
     also which rows a row of that mask dominates: ``(by any row, by a row of the mask)``."""
     m, n = u.shape
     order = np.argsort(-u, axis=0)  # the order within ties does not matter: ends cover them
-    ends = np.empty((m, n), dtype=np.intp)  # last position of each row's prefix (ties included)
-    np.put_along_axis(ends, order, _tie_ends(np.take_along_axis(u, order, axis=0)), axis=0)
-    rank = np.empty((m, n), dtype=np.intp)  # each row's position in each column's order
-    np.put_along_axis(rank, order, np.arange(m)[:, None], axis=0)
+    flat = (order * n + np.arange(n)).ravel()  # order's places in a raveled (m, n) array
+    ends = np.empty(m * n, dtype=np.intp)  # last position of each row's prefix (ties included)
+    ends[flat] = _tie_ends(u.ravel()[flat].reshape(m, n)).ravel()
+    rank = np.empty(m * n, dtype=np.intp)  # each row's position in each column's order
+    rank[flat] = np.repeat(np.arange(m), n)
+    ends, rank = ends.reshape(m, n), rank.reshape(m, n)
     dominated = np.zeros(m, dtype=bool)
     by_mask = None if dominators is None else np.zeros(m, dtype=bool)
     one = np.uint64(1)
@@ -130,18 +132,19 @@ def _dominated_distinct(
         rows = np.arange(start, min(start + chunk, m))
         word, bit = (rows - start) // 64, one << ((rows - start) % 64).astype(np.uint64)
         common = None
+        bits = np.empty((m, (len(rows) + 63) // 64), dtype=np.uint64)
         for c in range(n):
-            bits = np.zeros((m, (len(rows) + 63) // 64), dtype=np.uint64)
-            bits[rank[rows, c], word] = bit
+            bits.fill(0)
+            bits[rank[start : start + chunk, c], word] = bit
             np.bitwise_or.accumulate(bits, axis=0, out=bits)
-            prefix = bits[ends[:, c]]
+            prefix = np.take(bits, ends[:, c], axis=0)
             common = prefix if common is None else np.bitwise_and(common, prefix, out=common)
         common[rows, word] &= ~bit  # a row does not dominate itself
-        dominated |= (common != 0).any(axis=1)
+        dominated |= common.any(axis=1)
         if by_mask is not None:
             mask = np.zeros(common.shape[1], dtype=np.uint64)
             np.bitwise_or.at(mask, word[dominators[rows]], bit[dominators[rows]])
-            by_mask |= (common & mask != 0).any(axis=1)
+            by_mask |= np.bitwise_and(common, mask, out=common).any(axis=1)
     return dominated if by_mask is None else (dominated, by_mask)
 
 
