@@ -16,6 +16,9 @@ forecast; also the KTAB implementation of the model).
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -59,7 +62,27 @@ def weighted_median(
 
 
 def _median(x: np.ndarray, w: np.ndarray) -> float:
-    """:func:`weighted_median` of checked positions and weights."""
+    """:func:`weighted_median` of checked positions and weights, in plain Python (a
+    handful of parties: the numbers of ``np.unique``, ``np.bincount`` and ``np.cumsum``,
+    which add in the same order, without their calls' cost). Positions −0.0 and 0.0 are
+    one position; which of the two is returned is left to ``np.unique``."""
+    pooled: dict[float, float] = {}  # weight at each distinct position, in order of appearance
+    for xi, wi in zip(x.tolist(), w.tolist(), strict=True):
+        if wi > 0:
+            if xi == 0.0 and math.copysign(1.0, xi) < 0:
+                return _median_numpy(x, w)
+            pooled[xi] = pooled.get(xi, 0.0) + wi
+    xs = sorted(pooled)
+    cum = list(itertools.accumulate(pooled[p] for p in xs))
+    half = 0.5 * cum[-1]
+    k = bisect.bisect_left(cum, half * (1.0 - _RTOL))
+    if abs(cum[k] - half) > _RTOL * cum[-1] or k + 1 == len(xs):
+        return xs[k]
+    return 0.5 * (xs[k] + xs[k + 1])
+
+
+def _median_numpy(x: np.ndarray, w: np.ndarray) -> float:
+    """:func:`_median` by ``np.unique`` (which pools −0.0 with 0.0)."""
     xs, slot = np.unique(x[w > 0], return_inverse=True)  # sorted distinct positions
     ws = np.bincount(slot, weights=w[w > 0])  # pooled weight at each distinct position
     cum = np.cumsum(ws)

@@ -107,3 +107,23 @@ def test_mean_and_median_are_equivariant(positions, scale, shift):
     assert_allclose(
         weighted_median(scale * x + shift, w), scale * weighted_median(x, w) + shift, atol=1e-9
     )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.0, -0.0, 0.1, 0.2, 0.35, 1.0]) | st.floats(-1, 1),
+            st.sampled_from([0.0, 0.1, 0.2, 1 / 3]) | st.floats(0, 1),
+        ),
+        min_size=1,
+        max_size=8,
+    ).filter(lambda pairs: sum(w for _, w in pairs) > 0)
+)
+@settings(max_examples=500, deadline=None)
+def test_plain_python_median_gives_the_bits_of_the_numpy_one(pairs):
+    # repeated positions pool their weight, sums that land on half the total (the
+    # midpoint rule), signed zeros (np.unique decides between them)
+    from sim.theory.forecast import _median, _median_numpy
+
+    x, w = (np.array(column) for column in zip(*pairs, strict=True))
+    assert np.float64(_median(x, w)).tobytes() == np.float64(_median_numpy(x, w)).tobytes()
