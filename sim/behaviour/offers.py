@@ -118,12 +118,14 @@ def build_offer_set(
 ) -> OfferSet:
     """The round's offer set: ``options`` plus who must consent given the status quo."""
     touches = np.abs(options.outcomes - status_quo) > TOUCH_TOLERANCE
-    needs = (touches.astype(int) @ consent.astype(int)) > 0
+    needs = (touches.astype(float) @ consent.astype(float)) > 0  # counts: exact in floats
     needs |= consent.all(axis=0)
     best, worst = _extremes(options)
     n = options.utilities.shape[1]
-    screen = policy != LOWEST_OWN_UTILITY
-    ranked = tuple(_ranked(options, needs, me, screen) for me in range(n))
+    crossed = None  # the lowest_own_utility policy never reads ``screened``
+    if policy != LOWEST_OWN_UTILITY:
+        crossed = np.where(options.acceptable, options.utilities, -np.inf)
+    ranked = tuple(_ranked(options, needs, me, crossed) for me in range(n))
     return OfferSet(
         options.outcomes,
         options.utilities,
@@ -208,20 +210,20 @@ def _extremes(options: Options) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, u, -np.inf).max(axis=0), np.where(ok, u, np.inf).min(axis=0)
 
 
-def _ranked(options: Options, needs: np.ndarray, me: int, screen: bool = True) -> Ranked:
-    """``me``'s :class:`Ranked` view of the options (see there); without ``screen`` (the
-    ``lowest_own_utility`` policy never reads it) ``screened`` is left empty."""
+def _ranked(options: Options, needs: np.ndarray, me: int, crossed: np.ndarray | None) -> Ranked:
+    """``me``'s :class:`Ranked` view of the options (see there). ``crossed`` is every
+    party's utility with −inf where the outcome crosses its red line (the same for every
+    proposer); without it ``screened`` is left empty."""
     order = np.argsort(-options.utilities[:, me], kind="stable")
     mine = order[options.acceptable[order, me]]
     fallback = int(mine[0] if mine.size else order[0])
     descending = -options.utilities[mine, me]
     group_start = descending.searchsorted(descending, side="left")
-    if not screen:
+    if crossed is None:
         return Ranked(mine, descending, np.empty((needs.shape[1], 0)), fallback, group_start)
-    others = needs[mine] & (np.arange(needs.shape[1]) != me)
-    utilities = options.utilities[mine]
-    crossed = np.where(options.acceptable[mine], utilities, -np.inf)
-    screened = np.where(others, crossed, np.inf)
+    others = needs[mine]
+    others[:, me] = False
+    screened = np.where(others, crossed[mine], np.inf)
     return Ranked(mine, descending, np.ascontiguousarray(screened.T), fallback, group_start)
 
 
