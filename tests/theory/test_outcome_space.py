@@ -201,6 +201,8 @@ def test_distinct_index_rows_are_the_lexicographic_unique_rows(sizes):
     rows = np.concatenate([small, large, small[:50]]).astype(np.int64)
     assert np.array_equal(distinct_index_rows(rows, sizes), unique_rows(rows)[0])
     assert len(distinct_index_rows(rows[:0], sizes)) == 0
+    wide = large.astype(np.int64)  # distinct first keys (but with [7]): sorted by that key
+    assert np.array_equal(distinct_index_rows(wide, sizes), unique_rows(wide)[0])
 
 
 @pytest.mark.parametrize("seed", range(6))
