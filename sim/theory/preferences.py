@@ -224,11 +224,12 @@ class Preferences:
         x = np.atleast_2d(np.asarray(outcomes, dtype=float))
         (s, discrete), (ideal, span, linear, weights) = self._columns, self._spatial_parts
         dist = x[:, None, s] - ideal
-        np.abs(dist, out=dist)
-        dist /= span
         if linear is not None:
+            np.abs(dist, out=dist)
+            dist /= span
             values = 1.0 - np.where(linear, dist, dist * dist)
-        else:  # the same operations in place: one large array instead of five
+        else:  # in place, one large array instead of five; a square needs no abs (same bits)
+            dist /= span
             values = np.subtract(1.0, np.multiply(dist, dist, out=dist), out=dist)
         if len(x) <= SMALL:
             total = (values * weights).sum(axis=2)
