@@ -51,11 +51,13 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from math import comb
 
 import numpy as np
 
+from sim.identity_cache import IdentityCache
 from sim.theory.outcome_space import EXACT_LIMIT, efficient_product, nondominated, space_size
 from sim.theory.pareto import first_of_each, pareto_mask, pareto_masks, unique_rows
 from sim.theory.preferences import LINK_TOLERANCE, Preferences
@@ -131,6 +133,52 @@ def _sorted_distinct(values: np.ndarray) -> np.ndarray:
     keep[:1] = True
     np.not_equal(values[1:], values[:-1], out=keep[1:])
     return values[keep]
+
+
+_DOMAINS: OrderedDict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+DOMAIN_CACHE_SIZE = 512
+BOXES = IdentityCache(64)
+"""The acceptable boxes of :func:`pareto_frontier`, by the identity of the grids and
+masks of :func:`issue_domain` they are cut from (and the linked red lines)."""
+
+
+def issue_domain(
+    prefs: Preferences, j: int, resolution: int, extra: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Issue j's grid (:func:`issue_grid`), its mask of ones, and its mask of the values
+    within every party's red line (the ones where none is), read-only. Remembered by
+    everything they read (bounds, kind, anchors ``extra``, red lines; least recently
+    used, :data:`DOMAIN_CACHE_SIZE`): the games of a sweep whose points move saliences
+    share them, and with them their acceptable boxes (:data:`BOXES`)."""
+    table, allowed = prefs.tables[j], prefs.allowed[j]
+    key = (
+        resolution,
+        np.array([prefs.lo[j], prefs.hi[j]]).tobytes(),
+        bool(prefs.integer[j]),
+        None if table is None else table.shape[1],
+        extra.tobytes(),
+        prefs.accept_lo[:, j].tobytes(),
+        prefs.accept_hi[:, j].tobytes(),
+        None if allowed is None else allowed.tobytes(),
+    )
+    if key in _DOMAINS:
+        _DOMAINS.move_to_end(key)
+        return _DOMAINS[key]
+    grid = issue_grid(prefs, j, resolution, extra)
+    free = np.ones(len(grid), dtype=bool)
+    within = prefs.issue_acceptable(j, grid).all(axis=0)
+    within = within if within.any() else free
+    for a in (grid, free, within):
+        a.flags.writeable = False
+    _DOMAINS[key] = grid, free, within
+    if len(_DOMAINS) > DOMAIN_CACHE_SIZE:
+        _DOMAINS.popitem(last=False)
+    return grid, free, within
+
+
+def clear_domains() -> None:
+    """Forget every remembered issue domain (a cold start, e.g. in tests)."""
+    _DOMAINS.clear()
 
 
 def weighted_sum_maximisers(
@@ -226,11 +274,11 @@ def pareto_frontier(
         feasible_only: keep only the frontier's rows within every red line (its feasible
             part, the same rows in the same order), without sifting the others.
     """
-    grids = [issue_grid(prefs, j, resolution, anchors[:, j]) for j in range(prefs.n_issues)]
-    free = [np.ones(len(g), dtype=bool) for g in grids]
-    within = [prefs.issue_acceptable(j, g).all(axis=0) for j, g in enumerate(grids)]
-    within = [w if w.any() else f for w, f in zip(within, free, strict=True)]
-    boxes = acceptable_boxes(prefs, grids, within)
+    domains = [issue_domain(prefs, j, resolution, anchors[:, j]) for j in range(prefs.n_issues)]
+    grids, free, within = ([d[k] for d in domains] for k in range(3))
+    boxes = BOXES.get(
+        (*grids, *within), prefs.conditions, lambda: acceptable_boxes(prefs, grids, within)
+    )
     if exact_applies(prefs, grids):
         frontier = exact_frontier(prefs, grids, [free, *boxes])
         return feasible_part(frontier) if feasible_only else frontier
