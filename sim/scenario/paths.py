@@ -62,6 +62,21 @@ def resolve_path(data: dict[str, Any], path: str) -> tuple[Any, str | int]:
     raise AssertionError("unreachable")
 
 
+def copy_path(data: dict[str, Any], path: str) -> None:
+    """Replace, in place, every container on ``path`` below ``data`` (and the addressed
+    node, when it is a container) by a shallow copy, so that writing at ``path`` leaves
+    any mapping shared with another scenario untouched (one walk down the path; errors
+    as :func:`resolve_path`'s)."""
+    segments = split_path(path)
+    node: Any = data
+    for i, segment in enumerate(segments):
+        key = _step(node, segment, segments, i)
+        child = node[key]
+        if isinstance(child, dict | list):
+            child = node[key] = copy.copy(child)
+        node = child
+
+
 def _step(node: Any, segment: str, segments: list[str], i: int) -> str | int:
     """The key of ``segment`` in ``node`` (a mapping or a list)."""
     here = ".".join(segments[: i + 1])

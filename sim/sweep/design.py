@@ -21,7 +21,6 @@ Runs enumerate points × replications: ``run_id = point · replications + replic
 
 from __future__ import annotations
 
-import copy
 import importlib.util
 import itertools
 import math
@@ -43,9 +42,9 @@ from sim.scenario.loader import (
 from sim.scenario.paths import (
     assign,
     check_target,
+    copy_path,
     is_integer_target,
     is_salience_path,
-    resolve_path,
     set_value,
     split_path,
 )
@@ -212,17 +211,6 @@ def scenario_for(
     if seed is not None:
         data["seed"] = int(seed)
     return data
-
-
-def copy_path(data: dict[str, Any], path: str) -> None:
-    """Replace, in place, every container on ``path`` below ``data`` (and the addressed
-    node, when it is a container) by a shallow copy, so that writing at ``path`` leaves
-    any mapping shared with another scenario untouched."""
-    segments = split_path(path)
-    for i in range(len(segments)):
-        container, key = resolve_path(data, ".".join(segments[: i + 1]))
-        if isinstance(container[key], dict | list):
-            container[key] = copy.copy(container[key])
 
 
 def load_base(spec: SweepSpec) -> dict[str, Any]:
