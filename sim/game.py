@@ -475,9 +475,11 @@ def _numeric_status_quo(issue: Issue) -> float:
 
 def _preferences(issues: list[Issue], parties: list[Party], weights: np.ndarray) -> Preferences:
     n, m = weights.shape
-    ideal = np.zeros((n, m))
-    exponent = np.full((n, m), 2)
-    bounds = np.empty((2, n, m))
+    # filled as lists, made arrays once (item assignment into arrays costs per item)
+    ideal = [[0.0] * m for _ in range(n)]
+    exponent = [[2] * m for _ in range(n)]
+    accept_lo = [[-np.inf] * m for _ in range(n)]
+    accept_hi = [[np.inf] * m for _ in range(n)]
     tables: list[np.ndarray | None] = []
     allowed: list[np.ndarray | None] = []
     for j, issue in enumerate(issues):
@@ -489,15 +491,14 @@ def _preferences(issues: list[Issue], parties: list[Party], weights: np.ndarray)
             allowed.append(
                 np.array([[v not in pos.unacceptable for v in issue.values] for pos in positions])
             )
-            bounds[:, :, j] = [[-np.inf] * n, [np.inf] * n]
             continue
         tables.append(None)
         allowed.append(None)
         for i, pos in enumerate(positions):
-            ideal[i, j] = pos.ideal.value
-            exponent[i, j] = 1 if pos.loss == "linear" else 2
+            ideal[i][j] = float(pos.ideal.value)
+            exponent[i][j] = 1 if pos.loss == "linear" else 2
             red = None if pos.red_line is None else pos.red_line.value
-            bounds[:, i, j] = red_line_bounds(ideal[i, j], red)
+            accept_lo[i][j], accept_hi[i][j] = red_line_bounds(ideal[i][j], red)
     spans = np.array([issue.span() for issue in issues])
     conditions = _linked_lines(issues, parties)
     return Preferences(
@@ -506,10 +507,10 @@ def _preferences(issues: list[Issue], parties: list[Party], weights: np.ndarray)
         integer=np.array([i.kind == "integer" for i in issues]),
         lo=spans[:, 0],
         hi=spans[:, 1],
-        ideal=ideal,
-        exponent=exponent,
-        accept_lo=bounds[0],
-        accept_hi=bounds[1],
+        ideal=np.array(ideal, dtype=float),
+        exponent=np.array(exponent),
+        accept_lo=np.array(accept_lo, dtype=float),
+        accept_hi=np.array(accept_hi, dtype=float),
         tables=tuple(tables),
         allowed=tuple(allowed),
         conditions=conditions,
