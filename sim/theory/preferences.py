@@ -109,17 +109,15 @@ class Preferences:
 
     @cached_property
     def _spatial_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
-        """(ideal, span, linear, weights) of the spatial issues, shaped for broadcasting
-        over outcomes (computed once: utilities are evaluated every round); ``linear`` is
-        None when every loss is quadratic."""
+        """(ideal, span, linear, weights) of the spatial issues: the first three as
+        contiguous (issues, parties) arrays, so that :meth:`utilities` works on outcomes ×
+        issues × parties in long runs; ``linear`` is None when every loss is quadratic
+        (computed once: utilities are evaluated every round)."""
         s = self.spatial
-        linear = self.exponent[None, :, s] == 1
-        return (
-            self.ideal[None, :, s],
-            (self.hi - self.lo)[s],
-            linear if linear.any() else None,
-            self.weights[:, s],
-        )
+        ideal = np.ascontiguousarray(self.ideal[:, s].T)
+        span = np.ascontiguousarray(np.broadcast_to((self.hi - self.lo)[s, None], ideal.shape))
+        linear = np.ascontiguousarray((self.exponent[:, s] == 1).T)
+        return ideal, span, linear if linear.any() else None, self.weights[:, s]
 
     @cached_property
     def _red_line_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -223,7 +221,9 @@ class Preferences:
         """
         x = np.atleast_2d(np.asarray(outcomes, dtype=float))
         (s, discrete), (ideal, span, linear, weights) = self._columns, self._spatial_parts
-        dist = x[:, None, s] - ideal
+        issues, parties = ideal.shape
+        dist = np.repeat(x[:, s], parties, axis=1).reshape(len(x), issues, parties)
+        dist -= ideal
         if linear is not None:
             np.abs(dist, out=dist)
             dist /= span
@@ -231,6 +231,7 @@ class Preferences:
         else:  # in place, one large array instead of five; a square needs no abs (same bits)
             dist /= span
             values = np.subtract(1.0, np.multiply(dist, dist, out=dist), out=dist)
+        values = values.transpose(0, 2, 1)  # outcomes × parties × issues: the sums' layout
         if len(x) <= SMALL:
             total = (values * weights).sum(axis=2)
         else:
