@@ -122,10 +122,10 @@ def build_offer_set(
     needs |= consent.all(axis=0)
     best, worst = _extremes(options)
     n = options.utilities.shape[1]
-    crossed = None  # the lowest_own_utility policy never reads ``screened``
-    if policy != LOWEST_OWN_UTILITY:
-        crossed = np.where(options.acceptable, options.utilities, -np.inf)
-    ranked = tuple(_ranked(options, needs, me, crossed) for me in range(n))
+    screens = None  # the lowest_own_utility policy never reads ``screened``
+    if policy != LOWEST_OWN_UTILITY:  # parties as rows, as ``screened`` holds them
+        screens = (needs.T.copy(), np.where(options.acceptable, options.utilities, -np.inf).T)
+    ranked = tuple(_ranked(options, me, screens) for me in range(n))
     return OfferSet(
         options.outcomes,
         options.utilities,
@@ -210,21 +210,24 @@ def _extremes(options: Options) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, u, -np.inf).max(axis=0), np.where(ok, u, np.inf).min(axis=0)
 
 
-def _ranked(options: Options, needs: np.ndarray, me: int, crossed: np.ndarray | None) -> Ranked:
-    """``me``'s :class:`Ranked` view of the options (see there). ``crossed`` is every
-    party's utility with −inf where the outcome crosses its red line (the same for every
-    proposer); without it ``screened`` is left empty."""
-    order = np.argsort(-options.utilities[:, me], kind="stable")
-    mine = order[options.acceptable[order, me]]
+def _ranked(options: Options, me: int, screens: tuple[np.ndarray, np.ndarray] | None) -> Ranked:
+    """``me``'s :class:`Ranked` view of the options (see there). ``screens`` are, parties
+    as rows, whose consent each outcome needs and every party's utility with −inf where
+    the outcome crosses its red line (the same for every proposer); without them
+    ``screened`` is left empty."""
+    negated = -options.utilities[:, me]
+    order = np.argsort(negated, kind="stable")
+    mine = order[options.acceptable[:, me][order]]
     fallback = int(mine[0] if mine.size else order[0])
-    descending = -options.utilities[mine, me]
+    descending = negated[mine]
     group_start = descending.searchsorted(descending, side="left")
-    if crossed is None:
-        return Ranked(mine, descending, np.empty((needs.shape[1], 0)), fallback, group_start)
-    others = needs[mine]
-    others[:, me] = False
-    screened = np.where(others, crossed[mine], np.inf)
-    return Ranked(mine, descending, np.ascontiguousarray(screened.T), fallback, group_start)
+    if screens is None:
+        empty = np.empty((options.utilities.shape[1], 0))
+        return Ranked(mine, descending, empty, fallback, group_start)
+    needs, crossed = screens
+    screened = np.where(np.take(needs, mine, axis=1), np.take(crossed, mine, axis=1), np.inf)
+    screened[me] = np.inf  # the proposer's own consent is not asked
+    return Ranked(mine, descending, screened, fallback, group_start)
 
 
 def choose_offer(offers: OfferSet, me: int, threshold: float, reservation: np.ndarray) -> int:
