@@ -239,9 +239,7 @@ def distinct_index_rows(rows: np.ndarray, sizes: list[int]) -> np.ndarray:
 def fill_edges(prefs: Preferences, candidates: np.ndarray, grids: list[np.ndarray]) -> np.ndarray:
     """Add the grid values between candidates that differ on a single linear-loss issue."""
     added = [candidates]
-    for j in range(prefs.n_issues):
-        if not prefs.spatial[j] or not np.any(prefs.exponent[:, j] == 1):
-            continue
+    for j in np.flatnonzero(prefs.spatial & (prefs.exponent == 1).any(axis=0)):
         others = np.delete(candidates, j, axis=1)
         group = unique_rows(others)[2]
         lo = np.full(group.max() + 1, np.inf)

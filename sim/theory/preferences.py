@@ -115,7 +115,7 @@ class Preferences:
         (computed once: utilities are evaluated every round)."""
         s = self.spatial
         ideal = np.ascontiguousarray(self.ideal[:, s].T)
-        span = np.ascontiguousarray(np.broadcast_to((self.hi - self.lo)[s, None], ideal.shape))
+        span = np.repeat((self.hi - self.lo)[s, None], ideal.shape[1], axis=1)
         linear = np.ascontiguousarray((self.exponent[:, s] == 1).T)
         return ideal, span, linear if linear.any() else None, self.weights[:, s]
 
