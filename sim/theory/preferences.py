@@ -202,8 +202,16 @@ class Preferences:
         x = np.asarray(x, dtype=float)
         if self.tables[j] is not None:
             return self.tables[j][:, x.astype(int)]
-        dist = np.abs(x[None, :] - self.ideal[:, j, None]) / (self.hi[j] - self.lo[j])
+        dist = (x[None, :] - self.ideal[:, j, None]) / (self.hi[j] - self.lo[j])
+        if not self._linear_issue[j]:  # a square needs no abs (same bits)
+            return 1.0 - dist * dist
+        dist = np.abs(dist)
         return 1.0 - np.where(self.exponent[:, j, None] == 1, dist, dist * dist)
+
+    @cached_property
+    def _linear_issue(self) -> list[bool]:
+        """Whether some party's loss on each issue is linear."""
+        return (self.exponent == 1).any(axis=0).tolist()
 
     def issue_acceptable(self, j: int, x: np.ndarray) -> np.ndarray:
         """Whether each value in ``x`` of issue j is within each party's red line: (n, len(x))."""
