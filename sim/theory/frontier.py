@@ -239,7 +239,7 @@ def distinct_index_rows(rows: np.ndarray, sizes: list[int]) -> np.ndarray:
 def fill_edges(prefs: Preferences, candidates: np.ndarray, grids: list[np.ndarray]) -> np.ndarray:
     """Add the grid values between candidates that differ on a single linear-loss issue."""
     added = [candidates]
-    for j in np.flatnonzero(prefs.spatial & (prefs.exponent == 1).any(axis=0)):
+    for j in _linear_issues(prefs):
         others = np.delete(candidates, j, axis=1)
         group = unique_rows(others)[2]
         lo = np.full(group.max() + 1, np.inf)
@@ -252,6 +252,11 @@ def fill_edges(prefs: Preferences, candidates: np.ndarray, grids: list[np.ndarra
             block[:, j] = between
             added.append(block)
     return unique_rows(np.concatenate(added))[0] if len(added) > 1 else candidates
+
+
+def _linear_issues(prefs: Preferences) -> np.ndarray:
+    """The spatial issues where some party's loss is linear (where edges are filled in)."""
+    return np.flatnonzero(prefs.spatial & (prefs.exponent == 1).any(axis=0))
 
 
 def pareto_frontier(
@@ -281,8 +286,12 @@ def pareto_frontier(
         frontier = exact_frontier(prefs, grids, [free, *boxes])
         return feasible_part(frontier) if feasible_only else frontier
     lambdas = simplex_lattice(prefs.n_parties, max_weights)
-    blocks = weighted_sum_maximisers(prefs, grids, lambdas, [free, *boxes])
-    index = distinct_index_rows(np.concatenate(blocks), [len(g) for g in grids])
+    rows = np.concatenate(weighted_sum_maximisers(prefs, grids, lambdas, [free, *boxes]))
+    if feasible_only and not _linear_issues(prefs).size:
+        # only rows within every red line count, and no edge is filled in between: a row
+        # with a value outside some plain red line goes now (before sorting and utilities)
+        rows = rows[np.logical_and.reduce([w[rows[:, j]] for j, w in enumerate(within)])]
+    index = distinct_index_rows(rows, [len(g) for g in grids])
     candidates = np.column_stack([g[index[:, j]] for j, g in enumerate(grids)])
     candidates = fill_edges(prefs, candidates, grids)
     utilities = prefs.utilities(candidates)
