@@ -112,6 +112,31 @@ def test_a_salience_point_gets_its_own_tables(monkeypatch):
     assert point_facts(base, ((SALIENCE, 2.0),), seeds=(0,))[1] == warm
 
 
+def test_an_ideal_point_reuses_the_other_issues_columns_and_equals_a_cold_compile(monkeypatch):
+    # An ideal moves one issue's grid and weighted sums only: the second point computes
+    # the columns of that issue alone (and its runs are those of a cold compile)
+    import sim.theory.frontier as frontier
+
+    ideal = "parties.united_states.positions.sanctions.ideal"
+    base = read_yaml(BASELINE)
+    cold(monkeypatch)
+    point_facts(base, ((ideal, 0.6),), seeds=(0,))
+    products = []
+    original = frontier.weighted_sum_maximisers
+
+    def counted(prefs, grids, lambdas, boxes):
+        before = len(frontier._COLUMNS)
+        found = original(prefs, grids, lambdas, boxes)
+        products.append((len(frontier._COLUMNS) - before, len(grids)))
+        return found
+
+    monkeypatch.setattr(frontier, "weighted_sum_maximisers", counted)
+    _, warm = point_facts(base, ((ideal, 0.8),), seeds=(0,))
+    assert products and all(0 < new < issues for new, issues in products)
+    cold(monkeypatch)
+    assert point_facts(base, ((ideal, 0.8),), seeds=(0,))[1] == warm
+
+
 def test_a_point_leaves_the_shared_base_unchanged():
     base = read_yaml(BASELINE)
     before = copy.deepcopy(base)

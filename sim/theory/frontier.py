@@ -177,8 +177,10 @@ def issue_domain(
 
 
 def clear_domains() -> None:
-    """Forget every remembered issue domain (a cold start, e.g. in tests)."""
+    """Forget every remembered issue domain and weighted-sum column (a cold start, e.g.
+    in tests)."""
     _DOMAINS.clear()
+    _COLUMNS.clear()
 
 
 def weighted_sum_maximisers(
@@ -193,21 +195,51 @@ def weighted_sum_maximisers(
     (deterministic). An issue's column depends only on its mask, so boxes that share a
     mask (where red lines leave an issue's whole grid open, say) share the column,
     computed once; so is each issue's w_ij v_ij on its whole grid, of which a mask takes
-    its values (the same numbers: v_ij is computed value by value)."""
-    columns: dict[tuple[int, bytes], np.ndarray] = {}
+    its values (the same numbers: v_ij is computed value by value). Columns are also
+    remembered across calls by everything they read (:func:`_column_key`; least recently
+    used, :data:`COLUMN_CACHE_SIZE`): games that differ on some issues only (a sweep of an
+    ideal, a consultation that leaves an issue alone) share the other issues' columns."""
     contributions: dict[int, np.ndarray] = {}
 
     def column(j: int, mask: np.ndarray) -> np.ndarray:
-        key = (j, mask.tobytes())
-        if key not in columns:
-            if j not in contributions:
-                contributions[j] = prefs.weights[:, j, None] * prefs.issue_values(j, grids[j])
-            where = np.flatnonzero(mask)
-            contrib = contributions[j] if len(where) == len(mask) else contributions[j][:, where]
-            columns[key] = where[np.argmax(lambdas @ contrib, axis=1)]
-        return columns[key]
+        key = _column_key(prefs, j, grids[j], mask)
+        hit = _COLUMNS.get(key)
+        if hit is not None and hit[0] is lambdas:
+            _COLUMNS.move_to_end(key)
+            return hit[1]
+        if j not in contributions:
+            contributions[j] = prefs.weights[:, j, None] * prefs.issue_values(j, grids[j])
+        where = np.flatnonzero(mask)
+        contrib = contributions[j] if len(where) == len(mask) else contributions[j][:, where]
+        found = where[np.argmax(lambdas @ contrib, axis=1)]
+        found.flags.writeable = False
+        _COLUMNS[key] = (lambdas, found)  # the entry keeps the λ array: its id stays its own
+        if len(_COLUMNS) > COLUMN_CACHE_SIZE:
+            _COLUMNS.popitem(last=False)
+        return found
 
     return [np.column_stack([column(j, m) for j, m in enumerate(box)]) for box in boxes]
+
+
+_COLUMNS: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+COLUMN_CACHE_SIZE = 1024
+
+
+def _column_key(prefs: Preferences, j: int, grid: np.ndarray, mask: np.ndarray) -> tuple:
+    """What issue j's weighted-sum column reads besides the λ lattice: the grid, the
+    mask, the parties' weights on the issue and its values (the value table of a
+    discrete issue; else the ideals, losses and span)."""
+    table = prefs.tables[j]
+    values = (
+        (table.shape, table.tobytes())
+        if table is not None
+        else (
+            prefs.ideal[:, j].tobytes(),
+            prefs.exponent[:, j].tobytes(),
+            np.array([prefs.lo[j], prefs.hi[j]]).tobytes(),
+        )
+    )
+    return (grid.tobytes(), mask.tobytes(), prefs.weights[:, j].tobytes(), values)
 
 
 def distinct_index_rows(rows: np.ndarray, sizes: list[int]) -> np.ndarray:
