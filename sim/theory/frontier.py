@@ -222,7 +222,8 @@ def weighted_sum_maximisers(
 
 
 _COLUMNS: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
-COLUMN_CACHE_SIZE = 1024
+COLUMN_CACHE_SIZE = 256
+"""Columns kept (about 6 kB each with their key): those of a sweep's last few points."""
 
 
 def _column_key(prefs: Preferences, j: int, grid: np.ndarray, mask: np.ndarray) -> tuple:
