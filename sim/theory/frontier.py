@@ -248,8 +248,8 @@ def distinct_index_rows(rows: np.ndarray, sizes: list[int]) -> np.ndarray:
     holds integers in [0, ``sizes[j]``)): the columns are packed, in order, into as few
     64-bit keys as hold them (mixed radix, below 2⁶² each), and the keys sorted with
     ``np.lexsort`` (by the first key alone when its values are distinct); about ten
-    times as fast as sorting ten float columns. Rows of sorted
-    grids' indices sort as the grid values do."""
+    times as fast as sorting ten float columns. Rows of sorted grids' indices sort as the
+    grid values do."""
     if not len(rows):
         return rows
     keys, key, room = [], np.zeros(len(rows), dtype=np.int64), 1
