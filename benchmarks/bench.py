@@ -22,11 +22,11 @@ Prints, for the baseline scenario:
   its ``VmHWM`` where Linux gives it, and the largest worker, from ``getrusage``), each
   sweep in a fresh process;
 * runs per second on 2 workers of sweeps of distinct points that change no frontier
-  (two fighting costs) and that do (two saliences), next to a replications-only sweep,
-  in three interleaved rounds (one with ``--quick``; medians, and the ratios' medians over
-  rounds), and the CPU time of one such run on one core, the kinds taking turns in six
-  rounds (two with ``--quick``; the ratios' medians: robust to a busy machine and to a
-  drift of its speed);
+  (two fighting costs) and that do (two saliences; two ideals), next to a
+  replications-only sweep, in three interleaved rounds (one with ``--quick``; medians,
+  and the ratios' medians over rounds), and the CPU time of one such run on one core,
+  the kinds taking turns in six rounds (two with ``--quick``; the ratios' medians:
+  robust to a busy machine and to a drift of its speed);
 * wall and CPU time of ``python -m sim run`` of the baseline with its five figures and
   with ``--no-plots`` (and of the imports alone), the package's bytecode compiled first as
   ``pip install .`` compiles it;
@@ -91,6 +91,13 @@ SWEEP_KINDS = {
     linear: {start: 0.5, stop: 2.0}
   - path: parties.ukraine.positions.territory.salience
     linear: {start: 0.5, stop: 2.0}
+""",
+    # distinct points that move two ideals (two issues' grids and weighted sums)
+    "ideals": """
+  - path: parties.united_states.positions.sanctions.ideal
+    linear: {start: 0.5, stop: 0.9}
+  - path: parties.european_allies.positions.guarantees.ideal
+    linear: {start: 0.0, stop: 0.3}
 """,
 }
 
@@ -177,12 +184,12 @@ def throughput(runs: int, rounds: int) -> dict[str, list[float]]:
 
 def distinct_points(n_reps: int, n_points: int, rounds: int) -> dict[str, dict]:
     """Runs per second on 2 local workers of sweeps of distinct points (non-frontier:
-    fighting costs; frontier: saliences) next to a replications-only sweep, in ``rounds``
-    interleaved rounds of the three sweeps (every reading printed). Each kind's runs/s is
-    its median over rounds, and each ratio to the replications' runs/s the median of the
+    fighting costs; frontier: saliences; ideals) next to a replications-only sweep, in
+    ``rounds`` interleaved rounds of the four sweeps (every reading printed). Each kind's
+    runs/s is its median over rounds, and each ratio to the replications' runs/s the median of the
     ratios within a round (sweeps about a minute apart: a shared machine's drift largely
     cancels)."""
-    kinds = ("replications", "non-frontier", "frontier")
+    kinds = ("replications", "non-frontier", "frontier", "ideals")
     readings: dict[str, list[dict]] = {kind: [] for kind in kinds}
     for k in range(rounds):
         for kind in kinds:
@@ -440,6 +447,12 @@ def print_summary(points: dict, costs: dict, commands: dict, memory: dict) -> No
             f"{points['frontier']['rps']:.0f}",
             ">= 200",
             points["frontier"]["rps"] >= 200,
+        ),
+        (
+            "frontier points (ideals), runs/s on 2 workers",
+            f"{points['ideals']['rps']:.0f}",
+            ">= 200",
+            points["ideals"]["rps"] >= 200,
         ),
         (
             "sim run with its 5 figures, wall s",
