@@ -262,3 +262,37 @@ def test_the_feasible_frontier_computed_alone_is_the_frontiers_feasible_part(pat
     after_whole = game.feasible_frontier()
     assert np.array_equal(first_alone.outcomes, after_whole.outcomes)
     assert np.array_equal(first_alone.utilities, after_whole.utilities)
+
+
+def test_remembered_grids_masks_and_columns_follow_every_input_they_read():
+    # frontiers of variants that each change one input of the per-issue caches (a red
+    # line, an ideal, a weight, a loss) equal their frontiers computed cold
+    from dataclasses import replace
+
+    from sim.game import clear_shared_caches
+    from sim.theory.frontier import pareto_frontier
+
+    game = load_game(BASELINE)
+    p, anchors = game.prefs, game.anchor_points()
+    hi = p.accept_hi.copy()
+    hi[1, 1] = 0.35  # a tighter red line on the second issue
+    ideal = p.ideal.copy()
+    ideal[2, 5] = 0.4
+    weights = p.weights * np.linspace(0.5, 1.5, p.weights.size).reshape(p.weights.shape)
+    exponent = p.exponent.copy()
+    exponent[0, 3] = 1
+    variants = [
+        replace(p, accept_hi=hi),
+        replace(p, ideal=ideal),
+        replace(p, weights=weights / weights.sum(axis=1, keepdims=True)),
+        replace(p, exponent=exponent),
+    ]
+    clear_shared_caches()
+    pareto_frontier(p, anchors)
+    warm = [pareto_frontier(q, anchors) for q in variants]
+    for q, found in zip(variants, warm, strict=True):
+        clear_shared_caches()
+        fresh = pareto_frontier(q, anchors)
+        assert np.array_equal(found.outcomes, fresh.outcomes)
+        assert np.array_equal(found.utilities, fresh.utilities)
+    assert not np.array_equal(warm[0].outcomes, pareto_frontier(p, anchors).outcomes)
