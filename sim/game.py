@@ -30,7 +30,6 @@ from sim.scenario.schema import Issue, Party, Scenario
 from sim.theory.frontier import (
     Frontier,
     Options,
-    clear_domains,
     distinct_rows,
     feasible_part,
     pareto_frontier,
@@ -350,7 +349,6 @@ def clear_shared_caches() -> None:
     identity of its inputs (:mod:`sim.identity_cache`): a cold start, e.g. in tests."""
     _FRONTIERS.clear()
     _TABLES.clear()
-    clear_domains()
     clear_identity_caches()
 
 

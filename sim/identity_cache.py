@@ -41,6 +41,9 @@ class IdentityCache:
     def clear(self) -> None:
         self._entries.clear()
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
 
 _ALL: list[IdentityCache] = []
 

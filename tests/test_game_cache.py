@@ -125,9 +125,9 @@ def test_an_ideal_point_reuses_the_other_issues_columns_and_equals_a_cold_compil
     original = frontier.weighted_sum_maximisers
 
     def counted(prefs, grids, lambdas, boxes):
-        before = len(frontier._COLUMNS)
+        before = len(frontier.COLUMNS)
         found = original(prefs, grids, lambdas, boxes)
-        products.append((len(frontier._COLUMNS) - before, len(grids)))
+        products.append((len(frontier.COLUMNS) - before, len(grids)))
         return found
 
     monkeypatch.setattr(frontier, "weighted_sum_maximisers", counted)

@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from math import comb
 
@@ -135,8 +134,8 @@ def _sorted_distinct(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
-_DOMAINS: OrderedDict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
-DOMAIN_CACHE_SIZE = 512
+DOMAINS = IdentityCache(512)
+"""Issue domains of :func:`issue_domain`, by what they read (no object's identity)."""
 BOXES = IdentityCache(64)
 """The acceptable boxes of :func:`pareto_frontier`, by the identity of the grids and
 masks of :func:`issue_domain` they are cut from (and the linked red lines)."""
@@ -147,9 +146,9 @@ def issue_domain(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Issue j's grid (:func:`issue_grid`), its mask of ones, and its mask of the values
     within every party's red line (the ones where none is), read-only. Remembered by
-    everything they read (bounds, kind, anchors ``extra``, red lines; least recently
-    used, :data:`DOMAIN_CACHE_SIZE`): the games of a sweep whose points move saliences
-    share them, and with them their acceptable boxes (:data:`BOXES`)."""
+    everything they read (bounds, kind, anchors ``extra``, red lines; :data:`DOMAINS`):
+    the games of a sweep whose points move saliences share them, and with them their
+    acceptable boxes (:data:`BOXES`)."""
     table, allowed = prefs.tables[j], prefs.allowed[j]
     key = (
         resolution,
@@ -161,26 +160,17 @@ def issue_domain(
         prefs.accept_hi[:, j].tobytes(),
         None if allowed is None else allowed.tobytes(),
     )
-    if key in _DOMAINS:
-        _DOMAINS.move_to_end(key)
-        return _DOMAINS[key]
-    grid = issue_grid(prefs, j, resolution, extra)
-    free = np.ones(len(grid), dtype=bool)
-    within = prefs.issue_acceptable(j, grid).all(axis=0)
-    within = within if within.any() else free
-    for a in (grid, free, within):
-        a.flags.writeable = False
-    _DOMAINS[key] = grid, free, within
-    if len(_DOMAINS) > DOMAIN_CACHE_SIZE:
-        _DOMAINS.popitem(last=False)
-    return grid, free, within
 
+    def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        grid = issue_grid(prefs, j, resolution, extra)
+        free = np.ones(len(grid), dtype=bool)
+        within = prefs.issue_acceptable(j, grid).all(axis=0)
+        within = within if within.any() else free
+        for a in (grid, free, within):
+            a.flags.writeable = False
+        return grid, free, within
 
-def clear_domains() -> None:
-    """Forget every remembered issue domain and weighted-sum column (a cold start, e.g.
-    in tests)."""
-    _DOMAINS.clear()
-    _COLUMNS.clear()
+    return DOMAINS.get((), key, build)
 
 
 def weighted_sum_maximisers(
@@ -196,34 +186,29 @@ def weighted_sum_maximisers(
     mask (where red lines leave an issue's whole grid open, say) share the column,
     computed once; so is each issue's w_ij v_ij on its whole grid, of which a mask takes
     its values (the same numbers: v_ij is computed value by value). Columns are also
-    remembered across calls by everything they read (:func:`_column_key`; least recently
-    used, :data:`COLUMN_CACHE_SIZE`): games that differ on some issues only (a sweep of an
-    ideal, a consultation that leaves an issue alone) share the other issues' columns."""
+    remembered across calls by everything they read (:func:`_column_key`, and the λ
+    lattice's identity; :data:`COLUMNS`): games that differ on some issues only (a sweep
+    of an ideal, a consultation that leaves an issue alone) share the other issues'
+    columns."""
     contributions: dict[int, np.ndarray] = {}
 
     def column(j: int, mask: np.ndarray) -> np.ndarray:
-        key = _column_key(prefs, j, grids[j], mask)
-        hit = _COLUMNS.get(key)
-        if hit is not None and hit[0] is lambdas:
-            _COLUMNS.move_to_end(key)
-            return hit[1]
-        if j not in contributions:
-            contributions[j] = prefs.weights[:, j, None] * prefs.issue_values(j, grids[j])
-        where = np.flatnonzero(mask)
-        contrib = contributions[j] if len(where) == len(mask) else contributions[j][:, where]
-        found = where[np.argmax(lambdas @ contrib, axis=1)]
-        found.flags.writeable = False
-        _COLUMNS[key] = (lambdas, found)  # the entry keeps the λ array: its id stays its own
-        if len(_COLUMNS) > COLUMN_CACHE_SIZE:
-            _COLUMNS.popitem(last=False)
-        return found
+        def build() -> np.ndarray:
+            if j not in contributions:
+                contributions[j] = prefs.weights[:, j, None] * prefs.issue_values(j, grids[j])
+            where = np.flatnonzero(mask)
+            contrib = contributions[j] if len(where) == len(mask) else contributions[j][:, where]
+            found = where[np.argmax(lambdas @ contrib, axis=1)]
+            found.flags.writeable = False
+            return found
+
+        return COLUMNS.get((lambdas,), _column_key(prefs, j, grids[j], mask), build)
 
     return [np.column_stack([column(j, m) for j, m in enumerate(box)]) for box in boxes]
 
 
-_COLUMNS: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
-COLUMN_CACHE_SIZE = 256
-"""Columns kept (about 6 kB each with their key): those of a sweep's last few points."""
+COLUMNS = IdentityCache(256)
+"""Weighted-sum columns (about 6 kB each with their key): a sweep's last few points'."""
 
 
 def _column_key(prefs: Preferences, j: int, grid: np.ndarray, mask: np.ndarray) -> tuple:
